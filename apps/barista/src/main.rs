@@ -1,0 +1,8 @@
+//! Barista console: the iPad at the bar.
+
+mod app;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,8 @@
+//! Display board: the TV above the bar.
+
+mod app;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

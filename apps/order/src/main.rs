@@ -1,0 +1,8 @@
+//! Order app: the customer's phone, from QR scan to coffee in hand.
+
+mod app;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

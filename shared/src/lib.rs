@@ -1,0 +1,12 @@
+//! Everything the three Serverlesspresso apps share.
+//!
+//! Pure logic (settings, URLs, wire parsing) is plain Rust with native tests; the
+//! Leptos components and browser glue live in [`ui`], behind the `ui` feature.
+
+pub mod settings;
+pub mod url;
+
+#[cfg(feature = "ui")]
+pub mod ui;
+
+pub use settings::{AppKind, Field, FieldError, Flavour, Settings, SettingsDraft};

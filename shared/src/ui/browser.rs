@@ -1,0 +1,93 @@
+//! The thin layer over browser APIs: localStorage, the page URL, reloads.
+//! Everything here is a few lines over `web_sys`; the logic it feeds is in
+//! [`crate::settings`] and tested natively.
+
+use crate::settings::{AppKind, SettingsDraft};
+
+/// Why settings could not be read or written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error("This browser is not keeping data for this site (private browsing or blocked storage), so settings cannot be saved. Open the app in a normal browser window.")]
+    Unavailable,
+    #[error("The browser refused to save the settings: {0}")]
+    WriteFailed(String),
+    #[error("The saved settings could not be read ({0}). Enter them again.")]
+    Corrupt(String),
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("the apps only run in a browser window")
+}
+
+fn local_storage() -> Result<web_sys::Storage, StorageError> {
+    match window().local_storage() {
+        Ok(Some(storage)) => Ok(storage),
+        // Ok(None) when storage is disabled, Err when access throws (e.g. sandboxed).
+        Ok(None) | Err(_) => Err(StorageError::Unavailable),
+    }
+}
+
+/// The settings this app saved, if any.
+pub fn load_draft(app: AppKind) -> Result<Option<SettingsDraft>, StorageError> {
+    let stored = local_storage()?
+        .get_item(&app.storage_key())
+        .map_err(|_| StorageError::Unavailable)?;
+    stored
+        .map(|json| {
+            SettingsDraft::from_json(&json).map_err(|e| StorageError::Corrupt(e.to_string()))
+        })
+        .transpose()
+}
+
+pub fn save_draft(app: AppKind, draft: &SettingsDraft) -> Result<(), StorageError> {
+    local_storage()?
+        .set_item(&app.storage_key(), &draft.for_app(app).to_json())
+        .map_err(|e| StorageError::WriteFailed(js_error_text(&e)))
+}
+
+pub fn clear_draft(app: AppKind) -> Result<(), StorageError> {
+    local_storage()?
+        .remove_item(&app.storage_key())
+        .map_err(|e| StorageError::WriteFailed(js_error_text(&e)))
+}
+
+/// `location.search`, with its leading `?`, or "".
+pub fn query() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+/// The URL the app is served under (`document.baseURI`, set by Trunk's `<base>`),
+/// e.g. `http://127.0.0.1:8787/order/`.
+pub fn base_uri() -> String {
+    window()
+        .document()
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_else(|| "/".to_string())
+}
+
+/// The path of [`base_uri`] without its trailing slash, as `<Router base>` wants it:
+/// `/order` under the emulator, `` under `trunk serve`.
+pub fn base_path() -> String {
+    let path = web_sys::Url::new(&base_uri())
+        .map(|u| u.pathname())
+        .unwrap_or_default();
+    path.trim_end_matches('/').to_string()
+}
+
+/// Loads the app afresh at its start page with the given query (no `?`).
+pub fn reload_app(query: &str) {
+    let mut url = base_uri();
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    // A failed navigation leaves the page as it is; nothing sensible remains to do.
+    let _ = window().location().replace(&url);
+}
+
+fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
+    js_sys::Error::from(value.clone())
+        .message()
+        .as_string()
+        .unwrap_or_else(|| format!("{value:?}"))
+}

@@ -1,0 +1,326 @@
+//! Harness for the browser end-to-end tests: the emulator serving the built apps, a
+//! chromedriver, and one fresh headless Chromium per test.
+//!
+//! Run them with `cargo xtask test`, which builds the apps first. Every wait here polls
+//! for a condition a person could see; none sleeps for a fixed time.
+
+use anyhow::{bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use shared::{AppKind, SettingsDraft};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+/// How long any condition may take to become true.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A screen size the apps are designed for.
+#[derive(Clone, Copy, Debug)]
+pub struct Device {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// A touch screen with a mobile browser (phone, iPad), not a TV's.
+    pub touch: bool,
+}
+
+pub const PHONE: Device = Device {
+    name: "phone",
+    width: 390,
+    height: 844,
+    touch: true,
+};
+pub const IPAD: Device = Device {
+    name: "ipad",
+    width: 1180,
+    height: 820,
+    touch: true,
+};
+pub const TV: Device = Device {
+    name: "tv",
+    width: 1920,
+    height: 1080,
+    touch: false,
+};
+
+/// The device each app is made for.
+pub fn device_for(app: AppKind) -> Device {
+    match app {
+        AppKind::Order => PHONE,
+        AppKind::Barista => IPAD,
+        AppKind::Display => TV,
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is one level down")
+        .to_path_buf()
+}
+
+/// The emulator (serving the built apps) and a chromedriver, for one test.
+pub struct Harness {
+    pub emulator: emulator::Running,
+    chromedriver: Child,
+    chromedriver_url: String,
+}
+
+impl Harness {
+    pub async fn start() -> Result<Self> {
+        let apps_dir = std::env::var_os("SERVERLESSPRESSO_APPS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("apps"));
+        for app in AppKind::ALL {
+            let index = apps_dir.join(app.slug()).join("dist/index.html");
+            if !index.exists() {
+                bail!(
+                    "{} is missing: build the apps first (`cargo xtask test` does)",
+                    index.display()
+                );
+            }
+        }
+        let emulator = emulator::start(emulator::Config {
+            listen: "127.0.0.1:0".parse()?,
+            apps_dir: Some(apps_dir),
+        })
+        .await?;
+
+        let port = free_port()?;
+        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let chromedriver = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {driver} (install it with `cargo xtask setup`)"))?;
+        let chromedriver_url = format!("http://127.0.0.1:{port}");
+        eventually("chromedriver accepts connections", || async {
+            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok())
+        })
+        .await?;
+        Ok(Self {
+            emulator,
+            chromedriver,
+            chromedriver_url,
+        })
+    }
+
+    /// An absolute URL on the emulator.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.emulator.base_url())
+    }
+
+    /// The settings that point the apps at this emulator.
+    pub fn local_settings(&self) -> SettingsDraft {
+        emulator::local::settings(&self.emulator.base_url())
+    }
+
+    /// A fresh headless Chromium with an empty profile, sized like `device`.
+    pub async fn browser(&self, device: Device) -> Result<Browser> {
+        let profile = tempfile::tempdir()?;
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", profile.path().display()),
+        ];
+        // Device metrics set the viewport exactly; a window size would include the
+        // browser's own frame and a minimum width.
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium_binary(),
+                "args": args,
+                "mobileEmulation": { "deviceMetrics": {
+                    "width": device.width,
+                    "height": device.height,
+                    "pixelRatio": 1.0,
+                    "mobile": device.touch,
+                    "touch": device.touch,
+                }},
+            },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.chromedriver_url)
+            .await
+            .context("opening a Chromium session")?;
+        Ok(Browser {
+            client,
+            device,
+            _profile: profile,
+        })
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.start_kill();
+    }
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Polls `check` until it answers true, failing after [`PATIENCE`] with `what`.
+pub async fn eventually<F, Fut>(what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + PATIENCE;
+    let mut last_error = None;
+    loop {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last_error = Some(e),
+        }
+        if Instant::now() > deadline {
+            let detail = last_error
+                .map(|e| format!(" (last error: {e:#})"))
+                .unwrap_or_default();
+            bail!("timed out after {PATIENCE:?} waiting until {what}{detail}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// One browser window, with the few verbs the tests need.
+pub struct Browser {
+    pub client: Client,
+    pub device: Device,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
+    }
+
+    /// Waits for an element matching `css` to be on the page.
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))
+    }
+
+    /// Waits until the element matching `css` shows `text` (trimmed, exact).
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {
+        eventually(&format!("`{css}` shows {text:?}"), || async {
+            let el = self.client.find(Locator::Css(css)).await?;
+            Ok(el.text().await?.trim() == text)
+        })
+        .await
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?.trim().to_string())
+    }
+
+    /// The current value of an input or select.
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.wait_for(css).await?.attr(name).await?)
+    }
+
+    /// Replaces an input's text as a person would: select all, type.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.wait_for(css).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))
+    }
+
+    /// Clicks the button whose text is exactly `label`.
+    pub async fn click_button(&self, label: &str) -> Result<()> {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        let button = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .with_context(|| format!("waiting for the button {label:?}"))?;
+        button
+            .click()
+            .await
+            .with_context(|| format!("clicking {label:?}"))
+    }
+
+    pub async fn url(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// Runs JavaScript and returns its value.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// The viewport's CSS size, to check the device emulation took.
+    pub async fn viewport(&self) -> Result<(u64, u64)> {
+        let size = self
+            .js("return [window.innerWidth, window.innerHeight]")
+            .await?;
+        Ok((size[0].as_u64().unwrap_or(0), size[1].as_u64().unwrap_or(0)))
+    }
+
+    /// Saves a PNG of the viewport as `artifacts/screenshots/<name>-<device>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = workspace_root().join("artifacts/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}-{}.png", self.device.name));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,232 @@
+//! The settings page of each app (contract §1): hand-off from a query string, save and
+//! reload, validation, clearing.
+
+use anyhow::{ensure, Result};
+use e2e::{device_for, eventually, Harness};
+use shared::{AppKind, Field, SettingsDraft};
+
+fn input(field: Field) -> String {
+    format!("#setting-{}", field.key())
+}
+
+/// Opens `app` with the emulator's settings in the query string; every field of the
+/// app shows its value, Save and reload stores them, and they are still there after
+/// another reload.
+async fn hand_off_prefills_saves_and_persists(app: AppKind) -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(device_for(app)).await?;
+
+    let settings = harness.local_settings();
+    // A customer's token rides along in the order app's URL and must survive the save.
+    let link = harness.url(&format!(
+        "/{}/?{}&token=KEEP_ME_123",
+        app.slug(),
+        settings.to_query(app)
+    ));
+    browser.goto(&link).await?;
+    browser.wait_for_text("#settings-title", "Settings").await?;
+    browser.wait_for(".alert.info").await?;
+    let expected = (browser.device.width as u64, browser.device.height as u64);
+    ensure!(
+        browser.viewport().await? == expected,
+        "viewport is not the device size"
+    );
+    for &field in app.fields() {
+        ensure!(
+            browser.value(&input(field)).await? == value_shown(&settings, field),
+            "{app:?}: {field:?} is not pre-filled"
+        );
+    }
+    browser
+        .screenshot(&format!("{}-settings", app.slug()))
+        .await?;
+
+    browser.click_button("Save and reload").await?;
+    browser.wait_for_text("#ready-title", "Ready").await?;
+    let url = browser.url().await?;
+    ensure!(
+        url == harness.url(&format!("/{}/?token=KEEP_ME_123", app.slug())),
+        "after saving, the URL should keep only the token, not the settings: {url}"
+    );
+
+    // Reload, then open the settings page: the values come from storage now.
+    browser.client.refresh().await?;
+    browser.wait_for_text("#ready-title", "Ready").await?;
+    browser
+        .goto(&harness.url(&format!("/{}/settings", app.slug())))
+        .await?;
+    browser.wait_for_text("#settings-title", "Settings").await?;
+    ensure!(browser
+        .client
+        .find_all(fantoccini::Locator::Css(".alert.info"))
+        .await?
+        .is_empty());
+    for &field in app.fields() {
+        ensure!(
+            browser.value(&input(field)).await? == value_shown(&settings, field),
+            "{app:?}: {field:?} did not persist"
+        );
+    }
+    browser.close().await
+}
+
+/// What the form shows for a field: the flavour select always has a value.
+fn value_shown(settings: &SettingsDraft, field: Field) -> String {
+    match (field, settings.get(field)) {
+        (Field::Flavour, "") => "W".to_string(),
+        (_, value) => value.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn order_settings_hand_off_prefills_saves_and_persists() -> Result<()> {
+    hand_off_prefills_saves_and_persists(AppKind::Order).await
+}
+
+#[tokio::test]
+async fn barista_settings_hand_off_prefills_saves_and_persists() -> Result<()> {
+    hand_off_prefills_saves_and_persists(AppKind::Barista).await
+}
+
+#[tokio::test]
+async fn display_settings_hand_off_prefills_saves_and_persists() -> Result<()> {
+    hand_off_prefills_saves_and_persists(AppKind::Display).await
+}
+
+/// Invalid and missing values get a message each, the summary takes focus, and nothing
+/// is saved: a reload still shows the settings page with empty storage.
+async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(device_for(app)).await?;
+    let mut settings = harness.local_settings();
+    settings.set(Field::Region, "US-EAST-1");
+    settings.set(
+        Field::IotHost,
+        "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt",
+    );
+    settings.set(Field::ConfigEndpoint, "");
+    browser
+        .goto(&harness.url(&format!("/{}/?{}", app.slug(), settings.to_query(app))))
+        .await?;
+    browser.wait_for_text("#settings-title", "Settings").await?;
+    ensure!(
+        browser
+            .attr(&input(Field::Region), "aria-invalid")
+            .await?
+            .as_deref()
+            == Some("false")
+    );
+
+    browser.click_button("Save and reload").await?;
+    browser
+        .wait_for_text(
+            "#setting-region-error",
+            "⚠ Enter an AWS region in lower case, such as us-east-1.",
+        )
+        .await?;
+    ensure!(
+        browser
+            .attr(&input(Field::Region), "aria-invalid")
+            .await?
+            .as_deref()
+            == Some("true")
+    );
+    ensure!(browser
+        .text("#setting-host-error")
+        .await?
+        .contains("without wss:// or a path"));
+    ensure!(browser
+        .text("#setting-APIGWEndpointConfigService-error")
+        .await?
+        .contains("required"));
+    // The ids carry region us-east-1 but the region is invalid: no mismatch message.
+    ensure!(browser
+        .client
+        .find_all(fantoccini::Locator::Css("#setting-userPoolId-error"))
+        .await?
+        .is_empty());
+    eventually("the error summary has focus", || async {
+        Ok(browser
+            .js("return document.activeElement.classList.contains('alert')")
+            .await?
+            == true)
+    })
+    .await?;
+    ensure!(browser.text(".alert.error strong").await? == "3 settings need attention:");
+    browser
+        .screenshot(&format!("{}-settings-invalid", app.slug()))
+        .await?;
+
+    // Fixing one field updates its message straight away.
+    browser.fill(&input(Field::Region), "us-east-1").await?;
+    eventually("the region error disappears", || async {
+        Ok(browser
+            .client
+            .find_all(fantoccini::Locator::Css("#setting-region-error"))
+            .await?
+            .is_empty())
+    })
+    .await?;
+
+    let stored = browser
+        .js(&format!(
+            "return localStorage.getItem('{}')",
+            app.storage_key()
+        ))
+        .await?;
+    ensure!(stored.is_null(), "invalid settings were stored: {stored}");
+    browser
+        .goto(&harness.url(&format!("/{}/", app.slug())))
+        .await?;
+    browser.wait_for_text("#settings-title", "Settings").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn order_invalid_settings_are_refused_with_messages() -> Result<()> {
+    invalid_values_show_messages_and_are_not_saved(AppKind::Order).await
+}
+
+#[tokio::test]
+async fn barista_invalid_settings_are_refused_with_messages() -> Result<()> {
+    invalid_values_show_messages_and_are_not_saved(AppKind::Barista).await
+}
+
+#[tokio::test]
+async fn display_invalid_settings_are_refused_with_messages() -> Result<()> {
+    invalid_values_show_messages_and_are_not_saved(AppKind::Display).await
+}
+
+/// Clear settings empties storage; the next load shows an empty settings page.
+#[tokio::test]
+async fn clear_settings_empties_them() -> Result<()> {
+    let app = AppKind::Display;
+    let harness = Harness::start().await?;
+    let browser = harness.browser(device_for(app)).await?;
+    let settings = harness.local_settings();
+    browser
+        .goto(&harness.url(&format!("/display/?{}", settings.to_query(app))))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser.wait_for_text("#ready-title", "Ready").await?;
+
+    browser
+        .click(".app-nav a[href='/display/settings']")
+        .await?;
+    browser.wait_for_text("#settings-title", "Settings").await?;
+    ensure!(browser.value(&input(Field::Region)).await? == "us-east-1");
+    browser.click_button("Clear settings").await?;
+    eventually("the form is empty after the reload", || async {
+        Ok(browser.value(&input(Field::Region)).await?.is_empty()
+            && browser.url().await? == harness.url("/display/"))
+    })
+    .await?;
+    let stored = browser
+        .js(&format!(
+            "return localStorage.getItem('{}')",
+            app.storage_key()
+        ))
+        .await?;
+    ensure!(stored.is_null(), "settings are still stored: {stored}");
+    browser.close().await
+}

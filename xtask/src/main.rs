@@ -1,0 +1,160 @@
+//! The project's task runner: `cargo xtask <task>`.
+//!
+//! - `setup`  installs the toolchain pieces the build needs, skipping what is present
+//! - `build`  builds the three apps with Trunk (release)
+//! - `run`    builds the apps and starts the emulator serving them
+//! - `test`   runs every check and test: fmt, clippy, native tests, browser tests
+//! - `size`   builds the apps and prints the bytes of each first page load
+
+mod setup;
+mod size;
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const APPS: [&str; 3] = ["order", "barista", "display"];
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    match task {
+        "setup" => setup::run(),
+        "build" => {
+            setup::run()?;
+            build_apps()
+        }
+        "run" => run(rest),
+        "test" => test(),
+        "size" => {
+            setup::run()?;
+            build_apps()?;
+            size::report(&root())
+        }
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n\
+                 tasks:\n  \
+                 setup   install the wasm target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium (skips what is present)\n  \
+                 build   build the three apps in release mode\n  \
+                 run     build the apps and start the emulator serving them (extra args go to the emulator)\n  \
+                 test    fmt, clippy, native tests, then browser tests against the emulator\n  \
+                 size    build the apps and print each first page load, raw and gzip -9"
+            );
+            if task == "help" {
+                Ok(())
+            } else {
+                bail!("unknown task `{task}`")
+            }
+        }
+    }
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one folder below the root")
+        .to_path_buf()
+}
+
+/// Runs a command to completion, failing on a non-zero exit.
+fn run_cmd(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}").replace('"', "");
+    eprintln!("\n$ {shown}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Builds each app with Trunk into `apps/<app>/dist`, served under `/<app>/`.
+fn build_apps() -> Result<()> {
+    for app in APPS {
+        run_cmd(
+            Command::new("trunk")
+                .current_dir(root().join("apps").join(app))
+                .args(["build", "--release", "--offline", "--public-url"])
+                .arg(format!("/{app}/"))
+                // Keep cargo's output for the app's own crates readable in CI logs.
+                .env("CARGO_TERM_PROGRESS_WHEN", "never"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Builds everything, then runs the emulator with the apps until Ctrl-C.
+fn run(emulator_args: &[String]) -> Result<()> {
+    setup::run()?;
+    build_apps()?;
+    run_cmd(
+        cargo()
+            .args([
+                "run",
+                "--profile",
+                "native",
+                "--package",
+                "emulator",
+                "--",
+                "--apps",
+            ])
+            .arg(root().join("apps"))
+            .args(emulator_args),
+    )
+}
+
+/// Every check and test, in the order that fails fastest.
+fn test() -> Result<()> {
+    setup::run()?;
+    run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run_cmd(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run_cmd(cargo().args([
+        "clippy",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--package",
+        "order",
+        "--package",
+        "barista",
+        "--package",
+        "display",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    // The apps have no native tests: their logic lives in `shared`.
+    run_cmd(cargo().args([
+        "test",
+        "--package",
+        "shared",
+        "--package",
+        "emulator",
+        "--package",
+        "xtask",
+    ]))?;
+    build_apps()?;
+    run_cmd(
+        cargo()
+            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .env("SERVERLESSPRESSO_APPS", root().join("apps")),
+    )?;
+    size::report(&root())
+}

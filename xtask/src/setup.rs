@@ -1,0 +1,127 @@
+//! Installs what the build needs, each piece only when it is missing, so a second run
+//! installs nothing and prints nothing. Versions are pinned; see
+//! `../shared/reference/toolchain.md` for why these ones.
+
+use crate::{root, run_cmd};
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+use std::process::Command;
+
+/// Trunk 0.21.14 is the newest that builds on Rust 1.95.
+const TRUNK_VERSION: &str = "0.21.14";
+/// npm's binaryen; Debian's binaryen 108 makes a .wasm that fails at load time.
+const BINARYEN_VERSION: &str = "132";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+pub fn run() -> Result<()> {
+    let wasm_bindgen = locked_wasm_bindgen_version()?;
+    check_trunk_toml_pin(&wasm_bindgen)?;
+
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    if !has_version("wasm-bindgen", &format!("wasm-bindgen {wasm_bindgen}")) {
+        // Without --locked: its lockfile wants a crate version the registry lacks.
+        run_cmd(Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &wasm_bindgen,
+        ]))?;
+    }
+
+    if !has_version("trunk", &format!("trunk {TRUNK_VERSION}")) {
+        run_cmd(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--locked",
+            "--version",
+            TRUNK_VERSION,
+        ]))?;
+    }
+
+    let wanted_opt = format!("version_{BINARYEN_VERSION}");
+    if !has_version("wasm-opt", &wanted_opt) {
+        run_cmd(
+            Command::new("npm")
+                .args(["install", "--global", "--no-fund", "--no-audit"])
+                .arg(format!("binaryen@{BINARYEN_VERSION}")),
+        )?;
+        if !has_version("wasm-opt", &wanted_opt) {
+            bail!("wasm-opt on PATH is not binaryen {BINARYEN_VERSION} after `npm install --global`; remove the other wasm-opt (Debian's `binaryen`?) from PATH");
+        }
+    }
+
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+        let apt = |args: &[&str]| {
+            let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
+            if !sudo.is_empty() {
+                cmd.arg("apt-get");
+            }
+            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            run_cmd(&mut cmd)
+        };
+        apt(&["update", "-qq"])?;
+        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+/// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
+fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+fn check_trunk_toml_pin(wasm_bindgen: &str) -> Result<()> {
+    let trunk_toml =
+        std::fs::read_to_string(root().join("Trunk.toml")).context("reading Trunk.toml")?;
+    let pin = format!("wasm_bindgen = \"{wasm_bindgen}\"");
+    if !trunk_toml.lines().any(|l| l.trim() == pin) {
+        bail!("Trunk.toml must pin `{pin}` to match Cargo.lock, or Trunk will try to download wasm-bindgen");
+    }
+    Ok(())
+}
+
+/// Whether `tool --version` runs and its first line contains `expected`.
+fn has_version(tool: &str, expected: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| {
+            out.status.success()
+                && String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .next()
+                    .is_some_and(|line| line.contains(expected))
+        })
+}
+
+fn output(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start {cmd:?}"))?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
+}
