@@ -3,7 +3,11 @@
 //! Pure logic (settings, URLs, wire parsing) is plain Rust with native tests; the
 //! Leptos components and browser glue live in [`ui`], behind the `ui` feature.
 
+pub mod dynamo;
 pub mod settings;
+pub mod sigv4;
+pub mod srp;
+pub mod time;
 pub mod url;
 
 #[cfg(feature = "ui")]
