@@ -5,10 +5,25 @@
 //! so one URL opens everything.
 
 mod apps;
+pub mod backend;
+pub mod client;
+pub mod clock;
+pub mod cognito;
+pub mod events;
+mod http;
+mod ids;
+pub mod iot;
 pub mod local;
+pub mod store;
 
+use backend::Backend;
+use clock::Timings;
+use cognito::Cognito;
+use events::Bus;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -20,6 +35,12 @@ pub struct Config {
     /// Folder holding `order/dist`, `barista/dist` and `display/dist`; apps are served
     /// under `/order/`, `/barista/` and `/display/` when set.
     pub apps_dir: Option<PathBuf>,
+    /// SQLite file for durable state; `None` keeps everything in memory.
+    pub database: Option<PathBuf>,
+    /// The backend's timers (bucket, customer and barista waits).
+    pub timings: Timings,
+    /// Confirmed users to create in the `admin` group: (username, password).
+    pub admins: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -27,6 +48,9 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], local::DEFAULT_PORT)),
             apps_dir: None,
+            database: None,
+            timings: Timings::AWS,
+            admins: Vec::new(),
         }
     }
 }
@@ -34,8 +58,11 @@ impl Default for Config {
 /// A running emulator. Dropping it stops the server.
 pub struct Running {
     pub addr: SocketAddr,
+    pub backend: Arc<Backend>,
+    pub cognito: Arc<Cognito>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    timers: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -49,6 +76,7 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.timers.abort();
         (&mut self.task).await??;
         Ok(())
     }
@@ -59,6 +87,7 @@ impl Drop for Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.timers.abort();
     }
 }
 
@@ -66,13 +95,28 @@ impl Drop for Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let mut router = axum::Router::new();
+    let store = Store::open(config.database.as_deref())?;
+    let (broker, publisher) = iot::start_broker()?;
+    let backend = Arc::new(Backend::new(store, config.timings, Bus::new(publisher)));
+    let cognito = Arc::new(Cognito::new()?);
+    for (username, password) in &config.admins {
+        cognito.create_user(&backend.store, username, password, &["admin"])?;
+    }
+    // Timers left by a previous run fire now if overdue, else when due.
+    let timers = tokio::spawn(Arc::clone(&backend).run_timers());
+
+    let mut router = http::router(http::AppState {
+        backend: Arc::clone(&backend),
+        cognito: Arc::clone(&cognito),
+        broker,
+    });
     if let Some(dir) = &config.apps_dir {
         router = router.merge(apps::router(dir, &format!("http://{addr}")));
     }
     let (stop, stopped) = oneshot::channel::<()>();
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
+        axum::serve(listener, service)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -80,7 +124,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     });
     Ok(Running {
         addr,
+        backend,
+        cognito,
         stop: Some(stop),
         task,
+        timers,
     })
 }

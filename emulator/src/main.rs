@@ -4,7 +4,8 @@ use shared::AppKind;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// The Serverlesspresso backend on this machine.
+/// The Serverlesspresso backend on this machine: REST APIs, Cognito, IoT over WebSocket
+/// and the order workflows, with durable state in SQLite.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -14,32 +15,86 @@ struct Args {
     /// Serve the built apps from DIR/{order,barista,display}/dist.
     #[arg(long, value_name = "DIR")]
     apps: Option<PathBuf>,
+    /// SQLite database file for durable state.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "serverlesspresso.db",
+        conflicts_with = "in_memory"
+    )]
+    database: PathBuf,
+    /// Keep all state in memory (lost on exit).
+    #[arg(long)]
+    in_memory: bool,
+    /// Run the timers this many times faster: 60 makes the 5-minute windows 5 seconds.
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    /// Create (or reset) a barista/admin user: USERNAME:PASSWORD. Repeatable.
+    #[arg(
+        long = "admin",
+        value_name = "USERNAME:PASSWORD",
+        default_value = "barista@serverlesspresso.local:coffee-time"
+    )]
+    admins: Vec<String>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,rumqttd=warn".into()),
+        )
+        .with_target(false)
+        .init();
     let args = Args::parse();
+    let admins = args
+        .admins
+        .iter()
+        .map(|a| {
+            a.split_once(':')
+                .map(|(u, p)| (u.to_string(), p.to_string()))
+                .ok_or_else(|| anyhow::anyhow!("--admin takes USERNAME:PASSWORD, got {a:?}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let running = emulator::start(Config {
         listen: args.listen,
         apps_dir: args.apps.clone(),
+        database: (!args.in_memory).then(|| args.database.clone()),
+        timings: emulator::clock::Timings::scaled(args.time_scale),
+        admins: admins.clone(),
     })
     .await?;
     let base = running.base_url();
     let settings = local::settings(&base);
     println!("Serverlesspresso emulator listening on {base}");
+    match args.in_memory {
+        true => println!("State: in memory"),
+        false => println!("State: {}", args.database.display()),
+    }
+    if args.time_scale != 1.0 {
+        println!("Timers run {}x faster", args.time_scale);
+    }
+    for (username, password) in &admins {
+        println!("Barista/admin sign-in: {username} / {password}");
+    }
     if args.apps.is_some() {
         println!("\nDisplay board (open this first; its settings are in the link):");
         println!("  {base}/display/?{}", settings.to_query(AppKind::Display));
         println!(
-            "Barista console:  {base}/barista/?{}",
+            "Barista console:\n  {base}/barista/?{}",
             settings.to_query(AppKind::Barista)
         );
         println!(
-            "Order app:        {base}/order/?{}",
+            "Order app:\n  {base}/order/?{}",
             settings.to_query(AppKind::Order)
         );
     }
-    println!("\nPress Ctrl-C to stop.");
+    println!(
+        "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."
+    );
+    println!("An order's events: {base}/_local/orders/<orderId>/events");
+    println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     running.stop().await
 }

@@ -60,7 +60,9 @@ impl AttributeValue {
         };
         let mut entries = map.iter();
         let (Some((ty, inner)), None) = (entries.next(), entries.next()) else {
-            return Err(DynamoError::NotTyped("an object without exactly one type key"));
+            return Err(DynamoError::NotTyped(
+                "an object without exactly one type key",
+            ));
         };
         Ok(match (ty.as_str(), inner) {
             ("S", Value::String(s)) => Self::S(s.clone()),
@@ -186,8 +188,14 @@ mod tests {
     fn bad_input_is_an_error_not_a_panic() {
         for (bad, expected) in [
             (json!("x"), DynamoError::NotTyped("a string")),
-            (json!({}), DynamoError::NotTyped("an object without exactly one type key")),
-            (json!({"S": "a", "N": "1"}), DynamoError::NotTyped("an object without exactly one type key")),
+            (
+                json!({}),
+                DynamoError::NotTyped("an object without exactly one type key"),
+            ),
+            (
+                json!({"S": "a", "N": "1"}),
+                DynamoError::NotTyped("an object without exactly one type key"),
+            ),
             (json!({"SS": ["a"]}), DynamoError::UnknownType("SS".into())),
             (json!({"N": 1}), DynamoError::BadValue("N")),
             (json!({"NULL": false}), DynamoError::BadValue("NULL")),
@@ -196,6 +204,9 @@ mod tests {
         ] {
             assert_eq!(AttributeValue::from_json(&bad), Err(expected), "{bad}");
         }
-        assert_eq!(item_from_json(&json!([])), Err(DynamoError::NotAnItem("an array")));
+        assert_eq!(
+            item_from_json(&json!([])),
+            Err(DynamoError::NotAnItem("an array"))
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! Leptos components and browser glue live in [`ui`], behind the `ui` feature.
 
 pub mod dynamo;
+pub mod mqtt;
 pub mod settings;
 pub mod sigv4;
 pub mod srp;

@@ -81,7 +81,10 @@ fn parse_hex(text: &str) -> Option<BigUint> {
 
 /// The part of a user pool id after `_`.
 pub fn pool_name(user_pool_id: &str) -> Result<&str, SrpError> {
-    user_pool_id.split_once('_').map(|(_, name)| name).ok_or(SrpError::BadPoolId)
+    user_pool_id
+        .split_once('_')
+        .map(|(_, name)| name)
+        .ok_or(SrpError::BadPoolId)
 }
 
 /// u = H(pad(A) ‖ pad(B)).
@@ -91,7 +94,12 @@ fn compute_u(a_pub: &BigUint, b_pub: &BigUint) -> BigUint {
 
 /// x = H(pad(salt) ‖ H(poolName ‖ userId ‖ ":" ‖ password)).
 fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
-    let inner = hash(&[pool_name.as_bytes(), user_id.as_bytes(), b":", password.as_bytes()]);
+    let inner = hash(&[
+        pool_name.as_bytes(),
+        user_id.as_bytes(),
+        b":",
+        password.as_bytes(),
+    ]);
     BigUint::from_bytes_be(&hash(&[&pad(salt), &inner]))
 }
 
@@ -99,14 +107,26 @@ fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &BigUint) -> 
 fn derive_key(s: &BigUint, u: &BigUint) -> [u8; 16] {
     let hk = Hkdf::<Sha256>::new(Some(&pad(u)), &pad(s));
     let mut key = [0u8; 16];
-    hk.expand(KEY_INFO, &mut key).expect("16 bytes is a valid HKDF length");
+    hk.expand(KEY_INFO, &mut key)
+        .expect("16 bytes is a valid HKDF length");
     key
 }
 
 /// HMAC(key, poolName ‖ userId ‖ secretBlock ‖ timestamp).
-fn claim_mac(key: &[u8; 16], pool_name: &str, user_id: &str, secret_block: &[u8], timestamp: &str) -> Hmac<Sha256> {
+fn claim_mac(
+    key: &[u8; 16],
+    pool_name: &str,
+    user_id: &str,
+    secret_block: &[u8],
+    timestamp: &str,
+) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    for part in [pool_name.as_bytes(), user_id.as_bytes(), secret_block, timestamp.as_bytes()] {
+    for part in [
+        pool_name.as_bytes(),
+        user_id.as_bytes(),
+        secret_block,
+        timestamp.as_bytes(),
+    ] {
         mac.update(part);
     }
     mac
@@ -202,7 +222,12 @@ pub struct Verifier {
 
 impl Verifier {
     /// v = g^x for a new password; `salt` must be random.
-    pub fn new(user_pool_id: &str, user_id: &str, password: &str, salt: &[u8; 16]) -> Result<Self, SrpError> {
+    pub fn new(
+        user_pool_id: &str,
+        user_id: &str,
+        password: &str,
+        salt: &[u8; 16],
+    ) -> Result<Self, SrpError> {
         let Group { n, g, .. } = group();
         let salt = BigUint::from_bytes_be(salt);
         let x = compute_x(pool_name(user_pool_id)?, user_id, password, &salt);
@@ -235,7 +260,12 @@ impl SrpServer {
     }
 
     /// Checks the client's claim. `srp_a_hex` is the `SRP_A` of `InitiateAuth`.
-    pub fn verify(&self, user_pool_id: &str, srp_a_hex: &str, claim: &PasswordClaim) -> Result<bool, SrpError> {
+    pub fn verify(
+        &self,
+        user_pool_id: &str,
+        srp_a_hex: &str,
+        claim: &PasswordClaim,
+    ) -> Result<bool, SrpError> {
         let Group { n, .. } = group();
         let a_pub = parse_hex(srp_a_hex).ok_or(SrpError::BadClaim("SRP_A"))?;
         if &a_pub % n == BigUint::ZERO {
@@ -251,7 +281,13 @@ impl SrpServer {
         // S = (A · v^u) ^ b mod N.
         let s = (a_pub * self.v.modpow(&u, n) % n).modpow(&self.b, n);
         let key = derive_key(&s, &u);
-        let mac = claim_mac(&key, pool_name(user_pool_id)?, &claim.user_id_for_srp, &secret_block, &claim.timestamp);
+        let mac = claim_mac(
+            &key,
+            pool_name(user_pool_id)?,
+            &claim.user_id_for_srp,
+            &secret_block,
+            &claim.timestamp,
+        );
         Ok(mac.verify_slice(&signature).is_ok())
     }
 }
@@ -281,10 +317,14 @@ mod tests {
         let server = SrpServer::new(&verifier, &bytes(2)).unwrap();
         let client = SrpClient::new(&bytes(3));
         let c = challenge(&server, &verifier, "ana@example.com");
-        let good = client.claim(POOL, "s3cret!", &c, 1_678_179_901_000).unwrap();
+        let good = client
+            .claim(POOL, "s3cret!", &c, 1_678_179_901_000)
+            .unwrap();
         assert_eq!(good.timestamp, "Tue Mar 7 09:05:01 UTC 2023");
         assert_eq!(server.verify(POOL, &client.srp_a(), &good), Ok(true));
-        let bad = client.claim(POOL, "s3cret?", &c, 1_678_179_901_000).unwrap();
+        let bad = client
+            .claim(POOL, "s3cret?", &c, 1_678_179_901_000)
+            .unwrap();
         assert_eq!(server.verify(POOL, &client.srp_a(), &bad), Ok(false));
         let mut tampered = good.clone();
         tampered.timestamp = "Tue Mar 7 09:05:02 UTC 2023".into();
@@ -296,7 +336,10 @@ mod tests {
     #[test]
     fn independent_client_is_accepted_by_our_server() {
         use aws_cognito_srp::{SrpClient as Reference, User};
-        for (user, password) in [("ana@example.com", "s3cret!"), ("bob", "another password 123")] {
+        for (user, password) in [
+            ("ana@example.com", "s3cret!"),
+            ("bob", "another password 123"),
+        ] {
             let verifier = Verifier::new(POOL, user, password, &bytes(7)).unwrap();
             let server = SrpServer::new(&verifier, &bytes(8)).unwrap();
             let reference = Reference::new(User::new(POOL, user, password), "client", None);
@@ -314,8 +357,14 @@ mod tests {
             assert_eq!(server.verify(POOL, &srp_a, &claim), Ok(true), "{user}");
             let wrong = Reference::new(User::new(POOL, user, "nope"), "client", None);
             let wrong_a = wrong.get_auth_parameters().a;
-            let proof = wrong.verify(&c.secret_block, user, &c.salt_hex, &c.srp_b_hex).unwrap();
-            let claim = PasswordClaim { signature: proof.password_claim_signature, timestamp: proof.timestamp, ..claim };
+            let proof = wrong
+                .verify(&c.secret_block, user, &c.salt_hex, &c.srp_b_hex)
+                .unwrap();
+            let claim = PasswordClaim {
+                signature: proof.password_claim_signature,
+                timestamp: proof.timestamp,
+                ..claim
+            };
             assert_eq!(server.verify(POOL, &wrong_a, &claim), Ok(false));
         }
     }
@@ -336,14 +385,26 @@ mod tests {
             secret_block: "AAAA".into(),
             user_id_for_srp: "u".into(),
         };
-        assert_eq!(client.claim(POOL, "p", &c, 0), Err(SrpError::BadChallenge("SRP_B")));
+        assert_eq!(
+            client.claim(POOL, "p", &c, 0),
+            Err(SrpError::BadChallenge("SRP_B"))
+        );
         c.srp_b_hex = N_HEX.into();
-        assert_eq!(client.claim(POOL, "p", &c, 0), Err(SrpError::BadChallenge("SRP_B")));
+        assert_eq!(
+            client.claim(POOL, "p", &c, 0),
+            Err(SrpError::BadChallenge("SRP_B"))
+        );
         c.srp_b_hex = "zz".into();
-        assert_eq!(client.claim(POOL, "p", &c, 0), Err(SrpError::BadChallenge("SRP_B")));
+        assert_eq!(
+            client.claim(POOL, "p", &c, 0),
+            Err(SrpError::BadChallenge("SRP_B"))
+        );
         c.srp_b_hex = "1234".into();
         c.secret_block = "not base64!".into();
-        assert_eq!(client.claim(POOL, "p", &c, 0), Err(SrpError::BadChallenge("SECRET_BLOCK")));
+        assert_eq!(
+            client.claim(POOL, "p", &c, 0),
+            Err(SrpError::BadChallenge("SECRET_BLOCK"))
+        );
         assert_eq!(client.claim("nopool", "p", &c, 0), Err(SrpError::BadPoolId));
     }
 }

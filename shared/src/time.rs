@@ -73,6 +73,56 @@ impl UtcDateTime {
         )
     }
 
+    /// `Mon Sep 05 2022 09:30:00 GMT+0000 (Coordinated Universal Time)`: JavaScript's
+    /// `Date.toString()` in UTC, as the validator writes `start_full` and `end_full`.
+    pub fn js_date_string(&self) -> String {
+        format!(
+            "{} {} {:02} {} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
+            WEEKDAYS[self.weekday as usize],
+            MONTHS[self.month as usize - 1],
+            self.day,
+            self.year,
+            self.hour,
+            self.minute,
+            self.second
+        )
+    }
+
+    /// Reads SigV4's `X-Amz-Date` (`20230307T090501Z`).
+    pub fn parse_amz_date(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return None;
+        }
+        let num = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = text.get(range)?;
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
+        let (hour, minute, second) = (num(9..11)?, num(11..13)?, num(13..15)?);
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
+            return None;
+        }
+        let t = Self {
+            year: i64::from(year),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            weekday: 0,
+        };
+        let parsed = Self::from_epoch_ms(t.to_epoch_ms());
+        (parsed.day == day).then_some(parsed)
+    }
+
     /// Reads a Cognito `TIMESTAMP`, with or without a zero-padded day.
     pub fn parse_cognito_timestamp(text: &str) -> Option<Self> {
         let parts: Vec<&str> = text.split_whitespace().collect();
@@ -84,11 +134,25 @@ impl UtcDateTime {
         let year: i64 = year.parse().ok()?;
         let mut hms = time.split(':').map(|p| p.parse::<u32>().ok());
         let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
-        if hms.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        if hms.next().is_some()
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
             return None;
         }
         let parsed = Self::from_epoch_ms(
-            Self { year, month, day, hour, minute, second, weekday: 0 }.to_epoch_ms(),
+            Self {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                weekday: 0,
+            }
+            .to_epoch_ms(),
         );
         (WEEKDAYS[parsed.weekday as usize] == weekday && parsed.day == day).then_some(parsed)
     }
@@ -129,9 +193,19 @@ mod tests {
         assert_eq!(t.amz_date(), "20230307T090501Z");
         assert_eq!(t.amz_day(), "20230307");
         assert_eq!(t.cognito_timestamp(), "Tue Mar 7 09:05:01 UTC 2023");
-        assert_eq!(UtcDateTime::from_epoch_ms(0).cognito_timestamp(), "Thu Jan 1 00:00:00 UTC 1970");
+        assert_eq!(
+            UtcDateTime::from_epoch_ms(0).cognito_timestamp(),
+            "Thu Jan 1 00:00:00 UTC 1970"
+        );
+        assert_eq!(
+            UtcDateTime::from_epoch_ms(1_662_370_200_000).js_date_string(),
+            "Mon Sep 05 2022 09:30:00 GMT+0000 (Coordinated Universal Time)"
+        );
         // Leap day.
-        assert_eq!(UtcDateTime::from_epoch_ms(1_709_208_000_000).amz_day(), "20240229");
+        assert_eq!(
+            UtcDateTime::from_epoch_ms(1_709_208_000_000).amz_day(),
+            "20240229"
+        );
     }
 
     #[test]
@@ -139,6 +213,21 @@ mod tests {
         for day in (-50_000..80_000).step_by(7) {
             let ms = day * 86_400_000 + 12_345_000;
             assert_eq!(UtcDateTime::from_epoch_ms(ms).to_epoch_ms(), ms);
+        }
+    }
+
+    #[test]
+    fn parses_amz_dates() {
+        let t = UtcDateTime::parse_amz_date("20230307T090501Z").unwrap();
+        assert_eq!(t.to_epoch_ms(), 1_678_179_901_000);
+        for bad in [
+            "20230307T090501",
+            "2023030TT090501Z",
+            "20230230T090501Z",
+            "20231307T090501Z",
+            "2023-3-7T090501Z",
+        ] {
+            assert_eq!(UtcDateTime::parse_amz_date(bad), None, "{bad}");
         }
     }
 

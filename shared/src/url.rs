@@ -89,6 +89,8 @@ impl fmt::Display for UrlError {
     }
 }
 
+impl std::error::Error for UrlError {}
+
 /// Why a host (with optional port) is not valid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostError {
@@ -106,6 +108,8 @@ impl fmt::Display for HostError {
         }
     }
 }
+
+impl std::error::Error for HostError {}
 
 /// An absolute URL that paths can be appended to, e.g.
 /// `https://abc123.execute-api.us-east-1.amazonaws.com/Prod/`.

@@ -86,6 +86,7 @@ impl Harness {
         let emulator = emulator::start(emulator::Config {
             listen: "127.0.0.1:0".parse()?,
             apps_dir: Some(apps_dir),
+            ..Default::default()
         })
         .await?;
 

@@ -1,0 +1,624 @@
+//! The backend's behaviour: config service, validator, and the OrderProcessor and
+//! OrderManager workflows with the Lambdas they trigger (contract §3, §6), as variant W
+//! does it, quirks included, so a client that works here works against AWS.
+//!
+//! Each operation is one SQLite transaction; the events it produces are published after
+//! the commit.
+
+use crate::clock::{now_ms, Timings};
+use crate::events::{Bus, Event};
+use crate::ids;
+use crate::store::{self, Bucket, Execution, Step, Store};
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+use shared::dynamo::{AttributeValue, Item};
+use shared::time::UtcDateTime;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// The validator's tokens per bucket (`TokensPerBucket`).
+pub const TOKENS_PER_BUCKET: i64 = 10;
+/// The OrderProcessor rejects an order when this many executions already run.
+pub const CAPACITY: i64 = 20;
+
+pub struct Backend {
+    pub store: Store,
+    pub timings: Timings,
+    bus: Bus,
+    /// Wakes the timer loop when a new deadline is set.
+    timers_changed: Notify,
+}
+
+/// Outcome of `POST /qr-code` (contract §3.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Redeemed {
+    /// No bucket for this interval, or another code.
+    InvalidCode,
+    NoTokensRemaining,
+    Started {
+        order_id: String,
+    },
+}
+
+/// The input of an OrderManager execution (`PUT /orders/{id}`).
+#[derive(Clone, Debug)]
+pub struct OrderManagerInput {
+    pub action: String,
+    /// The request body; `None` when it was not JSON (the execution never starts).
+    pub body: Option<Value>,
+    pub order_id: String,
+    /// The caller's `sub`.
+    pub barista_user_id: String,
+}
+
+/// Why a workflow step failed; logged like a failed Step Functions execution.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecutionFailure {
+    #[error("States.NoChoiceMatched: unknown action {0:?}")]
+    UnknownAction(String),
+    #[error("DynamoDB.ConditionalCheckFailedException: The conditional request failed")]
+    ConditionalCheckFailed,
+    #[error("Sanitize order: the order is not valid for the menu ({0})")]
+    InvalidOrder(&'static str),
+    #[error("States.TaskFailed: no order {0}")]
+    NoSuchOrder(String),
+    #[error("SFN.TaskTimedOut: Task Timed Out: the task token is no longer valid")]
+    StaleTaskToken,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn s(text: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(text.into())
+}
+
+fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(AttributeValue::as_s)
+}
+
+fn bucket_json(b: &Bucket, with_pk: bool) -> Value {
+    let mut v = json!({
+        "last_id": b.id,
+        "last_code": b.code,
+        "start_ts": b.start_ts,
+        "start_full": UtcDateTime::from_epoch_ms(b.start_ts).js_date_string(),
+        "end_ts": b.end_ts,
+        "end_full": UtcDateTime::from_epoch_ms(b.end_ts).js_date_string(),
+        "availableTokens": b.tokens,
+    });
+    if with_pk {
+        v["PK"] = json!(b.id);
+    }
+    v
+}
+
+impl Backend {
+    pub fn new(store: Store, timings: Timings, bus: Bus) -> Self {
+        Self {
+            store,
+            timings,
+            bus,
+            timers_changed: Notify::new(),
+        }
+    }
+
+    fn emit(&self, events: Vec<Event>) {
+        self.bus.emit(&self.store, events, now_ms());
+    }
+
+    // ---- config service (§3.1) -------------------------------------------------------
+
+    /// `GET /config`: a scan of the config table, in no promised order.
+    pub fn config_items(&self) -> Result<Vec<Item>> {
+        self.store.read(store::config_items)
+    }
+
+    /// `PUT /store?state=`: anything but `open` closes. Returns the new item; the
+    /// table's stream then emits `ConfigService.ConfigChanged`.
+    pub fn set_store_open(&self, open: bool) -> Result<Item> {
+        let item = self.store.write(|tx| {
+            let mut item = store::config_item(tx, "config")?.unwrap_or_default();
+            item.insert("PK".into(), s("config"));
+            item.insert("storeOpen".into(), AttributeValue::Bool(open));
+            store::put_config_item(tx, &item)?;
+            Ok(item)
+        })?;
+        let image = shared::dynamo::item_to_json(&item);
+        self.emit(vec![Event::new(
+            "ConfigService.ConfigChanged",
+            json!({ "NewImage": image }),
+        )]);
+        Ok(item)
+    }
+
+    // ---- validator (§3.2) ------------------------------------------------------------
+
+    fn bucket_id(&self, now: i64) -> i64 {
+        now.div_euclid(self.timings.bucket_ms)
+    }
+
+    /// `GET /qr-code`: the current bucket, created on first ask (without `PK` then).
+    pub fn current_bucket(&self, now: i64) -> Result<Value> {
+        let id = self.bucket_id(now);
+        self.store.write(|tx| {
+            if let Some(existing) = store::bucket(tx, id)? {
+                return Ok(bucket_json(&existing, true));
+            }
+            let start_ts = id * self.timings.bucket_ms;
+            let created = Bucket {
+                id,
+                code: ids::nanoid(10),
+                tokens: TOKENS_PER_BUCKET,
+                start_ts,
+                end_ts: start_ts + self.timings.bucket_ms - 1,
+            };
+            store::put_bucket(tx, &created)?;
+            Ok(bucket_json(&created, false))
+        })
+    }
+
+    /// `POST /qr-code?token=`: spends a token and starts an order workflow.
+    pub fn redeem(self: &Arc<Self>, token: &str, user_id: &str, now: i64) -> Result<Redeemed> {
+        let id = self.bucket_id(now);
+        let outcome = self.store.write(|tx| {
+            let Some(mut bucket) = store::bucket(tx, id)? else {
+                return Ok(None);
+            };
+            if bucket.code != token {
+                return Ok(None);
+            }
+            if bucket.tokens < 1 {
+                return Ok(Some(None));
+            }
+            bucket.tokens -= 1;
+            store::put_bucket(tx, &bucket)?;
+            Ok(Some(Some(bucket)))
+        })?;
+        let bucket = match outcome {
+            None => return Ok(Redeemed::InvalidCode),
+            Some(None) => return Ok(Redeemed::NoTokensRemaining),
+            Some(Some(bucket)) => bucket,
+        };
+        let order_id = ids::nanoid(21);
+        self.emit(vec![Event::new(
+            "Validator.NewOrder",
+            json!({
+                "orderId": order_id, "userId": user_id, "Message": "A new order has been placed",
+                "bucket": bucket_json(&bucket, true),
+            }),
+        )]);
+        // EventBridge rule NewOrder starts the OrderProcessor, asynchronously.
+        let backend = Arc::clone(self);
+        let (order, user) = (order_id.clone(), user_id.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = backend.start_order_processor(&order, &user, now_ms()) {
+                tracing::error!(order = %order, "OrderProcessor failed to start: {e:#}");
+            }
+        });
+        Ok(Redeemed::Started { order_id })
+    }
+
+    // ---- OrderProcessor (§6.1) -------------------------------------------------------
+
+    fn start_order_processor(&self, order_id: &str, user_id: &str, now: i64) -> Result<()> {
+        enum Start {
+            Unavailable,
+            Waiting { token: String },
+        }
+        let start = self.store.write(|tx| {
+            let open = store::config_item(tx, "config")?
+                .and_then(|c| c.get("storeOpen").and_then(AttributeValue::as_bool))
+                .unwrap_or(false);
+            // `Executions[20]` present: 20 others already running.
+            if !open || store::running_executions(tx)? >= CAPACITY {
+                return Ok(Start::Unavailable);
+            }
+            let token = ids::token(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                64,
+            );
+            store::put_running_execution(
+                tx,
+                &Execution {
+                    order_id: order_id.into(),
+                    user_id: user_id.into(),
+                    step: Step::Customer,
+                    task_token: token.clone(),
+                    deadline_ms: now + self.timings.customer_wait_ms,
+                },
+                now,
+            )?;
+            // The WorkflowStarted Lambda writes the order row with the task token.
+            let robot = crate::cognito::is_robot(tx, user_id)?;
+            let item: Item = [
+                ("PK", s("orders")),
+                ("SK", s(order_id)),
+                ("USERID", s(user_id)),
+                ("ORDERSTATE", s("CREATED")),
+                ("TaskToken", s(token.clone())),
+                ("robot", AttributeValue::Bool(robot)),
+                ("TS", AttributeValue::n(now)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            store::put_order(tx, &item)?;
+            Ok(Start::Waiting { token })
+        })?;
+        match start {
+            Start::Unavailable => self.emit(vec![Event::new(
+                "OrderProcessor.ShopUnavailable",
+                json!({"Message": "The shop is not open or is at capacity", "userId": user_id}),
+            )]),
+            Start::Waiting { token } => {
+                self.timers_changed.notify_one();
+                self.emit(vec![Event::new(
+                    "OrderProcessor.WorkflowStarted",
+                    json!({
+                        "Message": "The workflow waits for your order to be submitted",
+                        "TaskToken": token, "orderId": order_id, "userId": user_id,
+                    }),
+                )]);
+            }
+        }
+        Ok(())
+    }
+
+    /// `sendTaskSuccess(token, "{}")`: resumes the OrderProcessor where it waits.
+    fn send_task_success(&self, token: &str, now: i64) -> Result<(), ExecutionFailure> {
+        let mut events = Vec::new();
+        let resumed = self.store.write(|tx| {
+            let Some(execution) = store::execution_by_token(tx, token)? else {
+                return Ok(false);
+            };
+            match execution.step {
+                Step::Customer => {
+                    let number = store::next_order_number(tx)?.to_string();
+                    let next_token = ids::token(b"abcdefghijklmnopqrstuvwxyz0123456789", 64);
+                    store::put_running_execution(
+                        tx,
+                        &Execution {
+                            step: Step::Barista,
+                            task_token: next_token.clone(),
+                            deadline_ms: now + self.timings.barista_wait_ms,
+                            ..execution.clone()
+                        },
+                        now,
+                    )?;
+                    events.push(Event::new(
+                        "OrderProcessor.WaitingCompletion",
+                        json!({
+                            "Message": "The workflow waits for the barista to complete your order",
+                            "TaskToken": next_token, "orderId": execution.order_id,
+                            "orderNumber": number, "userId": execution.user_id,
+                        }),
+                    ));
+                    events.extend(waiting_completion_lambda(tx, &execution.order_id, &next_token, &number, now)?);
+                }
+                Step::Barista => {
+                    store::finish_execution(tx, &execution.order_id, "SUCCEEDED")?;
+                    events.push(Event::new(
+                        "OrderProcessor.orderFinished",
+                        json!({"Message": "The order has finished", "userId": execution.user_id, "orderId": execution.order_id}),
+                    ));
+                }
+            }
+            Ok(true)
+        })?;
+        self.timers_changed.notify_one();
+        self.emit(events);
+        if resumed {
+            Ok(())
+        } else {
+            Err(ExecutionFailure::StaleTaskToken)
+        }
+    }
+
+    /// Times out every execution whose deadline has passed; returns the next deadline.
+    pub fn fire_due_timers(&self, now: i64) -> Result<Option<i64>> {
+        let mut events = Vec::new();
+        let next = self.store.write(|tx| {
+            for execution in store::due_executions(tx, now)? {
+                store::finish_execution(tx, &execution.order_id, "TIMED_OUT")?;
+                let cause = match execution.step {
+                    Step::Customer => "Customer timedout",
+                    Step::Barista => "Barista timedout",
+                };
+                events.push(Event::new(
+                    "OrderProcessor.OrderTimeOut",
+                    json!({
+                        "Message": "The order timed out", "userId": execution.user_id,
+                        "orderId": execution.order_id, "cause": cause,
+                    }),
+                ));
+            }
+            store::next_deadline(tx)
+        })?;
+        self.emit(events);
+        Ok(next)
+    }
+
+    /// Fires timers as they come due, for as long as the emulator runs.
+    pub async fn run_timers(self: Arc<Self>) {
+        loop {
+            let wait_ms = match self.fire_due_timers(now_ms()) {
+                Ok(Some(deadline)) => (deadline - now_ms()).clamp(1, 60_000),
+                Ok(None) => 60_000,
+                Err(e) => {
+                    tracing::error!("timer loop: {e:#}");
+                    1_000
+                }
+            };
+            let sleep = tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64));
+            tokio::select! {
+                () = sleep => {}
+                () = self.timers_changed.notified() => {}
+            }
+        }
+    }
+
+    // ---- OrderManager (§6.2) ---------------------------------------------------------
+
+    /// `PUT /orders/{id}` starts an execution and returns at once (`StartExecution`).
+    pub fn start_order_manager(self: &Arc<Self>, input: OrderManagerInput) -> Value {
+        let arn = format!(
+            "arn:aws:states:us-east-1:000000000000:execution:OrderManagerStateMachine:{}",
+            ids::uuid()
+        );
+        let start_date = now_ms() as f64 / 1000.0;
+        if input.body.is_none() {
+            // The body is spliced into the input; non-JSON makes the input invalid and
+            // the execution never starts, yet API Gateway still answers 200.
+            tracing::warn!(order = %input.order_id, "OrderManager not started: the request body is not JSON");
+            return json!({});
+        }
+        let backend = Arc::clone(self);
+        tokio::spawn(async move {
+            let order = input.order_id.clone();
+            let action = input.action.clone();
+            if let Err(e) = backend.order_manager(input, now_ms()) {
+                tracing::warn!(order = %order, action = %action, "OrderManager execution failed: {e}");
+            }
+        });
+        json!({"executionArn": arn, "startDate": start_date})
+    }
+
+    fn order_manager(&self, input: OrderManagerInput, now: i64) -> Result<(), ExecutionFailure> {
+        let body = input.body.unwrap_or(Value::Null);
+        match input.action.as_str() {
+            "" => self.customer_put_order(&input.order_id, &body, now),
+            "make" => self.claim(&input.order_id, &input.barista_user_id),
+            "unmake" => self.claim(&input.order_id, ""),
+            "complete" => self.finish(&input.order_id, "Completed", now),
+            "cancel" => self.finish(&input.order_id, "Cancelled", now),
+            other => Err(ExecutionFailure::UnknownAction(other.to_string())),
+        }
+    }
+
+    /// Customer Put Order: sanitize against the menu, store the drink if the caller
+    /// owns the order and its workflow waits, then resume the workflow.
+    fn customer_put_order(
+        &self,
+        order_id: &str,
+        body: &Value,
+        now: i64,
+    ) -> Result<(), ExecutionFailure> {
+        let token = self.store.write(|tx| {
+            let menu = store::config_item(tx, "menu")?.unwrap_or_default();
+            if let Err(reason) = sanitize(body, &menu) {
+                return Ok(Err(ExecutionFailure::InvalidOrder(reason)));
+            }
+            let Some(mut order) = store::order(tx, order_id)? else {
+                return Ok(Err(ExecutionFailure::ConditionalCheckFailed));
+            };
+            let owner = body.get("userId").and_then(Value::as_str);
+            let token = text(&order, "TaskToken").map(str::to_string);
+            match (owner, token) {
+                (Some(owner), Some(token)) if Some(owner) == text(&order, "USERID") => {
+                    order.insert("drinkOrder".into(), s(body.to_string()));
+                    store::put_order(tx, &order)?;
+                    Ok(Ok(token))
+                }
+                _ => Ok(Err(ExecutionFailure::ConditionalCheckFailed)),
+            }
+        })??;
+        self.send_task_success(&token, now)
+    }
+
+    fn claim(&self, order_id: &str, barista: &str) -> Result<(), ExecutionFailure> {
+        let user = self.store.write(|tx| {
+            let Some(mut order) = store::order(tx, order_id)? else {
+                return Ok(None);
+            };
+            order.insert("baristaUserId".into(), s(barista));
+            store::put_order(tx, &order)?;
+            Ok(Some(text(&order, "USERID").unwrap_or_default().to_string()))
+        })?;
+        let user = user.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
+        self.emit(vec![Event::new(
+            "OrderManager.MakeOrder",
+            json!({"baristaUserId": barista, "orderId": order_id, "userId": user, "Message": "The barista has claimed the order"}),
+        )]);
+        Ok(())
+    }
+
+    /// Complete or cancel: no state check (completing twice emits twice), then resume
+    /// the workflow with the stored token, which fails once the token is stale.
+    fn finish(&self, order_id: &str, state: &str, now: i64) -> Result<(), ExecutionFailure> {
+        let found = self.store.write(|tx| {
+            let Some(mut order) = store::order(tx, order_id)? else {
+                return Ok(None);
+            };
+            order.insert("ORDERSTATE".into(), s(state));
+            store::put_order(tx, &order)?;
+            let user = text(&order, "USERID").unwrap_or_default().to_string();
+            Ok(Some((
+                user,
+                text(&order, "TaskToken").unwrap_or_default().to_string(),
+            )))
+        })?;
+        let (user, token) = found.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
+        self.emit(vec![Event::new(
+            &format!("OrderManager.Order{state}"),
+            json!({"orderId": order_id, "userId": user, "ORDERSTATE": state, "Message": format!("The order is {}", state.to_lowercase())}),
+        )]);
+        self.send_task_success(&token, now)
+    }
+
+    // ---- queries (§3.3) --------------------------------------------------------------
+
+    pub fn orders_by_state(&self, state: &str, max_items: i64) -> Result<Vec<Item>> {
+        self.store
+            .read(|c| store::orders_by_state(c, state, max_items))
+    }
+
+    pub fn order(&self, id: &str) -> Result<Option<Item>> {
+        self.store.read(|c| store::order(c, id))
+    }
+
+    pub fn orders_of_user(&self, user_id: &str) -> Result<Vec<Item>> {
+        self.store.read(|c| store::orders_by_user(c, user_id))
+    }
+
+    pub fn order_events(&self, id: &str) -> Result<Vec<Value>> {
+        self.store.read(|c| store::order_events(c, id))
+    }
+}
+
+/// The WaitingCompletion Lambda: stores the barista-step token, the number and the
+/// time, then announces the order to baristas. Like the real one it fails on an order
+/// without a drink (cancelled while the customer was choosing).
+fn waiting_completion_lambda(
+    tx: &rusqlite::Transaction,
+    order_id: &str,
+    token: &str,
+    number: &str,
+    now: i64,
+) -> Result<Option<Event>> {
+    let Some(mut order) = store::order(tx, order_id)? else {
+        tracing::warn!(order = %order_id, "WaitingCompletion Lambda: no such order");
+        return Ok(None);
+    };
+    order.insert("TaskToken".into(), s(token));
+    order.insert("orderNumber".into(), s(number));
+    order.insert("TS".into(), AttributeValue::n(now));
+    store::put_order(tx, &order)?;
+    let Some(drink_order) =
+        text(&order, "drinkOrder").and_then(|d| serde_json::from_str::<Value>(d).ok())
+    else {
+        tracing::warn!(order = %order_id, "WaitingCompletion Lambda crashed: the order has no drinkOrder");
+        return Ok(None);
+    };
+    let user = text(&order, "USERID").unwrap_or_default();
+    let robot = order
+        .get("robot")
+        .and_then(AttributeValue::as_bool)
+        .unwrap_or(false);
+    Ok(Some(Event::new(
+        "OrderManager.WaitingCompletion",
+        json!({
+            "orderId": order_id, "orderNumber": number, "state": text(&order, "ORDERSTATE"),
+            "drinkOrder": drink_order, "userId": user, "robot": robot, "TS": now,
+            "Message": "The order is waiting for a barista",
+        }),
+    )))
+}
+
+/// The Sanitize order Lambda: the drink must be on the menu and every modifier one of
+/// that drink's options. A missing `modifiers` array is invalid (it crashes the Lambda).
+pub fn sanitize(body: &Value, menu: &Item) -> Result<(), &'static str> {
+    let drink = body
+        .get("drink")
+        .and_then(Value::as_str)
+        .ok_or("no drink")?;
+    let modifiers = body
+        .get("modifiers")
+        .and_then(Value::as_array)
+        .ok_or("no modifiers array")?;
+    let entries = menu
+        .get("value")
+        .and_then(AttributeValue::as_l)
+        .unwrap_or_default();
+    let entry = entries
+        .iter()
+        .filter_map(AttributeValue::as_m)
+        .find(|m| m.get("drink").and_then(AttributeValue::as_s) == Some(drink))
+        .ok_or("the drink is not on the menu")?;
+    let options: Vec<&str> = entry
+        .get("modifiers")
+        .and_then(AttributeValue::as_l)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(AttributeValue::as_m)
+        .flat_map(|group| {
+            group
+                .get("Options")
+                .and_then(AttributeValue::as_l)
+                .unwrap_or_default()
+        })
+        .filter_map(AttributeValue::as_s)
+        .collect();
+    for modifier in modifiers {
+        let m = modifier.as_str().ok_or("a modifier is not a string")?;
+        if !options.contains(&m) {
+            return Err("a modifier is not an option of this drink");
+        }
+    }
+    Ok(())
+}
+
+/// Reads a `?maxItems=` value as API Gateway's mapping template passes it on.
+pub fn max_items(raw: Option<&str>) -> Result<i64> {
+    match raw {
+        None | Some("") => Ok(100),
+        Some(n) => n
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .context("maxItems must be a positive integer"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::dynamo::item_from_json;
+
+    fn menu() -> Item {
+        item_from_json(&json!({"PK": {"S": "menu"}, "value": {"L": [
+            {"M": {"drink": {"S": "Latte"}, "icon": {"S": "i"}, "available": {"BOOL": true}, "modifiers": {"L": []}}},
+            {"M": {"drink": {"S": "Americano"}, "icon": {"S": "i"}, "available": {"BOOL": true}, "modifiers": {"L": [
+                {"M": {"Name": {"S": "Milk"}, "Options": {"L": [{"S": "Regular"}, {"S": "Oat"}]}}}
+            ]}}}
+        ]}}))
+        .unwrap()
+    }
+
+    #[test]
+    fn sanitize_follows_the_menu() {
+        let m = menu();
+        assert_eq!(
+            sanitize(&json!({"drink": "Latte", "modifiers": []}), &m),
+            Ok(())
+        );
+        assert_eq!(
+            sanitize(&json!({"drink": "Americano", "modifiers": ["Oat"]}), &m),
+            Ok(())
+        );
+        assert!(sanitize(&json!({"drink": "Latte", "modifiers": ["Oat"]}), &m).is_err());
+        assert!(sanitize(&json!({"drink": "Mocha", "modifiers": []}), &m).is_err());
+        assert!(
+            sanitize(&json!({"drink": "Latte"}), &m).is_err(),
+            "missing modifiers"
+        );
+        assert!(sanitize(&json!({"drink": "Americano", "modifiers": [1]}), &m).is_err());
+    }
+
+    #[test]
+    fn max_items_defaults_to_100() {
+        assert_eq!(max_items(None).unwrap(), 100);
+        assert_eq!(max_items(Some("10")).unwrap(), 10);
+        assert!(max_items(Some("-1")).is_err());
+        assert!(max_items(Some("x")).is_err());
+    }
+}

@@ -1,0 +1,564 @@
+//! The HTTP face of the emulator: the three REST APIs with their `/Prod` stages (contract
+//! §3), Cognito's JSON endpoint, the IoT WebSocket, and local-only admin routes.
+//!
+//! API Gateway's ways are kept: CORS headers on success but not on Lambda errors or
+//! gateway errors, 401 `{"message":"Unauthorized"}`, 403 `Missing Authentication Token`
+//! for unknown routes, and HTTP 200 for whatever a direct integration returns.
+
+use crate::backend::{max_items, Backend, OrderManagerInput, Redeemed};
+use crate::clock::now_ms;
+use crate::cognito::{AccessClaims, Cognito, JWKS};
+use crate::iot;
+use crate::local;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, RawQuery, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use shared::dynamo::{item_to_json, Item};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub backend: Arc<Backend>,
+    pub cognito: Arc<Cognito>,
+    pub broker: SocketAddr,
+}
+
+const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
+
+pub fn router(state: AppState) -> Router {
+    let om = local::ORDER_MANAGER_PREFIX;
+    let validator = local::VALIDATOR_PREFIX;
+    let config = local::CONFIG_PREFIX;
+    Router::new()
+        .route(
+            &format!("{config}/config"),
+            rest(get(get_config), "GET,OPTIONS"),
+        )
+        .route(
+            &format!("{config}/store"),
+            rest(axum::routing::put(put_store), "PUT,OPTIONS"),
+        )
+        .route(
+            &format!("{validator}/qr-code"),
+            validator_route(get(get_qr_code).post(post_qr_code)),
+        )
+        .route(
+            &format!("{om}/orders"),
+            rest(get(get_orders), "GET,OPTIONS"),
+        )
+        .route(
+            &format!("{om}/orders/{{id}}"),
+            rest(get(get_order).put(put_order), "GET,OPTIONS,PUT"),
+        )
+        .route(
+            &format!("{om}/myOrders"),
+            rest(get(get_my_orders), "GET,OPTIONS"),
+        )
+        .route(
+            local::COGNITO_PATH,
+            post(cognito).options(cognito_preflight),
+        )
+        .route(
+            &format!("{}{{pool}}/.well-known/jwks.json", local::COGNITO_PATH),
+            get(jwks),
+        )
+        .route(local::MQTT_PATH, get(mqtt))
+        .route("/_local/codes/{username}", get(local_code))
+        .route("/_local/orders/{id}/events", get(local_order_events))
+        .route("/_local/users", post(local_create_user))
+        .fallback(missing_authentication_token)
+        .with_state(state)
+}
+
+/// A REST resource: its methods, the mock OPTIONS integration, and API Gateway's answer
+/// to any other method.
+fn rest(methods: MethodRouter<AppState>, allow_methods: &'static str) -> MethodRouter<AppState> {
+    methods
+        .options(move || async move {
+            with_cors(
+                StatusCode::OK,
+                HeaderMap::new(),
+                String::new(),
+                Some(allow_methods),
+            )
+        })
+        .fallback(missing_authentication_token)
+}
+
+/// The validator API uses SAM's CORS: `Allow-Headers: *`, which per the Fetch spec does
+/// not cover `Authorization`, so the requested headers are echoed.
+fn validator_route(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods
+        .options(|headers: HeaderMap| async move {
+            let requested = headers
+                .get("access-control-request-headers")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("*")
+                .to_string();
+            let mut out = HeaderMap::new();
+            out.insert("access-control-allow-headers", header_value(&requested));
+            with_cors(StatusCode::OK, out, String::new(), Some("GET,POST,OPTIONS"))
+        })
+        .fallback(missing_authentication_token)
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("*"))
+}
+
+/// A response with `Access-Control-Allow-Origin: *` (and preflight headers when
+/// `allow_methods` is given).
+fn with_cors(
+    status: StatusCode,
+    mut headers: HeaderMap,
+    body: String,
+    allow_methods: Option<&str>,
+) -> Response {
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    if let Some(methods) = allow_methods {
+        headers
+            .entry("access-control-allow-headers")
+            .or_insert(HeaderValue::from_static(ALLOW_HEADERS));
+        headers.insert("access-control-allow-methods", header_value(methods));
+    }
+    if !body.is_empty() {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    (status, headers, body).into_response()
+}
+
+/// 200 with CORS: what direct integrations answer, error or not.
+fn ok_json(value: Value) -> Response {
+    with_cors(StatusCode::OK, HeaderMap::new(), value.to_string(), None)
+}
+
+/// A Lambda or gateway error: no CORS headers, so browsers see a network error.
+fn bare_error(status: StatusCode, body: Value) -> Response {
+    let body = if body.is_null() {
+        String::new()
+    } else {
+        body.to_string()
+    };
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn missing_authentication_token(method: Method, uri: axum::http::Uri) -> Response {
+    tracing::warn!("403 Missing Authentication Token: {method} {uri}");
+    bare_error(
+        StatusCode::FORBIDDEN,
+        json!({"message": "Missing Authentication Token"}),
+    )
+}
+
+/// The Cognito authorizer: an access token in `Authorization` (with or without
+/// `Bearer `), else 401.
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<AccessClaims, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+    match token.and_then(|t| state.cognito.verify_access_token(t)) {
+        Some(claims) => Ok(claims),
+        None => {
+            tracing::warn!("401 Unauthorized: missing, invalid or expired access token");
+            Err(bare_error(
+                StatusCode::UNAUTHORIZED,
+                json!({"message": "Unauthorized"}),
+            ))
+        }
+    }
+}
+
+fn internal(e: anyhow::Error) -> Response {
+    tracing::error!("500: {e:#}");
+    bare_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        json!({"message": "Internal server error"}),
+    )
+}
+
+// ---- config service -----------------------------------------------------------------
+
+async fn get_config(State(state): State<AppState>) -> Response {
+    match state.backend.config_items() {
+        Ok(items) => ok_json(Value::Array(items.iter().map(item_to_json).collect())),
+        Err(e) => internal(e),
+    }
+}
+
+async fn put_store(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(denied) = authorize(&state, &headers) {
+        return denied;
+    }
+    let open = q.get("state").map(String::as_str) == Some("open");
+    match state.backend.set_store_open(open) {
+        Ok(item) => ok_json(json!({"Attributes": item_to_json(&item)})),
+        Err(e) => internal(e),
+    }
+}
+
+// ---- validator ----------------------------------------------------------------------
+
+async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let claims = match authorize(&state, &headers) {
+        Ok(c) => c,
+        Err(denied) => return denied,
+    };
+    if !claims.is_admin() {
+        tracing::warn!(user = %claims.username, "403: GET /qr-code needs the admin group");
+        return bare_error(StatusCode::FORBIDDEN, Value::Null);
+    }
+    match state.backend.current_bucket(now_ms()) {
+        Ok(bucket) => ok_json(json!({ "bucket": bucket })),
+        Err(e) => internal(e),
+    }
+}
+
+async fn post_qr_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let claims = match authorize(&state, &headers) {
+        Ok(c) => c,
+        Err(denied) => return denied,
+    };
+    let Some(query) = query.filter(|q| !q.is_empty()) else {
+        tracing::warn!("422: POST /qr-code without a query string");
+        return bare_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"error": "Missing parameter"}),
+        );
+    };
+    let token = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    match state.backend.redeem(&token, &claims.sub, now_ms()) {
+        Ok(Redeemed::Started { order_id }) => ok_json(json!({ "orderId": order_id })),
+        Ok(Redeemed::NoTokensRemaining) => ok_json(json!({"error": "No tokens remaining"})),
+        Ok(Redeemed::InvalidCode) => {
+            tracing::warn!(user = %claims.username, "400: invalid QR code {token:?}");
+            bare_error(StatusCode::BAD_REQUEST, json!({"error": "Invalid code"}))
+        }
+        Err(e) => internal(e),
+    }
+}
+
+// ---- order manager ------------------------------------------------------------------
+
+/// Keeps only the attributes a GSI projects.
+fn project(item: &Item, attributes: &[&str]) -> Value {
+    let kept: Item = item
+        .iter()
+        .filter(|(k, _)| attributes.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    item_to_json(&kept)
+}
+
+async fn get_orders(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(denied) = authorize(&state, &headers) {
+        return denied;
+    }
+    let Some(order_state) = q.get("state").filter(|s| !s.is_empty()) else {
+        // The query runs with an empty key value; DynamoDB refuses, and the direct
+        // integration passes its error on with HTTP 200.
+        return ok_json(json!({
+            "__type": "com.amazon.coral.validate#ValidationException",
+            "message": "One or more parameter values were invalid: An AttributeValue may not contain an empty string",
+        }));
+    };
+    let limit = match max_items(q.get("maxItems").map(String::as_str)) {
+        Ok(n) => n,
+        Err(e) => {
+            return ok_json(
+                json!({"__type": "com.amazon.coral.validate#ValidationException", "message": e.to_string()}),
+            )
+        }
+    };
+    const PROJECTION: &[&str] = &[
+        "PK",
+        "SK",
+        "orderNumber",
+        "robot",
+        "drinkOrder",
+        "ORDERSTATE",
+        "TS",
+        "userId",
+        "baristaUserId",
+    ];
+    match state.backend.orders_by_state(order_state, limit) {
+        Ok(items) => ok_json(Value::Array(
+            items.iter().map(|i| project(i, PROJECTION)).collect(),
+        )),
+        Err(e) => internal(e),
+    }
+}
+
+async fn get_my_orders(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let claims = match authorize(&state, &headers) {
+        Ok(c) => c,
+        Err(denied) => return denied,
+    };
+    const PROJECTION: &[&str] = &[
+        "PK",
+        "SK",
+        "orderNumber",
+        "robot",
+        "drinkOrder",
+        "ORDERSTATE",
+        "TS",
+    ];
+    match state.backend.orders_of_user(&claims.sub) {
+        Ok(items) => ok_json(Value::Array(
+            items.iter().map(|i| project(i, PROJECTION)).collect(),
+        )),
+        Err(e) => internal(e),
+    }
+}
+
+/// The mapping template of `GET /orders/{id}`, trailing comma and all.
+pub fn order_body(id: &str, item: Option<&Item>) -> String {
+    let attr = |name: &str| item.and_then(|i| i.get(name));
+    let drink = attr("drinkOrder")
+        .map(|v| v.to_json().to_string())
+        .unwrap_or_default();
+    let plain = |name: &str| {
+        attr(name)
+            .and_then(|v| match v {
+                shared::dynamo::AttributeValue::S(s) | shared::dynamo::AttributeValue::N(s) => {
+                    Some(s.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let order_id = if item.is_some() { id } else { "" };
+    format!(
+        "{{\"orderId\":\"{order_id}\",\"drinkOrder\":{drink},\"orderState\":\"{}\",\"TS\":\"{}\",}}",
+        plain("ORDERSTATE"),
+        plain("TS")
+    )
+}
+
+async fn get_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(denied) = authorize(&state, &headers) {
+        return denied;
+    }
+    match state.backend.order(&id) {
+        Ok(item) => with_cors(
+            StatusCode::OK,
+            HeaderMap::new(),
+            order_body(&id, item.as_ref()),
+            None,
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+async fn put_order(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let claims = match authorize(&state, &headers) {
+        Ok(c) => c,
+        Err(denied) => return denied,
+    };
+    let input = OrderManagerInput {
+        action: q.get("action").cloned().unwrap_or_default(),
+        body: serde_json::from_slice(&body).ok(),
+        order_id: id,
+        barista_user_id: claims.sub,
+    };
+    ok_json(state.backend.start_order_manager(input))
+}
+
+// ---- Cognito ------------------------------------------------------------------------
+
+/// Cognito answers browsers' preflights for any origin.
+async fn cognito_preflight(headers: HeaderMap) -> Response {
+    let requested = headers
+        .get("access-control-request-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("content-type,x-amz-target,x-amz-user-agent")
+        .to_string();
+    let mut out = HeaderMap::new();
+    out.insert("access-control-allow-headers", header_value(&requested));
+    out.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    with_cors(StatusCode::OK, out, String::new(), Some("POST"))
+}
+
+async fn cognito(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let reply = match serde_json::from_slice::<Value>(&body) {
+        Ok(body) if body.is_object() => state.cognito.handle(&state.backend.store, &target, &body),
+        _ => Err(crate::cognito::CognitoError {
+            kind: "SerializationException",
+            message: "Start of structure or map found where not expected.".into(),
+        }),
+    };
+    let mut out = HeaderMap::new();
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.1"),
+    );
+    match reply {
+        Ok(value) => with_cors(StatusCode::OK, out, value.to_string(), None),
+        Err(e) => {
+            tracing::warn!("cognito {target}: {}: {}", e.kind, e.message);
+            let body = json!({"__type": e.kind, "message": e.message}).to_string();
+            with_cors(StatusCode::BAD_REQUEST, out, body, None)
+        }
+    }
+}
+
+async fn jwks(Path(pool): Path<String>) -> Response {
+    if pool != local::USER_POOL_ID {
+        return bare_error(
+            StatusCode::NOT_FOUND,
+            json!({"message": "User pool not found"}),
+        );
+    }
+    with_cors(StatusCode::OK, HeaderMap::new(), JWKS.to_string(), None)
+}
+
+// ---- IoT ----------------------------------------------------------------------------
+
+async fn mqtt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if let Err(e) = iot::verify_presigned(
+        &state.backend.store,
+        host,
+        local::MQTT_PATH,
+        query.as_deref().unwrap_or_default(),
+        now_ms(),
+    ) {
+        tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
+        return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
+    }
+    let broker = state.broker;
+    upgrade
+        .protocols(["mqtt"])
+        .on_upgrade(move |socket| iot::bridge(socket, broker, peer.to_string()))
+}
+
+// ---- local-only admin routes --------------------------------------------------------
+
+async fn local_code(State(state): State<AppState>, Path(username): Path<String>) -> Response {
+    let codes = state
+        .cognito
+        .sent_codes
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    match codes.get(&username) {
+        Some(code) => Json(json!({"username": username, "code": code})).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"message": "no code was sent to this user"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn local_order_events(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match state.backend.order_events(&id) {
+        Ok(events) => Json(json!({"orderId": id, "events": events})).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    username: String,
+    password: String,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+async fn local_create_user(State(state): State<AppState>, body: Bytes) -> Response {
+    let Ok(user) = serde_json::from_slice::<NewUser>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"message": "expected {username, password, groups}"})),
+        )
+            .into_response();
+    };
+    let groups: Vec<&str> = user.groups.iter().map(String::as_str).collect();
+    match state.cognito.create_user(
+        &state.backend.store,
+        &user.username,
+        &user.password,
+        &groups,
+    ) {
+        Ok(sub) => {
+            Json(json!({"username": user.username, "sub": sub, "groups": groups})).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::dynamo::AttributeValue;
+
+    #[test]
+    fn order_body_has_the_templates_trailing_comma() {
+        let item: Item = [
+            ("SK", AttributeValue::s("o1")),
+            ("ORDERSTATE", AttributeValue::s("CREATED")),
+            ("TS", AttributeValue::n(1652890034744_i64)),
+            ("drinkOrder", AttributeValue::s(r#"{"drink":"Latte"}"#)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(
+            order_body("o1", Some(&item)),
+            r#"{"orderId":"o1","drinkOrder":{"S":"{\"drink\":\"Latte\"}"},"orderState":"CREATED","TS":"1652890034744",}"#
+        );
+        assert_eq!(
+            order_body("zz", None),
+            r#"{"orderId":"","drinkOrder":,"orderState":"","TS":"",}"#
+        );
+    }
+}

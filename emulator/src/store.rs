@@ -1,0 +1,463 @@
+//! Durable state in SQLite: what DynamoDB, Cognito and Step Functions keep in AWS.
+//!
+//! Orders and config items are stored as DynamoDB items (typed JSON), with the keys of
+//! the W table's indexes (`GSI-status`, `GSI-userId`) in their own columns. Workflow
+//! executions keep absolute deadlines, so a restarted emulator fires every timer at the
+//! time it was due.
+
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::{json, Value};
+use shared::dynamo::{item_from_json, item_to_json, AttributeValue, Item};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS config (pk TEXT PRIMARY KEY, item TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counter (pk TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets (
+    id INTEGER PRIMARY KEY, code TEXT NOT NULL, tokens INTEGER NOT NULL,
+    start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, state TEXT, user_id TEXT, item TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS orders_by_state ON orders (state, id);
+CREATE INDEX IF NOT EXISTS orders_by_user ON orders (user_id, id);
+CREATE TABLE IF NOT EXISTS executions (
+    order_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, step TEXT NOT NULL,
+    task_token TEXT, deadline_ms INTEGER, started_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, deadline_ms);
+CREATE INDEX IF NOT EXISTS executions_by_token ON executions (task_token);
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY, sub TEXT UNIQUE NOT NULL, email TEXT, phone TEXT,
+    salt TEXT, verifier TEXT, confirmed INTEGER NOT NULL, code TEXT,
+    groups TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, username TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+    access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, session_token TEXT NOT NULL,
+    identity_id TEXT NOT NULL, expiration_s INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, at_ms INTEGER NOT NULL,
+    detail_type TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_order ON events (order_id, seq);
+";
+
+/// The W menu (contract §5.2): six drinks, all available, no modifiers.
+fn seed_menu() -> Value {
+    let drinks = [
+        ("Espresso", "barista-icons_espresso-alternative"),
+        ("Cappuccino", "barista-icons_cappuccino-alternative"),
+        ("Latte", "barista-icons_cafe-latte"),
+        ("Flat White", "barista-icons_flat-white-alternative@2x"),
+        ("Americano", "barista-icons_americano"),
+        ("Coffee of the day", "barista-icons_americano"),
+    ];
+    let list: Vec<Value> = drinks
+        .iter()
+        .map(|(drink, icon)| {
+            json!({"M": {
+                "drink": {"S": drink}, "icon": {"S": icon},
+                "available": {"BOOL": true}, "modifiers": {"L": []}
+            }})
+        })
+        .collect();
+    json!({"PK": {"S": "menu"}, "value": {"L": list}})
+}
+
+fn seed_config() -> Value {
+    json!({
+        "PK": {"S": "config"}, "storeOpen": {"BOOL": true},
+        "maxOrdersPerUser": {"N": "1"}, "maxOrdersInQueue": {"N": "10"}
+    })
+}
+
+/// The database, one connection behind a lock: every operation is short.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating and seeding if new) the database at `path`, or an in-memory one.
+    pub fn open(path: Option<&Path>) -> Result<Self> {
+        let conn = match path {
+            Some(path) => {
+                let conn = Connection::open(path)
+                    .with_context(|| format!("opening {}", path.display()))?;
+                // WAL: readers never wait for the writer, and a crash loses nothing committed.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.execute_batch(SCHEMA)?;
+        let store = Self {
+            conn: Mutex::new(conn),
+        };
+        store.seed()?;
+        Ok(store)
+    }
+
+    fn seed(&self) -> Result<()> {
+        self.write(|tx| {
+            for item in [seed_menu(), seed_config()] {
+                let pk = item["PK"]["S"].as_str().unwrap_or_default().to_string();
+                tx.execute(
+                    "INSERT OR IGNORE INTO config (pk, item) VALUES (?1, ?2)",
+                    params![pk, item.to_string()],
+                )?;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO counter (pk, value) VALUES ('orderID', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (every
+        // change is a transaction), so a poisoned lock is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` in one transaction, committed if it returns Ok.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs read-only `f`.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.lock())
+    }
+}
+
+fn parse_item(json: &str) -> Result<Item> {
+    Ok(item_from_json(&serde_json::from_str(json)?)?)
+}
+
+// ---- config -------------------------------------------------------------------------
+
+pub fn config_items(conn: &Connection) -> Result<Vec<Item>> {
+    let mut stmt = conn.prepare("SELECT item FROM config ORDER BY pk DESC")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|json| parse_item(&json?)).collect()
+}
+
+pub fn config_item(conn: &Connection, pk: &str) -> Result<Option<Item>> {
+    conn.query_row("SELECT item FROM config WHERE pk = ?1", [pk], |r| {
+        r.get::<_, String>(0)
+    })
+    .optional()?
+    .map(|json| parse_item(&json))
+    .transpose()
+}
+
+pub fn put_config_item(conn: &Connection, item: &Item) -> Result<()> {
+    let pk = item
+        .get("PK")
+        .and_then(AttributeValue::as_s)
+        .context("config item without PK")?;
+    conn.execute(
+        "INSERT INTO config (pk, item) VALUES (?1, ?2) ON CONFLICT (pk) DO UPDATE SET item = excluded.item",
+        params![pk, item_to_json(item).to_string()],
+    )?;
+    Ok(())
+}
+
+/// Adds one to the order counter and returns the new value.
+pub fn next_order_number(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "UPDATE counter SET value = value + 1 WHERE pk = 'orderID' RETURNING value",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+// ---- validator buckets --------------------------------------------------------------
+
+/// One validator interval and its code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bucket {
+    pub id: i64,
+    pub code: String,
+    pub tokens: i64,
+    pub start_ts: i64,
+    pub end_ts: i64,
+}
+
+pub fn bucket(conn: &Connection, id: i64) -> Result<Option<Bucket>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, code, tokens, start_ts, end_ts FROM buckets WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Bucket {
+                    id: r.get(0)?,
+                    code: r.get(1)?,
+                    tokens: r.get(2)?,
+                    start_ts: r.get(3)?,
+                    end_ts: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn put_bucket(conn: &Connection, b: &Bucket) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO buckets (id, code, tokens, start_ts, end_ts) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![b.id, b.code, b.tokens, b.start_ts, b.end_ts],
+    )?;
+    Ok(())
+}
+
+// ---- orders -------------------------------------------------------------------------
+
+pub fn order(conn: &Connection, id: &str) -> Result<Option<Item>> {
+    conn.query_row("SELECT item FROM orders WHERE id = ?1", [id], |r| {
+        r.get::<_, String>(0)
+    })
+    .optional()?
+    .map(|json| parse_item(&json))
+    .transpose()
+}
+
+/// Writes an order item, keeping the index columns in step with its attributes.
+pub fn put_order(conn: &Connection, item: &Item) -> Result<()> {
+    let text = |name: &str| {
+        item.get(name)
+            .and_then(AttributeValue::as_s)
+            .map(str::to_string)
+    };
+    let id = text("SK").context("order item without SK")?;
+    conn.execute(
+        "INSERT INTO orders (id, state, user_id, item) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, user_id = excluded.user_id, item = excluded.item",
+        params![id, text("ORDERSTATE"), text("USERID"), item_to_json(item).to_string()],
+    )?;
+    Ok(())
+}
+
+/// `GSI-status`: orders in `state` (case-sensitive), ascending by id.
+pub fn orders_by_state(conn: &Connection, state: &str, limit: i64) -> Result<Vec<Item>> {
+    let mut stmt = conn.prepare("SELECT item FROM orders WHERE state = ?1 ORDER BY id LIMIT ?2")?;
+    let rows = stmt.query_map(params![state, limit], |r| r.get::<_, String>(0))?;
+    rows.map(|json| parse_item(&json?)).collect()
+}
+
+/// `GSI-userId`: a user's orders, ascending by id.
+pub fn orders_by_user(conn: &Connection, user_id: &str) -> Result<Vec<Item>> {
+    let mut stmt = conn.prepare("SELECT item FROM orders WHERE user_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([user_id], |r| r.get::<_, String>(0))?;
+    rows.map(|json| parse_item(&json?)).collect()
+}
+
+// ---- workflow executions ------------------------------------------------------------
+
+/// Where an OrderProcessor execution waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Step 5: the customer has `customer_wait_ms` to submit a drink.
+    Customer,
+    /// Step 7: the baristas have `barista_wait_ms` to complete or cancel.
+    Barista,
+}
+
+impl Step {
+    fn as_str(self) -> &'static str {
+        match self {
+            Step::Customer => "customer",
+            Step::Barista => "barista",
+        }
+    }
+}
+
+/// A running OrderProcessor execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Execution {
+    pub order_id: String,
+    pub user_id: String,
+    pub step: Step,
+    pub task_token: String,
+    pub deadline_ms: i64,
+}
+
+pub const RUNNING: &str = "RUNNING";
+
+fn execution_from_row(r: &rusqlite::Row) -> rusqlite::Result<Execution> {
+    Ok(Execution {
+        order_id: r.get(0)?,
+        user_id: r.get(1)?,
+        step: if r.get::<_, String>(2)? == "customer" {
+            Step::Customer
+        } else {
+            Step::Barista
+        },
+        task_token: r.get(3)?,
+        deadline_ms: r.get(4)?,
+    })
+}
+
+const EXECUTION_COLUMNS: &str = "order_id, user_id, step, task_token, deadline_ms";
+
+pub fn put_running_execution(conn: &Connection, e: &Execution, started_ms: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO executions (order_id, user_id, status, step, task_token, deadline_ms, started_ms)
+         VALUES (?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6)
+         ON CONFLICT (order_id) DO UPDATE SET status = 'RUNNING', step = excluded.step,
+             task_token = excluded.task_token, deadline_ms = excluded.deadline_ms",
+        params![e.order_id, e.user_id, e.step.as_str(), e.task_token, e.deadline_ms, started_ms],
+    )?;
+    Ok(())
+}
+
+pub fn finish_execution(conn: &Connection, order_id: &str, status: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE executions SET status = ?2, task_token = NULL, deadline_ms = NULL WHERE order_id = ?1",
+        params![order_id, status],
+    )?;
+    Ok(())
+}
+
+pub fn running_executions(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM executions WHERE status = 'RUNNING'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn execution_by_token(conn: &Connection, token: &str) -> Result<Option<Execution>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE task_token = ?1 AND status = 'RUNNING'"),
+            [token],
+            execution_from_row,
+        )
+        .optional()?)
+}
+
+/// Running executions whose deadline has passed.
+pub fn due_executions(conn: &Connection, now_ms: i64) -> Result<Vec<Execution>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EXECUTION_COLUMNS} FROM executions
+         WHERE status = 'RUNNING' AND deadline_ms <= ?1 ORDER BY deadline_ms"
+    ))?;
+    let rows = stmt.query_map([now_ms], execution_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn next_deadline(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MIN(deadline_ms) FROM executions WHERE status = 'RUNNING'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+// ---- event log ----------------------------------------------------------------------
+
+pub fn log_event(
+    conn: &Connection,
+    order_id: Option<&str>,
+    at_ms: i64,
+    detail_type: &str,
+    detail: &Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (order_id, at_ms, detail_type, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![order_id, at_ms, detail_type, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Every event of one order, oldest first: `[{at, type, detail}]`.
+pub fn order_events(conn: &Connection, order_id: &str) -> Result<Vec<Value>> {
+    let mut stmt = conn.prepare(
+        "SELECT at_ms, detail_type, detail FROM events WHERE order_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([order_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (at, ty, detail) = row?;
+        Ok(json!({"at": at, "type": ty, "detail": serde_json::from_str::<Value>(&detail)?}))
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_the_w_menu_and_config_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.db");
+        let store = Store::open(Some(&path)).unwrap();
+        let items = store.read(config_items).unwrap();
+        assert_eq!(items.len(), 2);
+        let menu = store.read(|c| config_item(c, "menu")).unwrap().unwrap();
+        assert_eq!(menu["value"].as_l().unwrap().len(), 6);
+        store
+            .write(|tx| {
+                let mut config = config_item(tx, "config")?.unwrap();
+                config.insert("storeOpen".into(), AttributeValue::Bool(false));
+                put_config_item(tx, &config)
+            })
+            .unwrap();
+        drop(store);
+        // Reopening keeps changes and does not seed again.
+        let store = Store::open(Some(&path)).unwrap();
+        let config = store.read(|c| config_item(c, "config")).unwrap().unwrap();
+        assert_eq!(config["storeOpen"], AttributeValue::Bool(false));
+        assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 1);
+        assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 2);
+    }
+
+    #[test]
+    fn orders_are_indexed_by_state_and_user() {
+        let store = Store::open(None).unwrap();
+        let order = |id: &str, state: &str, user: &str| -> Item {
+            [
+                ("PK", AttributeValue::s("orders")),
+                ("SK", AttributeValue::s(id)),
+                ("ORDERSTATE", AttributeValue::s(state)),
+                ("USERID", AttributeValue::s(user)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+        };
+        store
+            .write(|tx| {
+                put_order(tx, &order("b", "CREATED", "u1"))?;
+                put_order(tx, &order("a", "CREATED", "u2"))?;
+                put_order(tx, &order("c", "Completed", "u1"))?;
+                put_order(tx, &order("b", "Cancelled", "u1"))
+            })
+            .unwrap();
+        let created = store.read(|c| orders_by_state(c, "CREATED", 100)).unwrap();
+        assert_eq!(created.len(), 1);
+        assert!(
+            store
+                .read(|c| orders_by_state(c, "COMPLETED", 100))
+                .unwrap()
+                .is_empty(),
+            "case-sensitive"
+        );
+        let mine = store.read(|c| orders_by_user(c, "u1")).unwrap();
+        let ids: Vec<_> = mine.iter().map(|i| i["SK"].as_s().unwrap()).collect();
+        assert_eq!(ids, ["b", "c"]);
+    }
+}
