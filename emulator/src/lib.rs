@@ -14,6 +14,7 @@ mod http;
 mod ids;
 pub mod iot;
 pub mod local;
+pub mod robot;
 pub mod store;
 
 use backend::Backend;

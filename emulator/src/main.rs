@@ -29,6 +29,10 @@ struct Args {
     /// Run the timers this many times faster: 60 makes the 5-minute windows 5 seconds.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
+    /// Run the order robot: robot customers place this many orders a minute and a
+    /// robot barista makes and completes them, through the public APIs.
+    #[arg(long, value_name = "N", default_value_t = 0.0)]
+    robot_orders_per_minute: f64,
     /// Create (or reset) a barista/admin user: USERNAME:PASSWORD. Repeatable.
     #[arg(
         long = "admin",
@@ -67,6 +71,10 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let base = running.base_url();
     let settings = local::settings(&base);
+    if args.robot_orders_per_minute > 0.0 {
+        start_robot(&running, args.robot_orders_per_minute).await?;
+        println!("Order robot: {} orders a minute", args.robot_orders_per_minute);
+    }
     println!("Serverlesspresso emulator listening on {base}");
     match args.in_memory {
         true => println!("State: in memory"),
@@ -97,4 +105,24 @@ async fn main() -> anyhow::Result<()> {
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     running.stop().await
+}
+
+async fn start_robot(running: &emulator::Running, per_minute: f64) -> anyhow::Result<()> {
+    use emulator::robot;
+    use std::sync::Arc;
+    let base = running.base_url();
+    let (cognito, store) = (&running.cognito, &running.backend.store);
+    let barista = robot::robot_user(&base, cognito, store, "robot-barista@serverlesspresso.local", &["admin"]).await?;
+    let board = barista.subscribe("serverlesspresso-robot-barista", &["serverlesspresso-admin"]).await?;
+    let mut customers = Vec::new();
+    for i in 0..5 {
+        let c = robot::robot_user(&base, cognito, store, &format!("robot-{i}@serverlesspresso.local"), &["robot"]).await?;
+        let topic = format!("serverlesspresso-user-{}", c.sub()?);
+        let events = c.subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic]).await?;
+        customers.push((c, events));
+    }
+    let stats = Arc::new(robot::RobotStats::default());
+    tokio::spawn(robot::run_barista(barista.clone(), board, Arc::clone(&stats)));
+    tokio::spawn(robot::run_customers(barista, customers, per_minute, stats));
+    Ok(())
 }

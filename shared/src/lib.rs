@@ -3,13 +3,17 @@
 //! Pure logic (settings, URLs, wire parsing) is plain Rust with native tests; the
 //! Leptos components and browser glue live in [`ui`], behind the `ui` feature.
 
+pub mod cognito;
 pub mod dynamo;
+pub mod model;
 pub mod mqtt;
+pub mod realtime;
 pub mod settings;
 pub mod sigv4;
 pub mod srp;
 pub mod time;
 pub mod url;
+pub mod wire;
 
 #[cfg(feature = "ui")]
 pub mod ui;

@@ -5,6 +5,7 @@
 //! - `run`    builds the apps and starts the emulator serving them
 //! - `test`   runs every check and test: fmt, clippy, native tests, browser tests
 //! - `size`   builds the apps and prints the bytes of each first page load
+//! - `bench`  loads the emulator and prints throughput and latency
 
 mod setup;
 mod size;
@@ -27,6 +28,11 @@ fn main() -> Result<()> {
         }
         "run" => run(rest),
         "test" => test(),
+        "bench" => run_cmd(
+            cargo()
+                .args(["run", "--profile", "native", "--package", "emulator", "--bin", "bench", "--"])
+                .args(rest),
+        ),
         "size" => {
             setup::run()?;
             build_apps()?;
@@ -40,7 +46,8 @@ fn main() -> Result<()> {
                  build   build the three apps in release mode\n  \
                  run     build the apps and start the emulator serving them (extra args go to the emulator)\n  \
                  test    fmt, clippy, native tests, then browser tests against the emulator\n  \
-                 size    build the apps and print each first page load, raw and gzip -9"
+                 size    build the apps and print each first page load, raw and gzip -9\n  \
+                 bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)"
             );
             if task == "help" {
                 Ok(())
