@@ -3,10 +3,11 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::Value;
+use shared::cognito::{self, AuthStep, Session};
 use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
 use shared::sigv4::{self, AwsCredentials};
-use shared::srp::{PasswordVerifier, SrpClient};
+use shared::srp::SrpClient;
 use shared::url::{Endpoint, SchemeKind};
 use shared::{Settings, SettingsDraft};
 use std::time::Duration;
@@ -21,14 +22,6 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub struct ServiceError {
     pub kind: String,
     pub message: String,
-}
-
-/// Tokens from a sign-in.
-#[derive(Debug, Clone)]
-pub struct Tokens {
-    pub access: String,
-    pub id: String,
-    pub refresh: Option<String>,
 }
 
 /// A REST response: status and body text.
@@ -50,7 +43,7 @@ impl Reply {
 pub struct Client {
     http: reqwest::Client,
     pub settings: Settings,
-    pub tokens: Option<Tokens>,
+    pub tokens: Option<Session>,
 }
 
 impl Client {
@@ -70,17 +63,16 @@ impl Client {
     }
 
     /// One Cognito JSON call: Ok(body) on 200, Err(ServiceError) on 400.
-    pub async fn cognito(
+    pub async fn call(
         &self,
-        target: &str,
-        body: Value,
+        call: cognito::CognitoCall,
     ) -> Result<std::result::Result<Value, ServiceError>> {
         let response = self
             .http
-            .post(self.settings.cognito_idp_url())
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .header("X-Amz-Target", target)
-            .body(body.to_string())
+            .post(&call.url)
+            .header("Content-Type", cognito::CONTENT_TYPE)
+            .header("X-Amz-Target", &call.target)
+            .body(call.body.to_string())
             .send()
             .await?;
         let status = response.status().as_u16();
@@ -94,14 +86,19 @@ impl Client {
         })
     }
 
-    async fn idp(
+    /// A raw call by target name (tests of odd requests).
+    pub async fn cognito(
         &self,
-        action: &str,
-        mut body: Value,
+        target: &str,
+        body: Value,
     ) -> Result<std::result::Result<Value, ServiceError>> {
-        body["ClientId"] = json!(self.settings.client_id);
-        self.cognito(&format!("AWSCognitoIdentityProviderService.{action}"), body)
-            .await
+        let url = self.settings.cognito_idp_url();
+        self.call(cognito::CognitoCall {
+            url,
+            target: target.to_string(),
+            body,
+        })
+        .await
     }
 
     pub async fn sign_up(
@@ -109,14 +106,8 @@ impl Client {
         email: &str,
         password: &str,
     ) -> Result<std::result::Result<Value, ServiceError>> {
-        self.idp(
-            "SignUp",
-            json!({
-                "Username": email, "Password": password,
-                "UserAttributes": [{"Name": "email", "Value": email}],
-            }),
-        )
-        .await
+        self.call(cognito::sign_up(&self.settings, email, password))
+            .await
     }
 
     pub async fn confirm(
@@ -124,11 +115,8 @@ impl Client {
         username: &str,
         code: &str,
     ) -> Result<std::result::Result<Value, ServiceError>> {
-        self.idp(
-            "ConfirmSignUp",
-            json!({"Username": username, "ConfirmationCode": code}),
-        )
-        .await
+        self.call(cognito::confirm_sign_up(&self.settings, username, code))
+            .await
     }
 
     /// The code the emulator "sent" to `username` (local-only route).
@@ -154,49 +142,34 @@ impl Client {
     ) -> Result<std::result::Result<(), ServiceError>> {
         let srp = SrpClient::new(&crate::ids::random_bytes::<128>());
         let challenge = match self
-            .idp(
-                "InitiateAuth",
-                json!({
-                    "AuthFlow": "USER_SRP_AUTH",
-                    "AuthParameters": {"USERNAME": username, "SRP_A": srp.srp_a()},
-                }),
-            )
+            .call(cognito::initiate_srp(
+                &self.settings,
+                username,
+                &srp.srp_a(),
+            ))
             .await?
         {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let p = &challenge["ChallengeParameters"];
-        let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
-        let claim = srp.claim(
-            &self.settings.user_pool_id,
-            password,
-            &PasswordVerifier {
-                salt_hex: text("SALT"),
-                srp_b_hex: text("SRP_B"),
-                secret_block: text("SECRET_BLOCK"),
-                user_id_for_srp: text("USER_ID_FOR_SRP"),
-            },
-            crate::clock::now_ms(),
-        )?;
+        let now = crate::clock::now_ms();
+        let AuthStep::PasswordVerifier(verifier) =
+            cognito::parse_auth(&challenge.to_string(), now, None)?
+        else {
+            bail!("expected PASSWORD_VERIFIER, got {challenge}");
+        };
+        let claim = srp.claim(&self.settings.user_pool_id, password, &verifier, now)?;
         let result = match self
-            .idp(
-                "RespondToAuthChallenge",
-                json!({
-                    "ChallengeName": "PASSWORD_VERIFIER",
-                    "ChallengeResponses": {
-                        "USERNAME": claim.user_id_for_srp, "TIMESTAMP": claim.timestamp,
-                        "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
-                        "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-                    },
-                }),
-            )
+            .call(cognito::respond_password_verifier(&self.settings, &claim))
             .await?
         {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
-        self.tokens = Some(tokens_from(&result["AuthenticationResult"])?);
+        let AuthStep::Done(session) = cognito::parse_auth(&result.to_string(), now, None)? else {
+            bail!("expected tokens, got {result}");
+        };
+        self.tokens = Some(session);
         Ok(Ok(()))
     }
 
@@ -205,18 +178,21 @@ impl Client {
         let refresh = self
             .tokens
             .as_ref()
-            .and_then(|t| t.refresh.clone())
+            .map(|t| t.refresh_token.clone())
             .context("not signed in")?;
         let result = match self
-            .idp("InitiateAuth", json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh}}))
+            .call(cognito::refresh(&self.settings, &refresh))
             .await?
         {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
         };
-        let mut tokens = tokens_from(&result["AuthenticationResult"])?;
-        tokens.refresh = Some(refresh);
-        self.tokens = Some(tokens);
+        let AuthStep::Done(session) =
+            cognito::parse_auth(&result.to_string(), crate::clock::now_ms(), Some(&refresh))?
+        else {
+            bail!("expected tokens, got {result}");
+        };
+        self.tokens = Some(session);
         Ok(Ok(()))
     }
 
@@ -232,37 +208,26 @@ impl Client {
 
     /// The access token's `sub`.
     pub fn sub(&self) -> Result<String> {
-        let access = &self.tokens.as_ref().context("not signed in")?.access;
-        let payload = access.split('.').nth(1).context("not a JWT")?;
-        use base64::Engine as _;
-        let claims: Value = serde_json::from_slice(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?,
-        )?;
-        claims["sub"].as_str().map(str::to_string).context("no sub")
+        let access = &self.tokens.as_ref().context("not signed in")?.access_token;
+        Ok(cognito::Claims::decode(access)
+            .context("unreadable access token")?
+            .sub)
     }
 
     /// `GetId` and `GetCredentialsForIdentity` (unauthenticated identity).
     pub async fn credentials(&self) -> Result<AwsCredentials> {
         let id = self
-            .cognito(
-                "AWSCognitoIdentityService.GetId",
-                json!({"IdentityPoolId": self.settings.identity_pool_id}),
-            )
+            .call(cognito::get_id(&self.settings))
             .await?
             .map_err(|e| anyhow!(e))?;
+        let id = cognito::parse_identity_id(&id.to_string()).context("no IdentityId")?;
         let creds = self
-            .cognito(
-                "AWSCognitoIdentityService.GetCredentialsForIdentity",
-                json!({"IdentityId": id["IdentityId"]}),
-            )
+            .call(cognito::get_credentials(&self.settings, &id))
             .await?
             .map_err(|e| anyhow!(e))?;
-        let c = &creds["Credentials"];
-        Ok(AwsCredentials {
-            access_key_id: c["AccessKeyId"].as_str().unwrap_or_default().into(),
-            secret_access_key: c["SecretKey"].as_str().unwrap_or_default().into(),
-            session_token: c["SessionToken"].as_str().map(Into::into),
-        })
+        Ok(cognito::parse_credentials(&creds.to_string())
+            .context("no Credentials")?
+            .0)
     }
 
     /// A REST call with the access token (when signed in).
@@ -274,7 +239,7 @@ impl Client {
     ) -> Result<Reply> {
         let mut request = self.http.request(method, url);
         if let Some(tokens) = &self.tokens {
-            request = request.header("Authorization", format!("Bearer {}", tokens.access));
+            request = request.header("Authorization", format!("Bearer {}", tokens.access_token));
         }
         if let Some(body) = body {
             request = request
@@ -323,20 +288,6 @@ impl Client {
         );
         Subscriber::connect(&url, client_id, topics).await
     }
-}
-
-fn tokens_from(result: &Value) -> Result<Tokens> {
-    Ok(Tokens {
-        access: result["AccessToken"]
-            .as_str()
-            .context("no AccessToken")?
-            .to_string(),
-        id: result["IdToken"]
-            .as_str()
-            .context("no IdToken")?
-            .to_string(),
-        refresh: result["RefreshToken"].as_str().map(str::to_string),
-    })
 }
 
 fn encode(packet: &Packet) -> Vec<u8> {

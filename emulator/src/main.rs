@@ -73,7 +73,10 @@ async fn main() -> anyhow::Result<()> {
     let settings = local::settings(&base);
     if args.robot_orders_per_minute > 0.0 {
         start_robot(&running, args.robot_orders_per_minute).await?;
-        println!("Order robot: {} orders a minute", args.robot_orders_per_minute);
+        println!(
+            "Order robot: {} orders a minute",
+            args.robot_orders_per_minute
+        );
     }
     println!("Serverlesspresso emulator listening on {base}");
     match args.in_memory {
@@ -112,17 +115,42 @@ async fn start_robot(running: &emulator::Running, per_minute: f64) -> anyhow::Re
     use std::sync::Arc;
     let base = running.base_url();
     let (cognito, store) = (&running.cognito, &running.backend.store);
-    let barista = robot::robot_user(&base, cognito, store, "robot-barista@serverlesspresso.local", &["admin"]).await?;
-    let board = barista.subscribe("serverlesspresso-robot-barista", &["serverlesspresso-admin"]).await?;
+    let barista = robot::robot_user(
+        &base,
+        cognito,
+        store,
+        "robot-barista@serverlesspresso.local",
+        &["admin"],
+    )
+    .await?;
+    let board = barista
+        .subscribe(
+            "serverlesspresso-robot-barista",
+            &["serverlesspresso-admin"],
+        )
+        .await?;
     let mut customers = Vec::new();
     for i in 0..5 {
-        let c = robot::robot_user(&base, cognito, store, &format!("robot-{i}@serverlesspresso.local"), &["robot"]).await?;
+        let c = robot::robot_user(
+            &base,
+            cognito,
+            store,
+            &format!("robot-{i}@serverlesspresso.local"),
+            &["robot"],
+        )
+        .await?;
         let topic = format!("serverlesspresso-user-{}", c.sub()?);
-        let events = c.subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic]).await?;
+        let events = c
+            .subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic])
+            .await?;
         customers.push((c, events));
     }
     let stats = Arc::new(robot::RobotStats::default());
-    tokio::spawn(robot::run_barista(barista.clone(), board, Arc::clone(&stats)));
+    tokio::spawn(robot::run_barista(
+        barista.clone(),
+        board,
+        Arc::clone(&stats),
+    ));
     tokio::spawn(robot::run_customers(barista, customers, per_minute, stats));
     Ok(())
 }

@@ -29,29 +29,68 @@ pub struct RobotStats {
 }
 
 /// Creates a robot user (group `robot`, so its orders are flagged `robot`) and signs in.
-pub async fn robot_user(base: &str, backend_cognito: &crate::cognito::Cognito, store: &crate::store::Store, name: &str, groups: &[&str]) -> Result<Client> {
+pub async fn robot_user(
+    base: &str,
+    backend_cognito: &crate::cognito::Cognito,
+    store: &crate::store::Store,
+    name: &str,
+    groups: &[&str],
+) -> Result<Client> {
     let password = "robot-password-1";
     backend_cognito.create_user(store, name, password, groups)?;
     let mut client = Client::new(base)?;
-    client.sign_in(name, password).await?.map_err(|e| anyhow!(e))?;
+    client
+        .sign_in(name, password)
+        .await?
+        .map_err(|e| anyhow!(e))?;
     Ok(client)
 }
 
 /// One robot order from scan to the baristas' queue. Returns the order id and, for
 /// each API call, the time until its event reached the customer's MQTT connection.
-pub async fn place_order(customer: &Client, events: &mut Subscriber, code: &str, n: usize) -> Result<(String, [Duration; 2])> {
+pub async fn place_order(
+    customer: &Client,
+    events: &mut Subscriber,
+    code: &str,
+    n: usize,
+) -> Result<(String, [Duration; 2])> {
     let scanned = Instant::now();
     let reply = customer
-        .rest(Method::POST, &customer.validator(&format!("qr-code?token={code}")), None)
+        .rest(
+            Method::POST,
+            &customer.validator(&format!("qr-code?token={code}")),
+            None,
+        )
         .await?;
-    let order_id = reply.json()?["orderId"].as_str().with_context(|| format!("scan refused: {}", reply.body))?.to_string();
-    events.expect("OrderProcessor.WorkflowStarted", Some(&order_id), Duration::from_secs(10)).await?;
+    let order_id = reply.json()?["orderId"]
+        .as_str()
+        .with_context(|| format!("scan refused: {}", reply.body))?
+        .to_string();
+    events
+        .expect(
+            "OrderProcessor.WorkflowStarted",
+            Some(&order_id),
+            Duration::from_secs(10),
+        )
+        .await?;
     let scan_latency = scanned.elapsed();
     let (drink, icon) = DRINKS[n % DRINKS.len()];
     let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": icon});
     let submitted = Instant::now();
-    customer.rest(Method::PUT, &customer.om(&format!("orders/{order_id}")), Some(body)).await?;
-    events.expect("OrderManager.WaitingCompletion", Some(&order_id), Duration::from_secs(10)).await?;
+    customer
+        .rest(
+            Method::PUT,
+            &customer.om(&format!("orders/{order_id}")),
+            Some(body),
+        )
+        .await?;
+    events
+        .expect(
+            "OrderManager.WaitingCompletion",
+            Some(&order_id),
+            Duration::from_secs(10),
+        )
+        .await?;
     Ok((order_id, [scan_latency, submitted.elapsed()]))
 }
 
@@ -65,16 +104,23 @@ pub async fn run_barista(barista: Client, mut board: Subscriber, stats: Arc<Robo
                 return;
             }
         };
-        if message["type"] != "OrderManager.WaitingCompletion" || message["detail"]["robot"] != true {
+        if message["type"] != "OrderManager.WaitingCompletion" || message["detail"]["robot"] != true
+        {
             continue;
         }
-        let Some(order) = message["detail"]["orderId"].as_str().map(str::to_string) else { continue };
+        let Some(order) = message["detail"]["orderId"].as_str().map(str::to_string) else {
+            continue;
+        };
         let barista = barista.clone();
         let stats = Arc::clone(&stats);
         tokio::spawn(async move {
             for action in ["make", "complete"] {
                 let url = barista.om(&format!("orders/{order}?action={action}"));
-                if barista.rest(Method::PUT, &url, Some(json!({}))).await.is_err() {
+                if barista
+                    .rest(Method::PUT, &url, Some(json!({})))
+                    .await
+                    .is_err()
+                {
                     stats.failed.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
@@ -85,20 +131,37 @@ pub async fn run_barista(barista: Client, mut board: Subscriber, stats: Arc<Robo
 }
 
 /// Places `per_minute` orders a minute until stopped, spread over `customers`.
-pub async fn run_customers(admin: Client, customers: Vec<(Client, Subscriber)>, per_minute: f64, stats: Arc<RobotStats>) -> Result<()> {
+pub async fn run_customers(
+    admin: Client,
+    customers: Vec<(Client, Subscriber)>,
+    per_minute: f64,
+    stats: Arc<RobotStats>,
+) -> Result<()> {
     let interval = Duration::from_secs_f64(60.0 / per_minute.max(0.01));
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let customers: Vec<_> = customers.into_iter().map(|c| Arc::new(tokio::sync::Mutex::new(c))).collect();
+    let customers: Vec<_> = customers
+        .into_iter()
+        .map(|c| Arc::new(tokio::sync::Mutex::new(c)))
+        .collect();
     let mut bucket: (Value, Instant) = (Value::Null, Instant::now());
     for n in 0.. {
         ticker.tick().await;
-        // The display's view of the QR code, refreshed when stale or spent.
-        if bucket.0.is_null() || bucket.1.elapsed() > Duration::from_millis(200) {
-            let reply = admin.rest(Method::GET, &admin.validator("qr-code"), None).await?;
+        // The display's view of the QR code, refreshed as its interval ends.
+        let ends_at = bucket.0["end_ts"].as_i64().unwrap_or(0);
+        if bucket.0.is_null()
+            || crate::clock::now_ms() + 100 > ends_at
+            || bucket.1.elapsed() > Duration::from_secs(5)
+        {
+            let reply = admin
+                .rest(Method::GET, &admin.validator("qr-code"), None)
+                .await?;
             bucket = (reply.json()?["bucket"].clone(), Instant::now());
         }
-        let code = bucket.0["last_code"].as_str().unwrap_or_default().to_string();
+        let code = bucket.0["last_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let customer = Arc::clone(&customers[n % customers.len()]);
         let stats = Arc::clone(&stats);
         tokio::spawn(async move {

@@ -82,14 +82,14 @@ async fn sign_up_confirm_sign_in_and_refresh() {
     let first = c.tokens.clone().unwrap();
     c.refresh().await.unwrap().unwrap();
     let refreshed = c.tokens.clone().unwrap();
-    assert_ne!(first.access, refreshed.access);
-    assert_eq!(first.refresh, refreshed.refresh);
+    assert_ne!(first.access_token, refreshed.access_token);
+    assert_eq!(first.refresh_token, refreshed.refresh_token);
     let mine = c.rest(Method::GET, &c.om("myOrders"), None).await.unwrap();
     assert_eq!((mine.status, mine.body.as_str()), (200, "[]"));
 
     // The ID token is refused where an access token is required.
     let mut with_id = c.clone();
-    with_id.tokens.as_mut().unwrap().access = first.id.clone();
+    with_id.tokens.as_mut().unwrap().access_token = first.id_token.clone();
     assert_eq!(
         with_id
             .rest(Method::GET, &c.om("myOrders"), None)
@@ -115,7 +115,7 @@ async fn gateway_errors_look_like_api_gateway() {
     assert!(!denied.cors, "gateway errors carry no CORS headers");
 
     let mut forged = customer(&emu, "ana").await;
-    let token = &mut forged.tokens.as_mut().unwrap().access;
+    let token = &mut forged.tokens.as_mut().unwrap().access_token;
     let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
     parts[2] = parts[2].chars().rev().collect();
     *token = parts.join(".");
@@ -200,7 +200,7 @@ async fn order_manager_bad_input_fails_quietly_like_w() {
         .put(ana.om(&format!("orders/{order}")))
         .header(
             "Authorization",
-            format!("Bearer {}", ana.tokens.as_ref().unwrap().access),
+            format!("Bearer {}", ana.tokens.as_ref().unwrap().access_token),
         )
         .body("not json")
         .send()

@@ -38,73 +38,122 @@ fn identity(settings: &Settings, action: &str, body: Value) -> CognitoCall {
 
 /// Sign-up with email and password (W).
 pub fn sign_up(settings: &Settings, email: &str, password: &str) -> CognitoCall {
-    idp(settings, "SignUp", json!({
-        "Username": email, "Password": password,
-        "UserAttributes": [{"Name": "email", "Value": email}],
-    }))
+    idp(
+        settings,
+        "SignUp",
+        json!({
+            "Username": email, "Password": password,
+            "UserAttributes": [{"Name": "email", "Value": email}],
+        }),
+    )
 }
 
 pub fn confirm_sign_up(settings: &Settings, username: &str, code: &str) -> CognitoCall {
-    idp(settings, "ConfirmSignUp", json!({"Username": username, "ConfirmationCode": code}))
+    idp(
+        settings,
+        "ConfirmSignUp",
+        json!({"Username": username, "ConfirmationCode": code}),
+    )
 }
 
 pub fn resend_code(settings: &Settings, username: &str) -> CognitoCall {
-    idp(settings, "ResendConfirmationCode", json!({"Username": username}))
+    idp(
+        settings,
+        "ResendConfirmationCode",
+        json!({"Username": username}),
+    )
 }
 
 /// First half of SRP sign-in.
 pub fn initiate_srp(settings: &Settings, username: &str, srp_a: &str) -> CognitoCall {
-    idp(settings, "InitiateAuth", json!({
-        "AuthFlow": "USER_SRP_AUTH",
-        "AuthParameters": {"USERNAME": username, "SRP_A": srp_a},
-    }))
+    idp(
+        settings,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "USER_SRP_AUTH",
+            "AuthParameters": {"USERNAME": username, "SRP_A": srp_a},
+        }),
+    )
 }
 
 /// Second half of SRP sign-in.
 pub fn respond_password_verifier(settings: &Settings, claim: &PasswordClaim) -> CognitoCall {
-    idp(settings, "RespondToAuthChallenge", json!({
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeResponses": {
-            "USERNAME": claim.user_id_for_srp, "TIMESTAMP": claim.timestamp,
-            "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
-            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-        },
-    }))
+    idp(
+        settings,
+        "RespondToAuthChallenge",
+        json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ChallengeResponses": {
+                "USERNAME": claim.user_id_for_srp, "TIMESTAMP": claim.timestamp,
+                "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+                "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+            },
+        }),
+    )
 }
 
 pub fn refresh(settings: &Settings, refresh_token: &str) -> CognitoCall {
-    idp(settings, "InitiateAuth", json!({
-        "AuthFlow": "REFRESH_TOKEN_AUTH",
-        "AuthParameters": {"REFRESH_TOKEN": refresh_token},
-    }))
+    idp(
+        settings,
+        "InitiateAuth",
+        json!({
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": refresh_token},
+        }),
+    )
 }
 
 /// Phone sign-in (V1/E): sign-up with a random password (the user never types it),
 /// then `CUSTOM_AUTH` and the SMS code.
 pub fn sign_up_phone(settings: &Settings, phone: &str, random_password: &str) -> CognitoCall {
-    idp(settings, "SignUp", json!({
-        "Username": phone, "Password": random_password,
-        "UserAttributes": [{"Name": "name", "Value": phone}],
-    }))
+    idp(
+        settings,
+        "SignUp",
+        json!({
+            "Username": phone, "Password": random_password,
+            "UserAttributes": [{"Name": "name", "Value": phone}],
+        }),
+    )
 }
 
 pub fn initiate_custom(settings: &Settings, phone: &str) -> CognitoCall {
-    idp(settings, "InitiateAuth", json!({"AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": phone}}))
+    idp(
+        settings,
+        "InitiateAuth",
+        json!({"AuthFlow": "CUSTOM_AUTH", "AuthParameters": {"USERNAME": phone}}),
+    )
 }
 
-pub fn answer_custom(settings: &Settings, session: &str, username: &str, code: &str) -> CognitoCall {
-    idp(settings, "RespondToAuthChallenge", json!({
-        "ChallengeName": "CUSTOM_CHALLENGE", "Session": session,
-        "ChallengeResponses": {"USERNAME": username, "ANSWER": code},
-    }))
+pub fn answer_custom(
+    settings: &Settings,
+    session: &str,
+    username: &str,
+    code: &str,
+) -> CognitoCall {
+    idp(
+        settings,
+        "RespondToAuthChallenge",
+        json!({
+            "ChallengeName": "CUSTOM_CHALLENGE", "Session": session,
+            "ChallengeResponses": {"USERNAME": username, "ANSWER": code},
+        }),
+    )
 }
 
 pub fn get_id(settings: &Settings) -> CognitoCall {
-    identity(settings, "GetId", json!({"IdentityPoolId": settings.identity_pool_id}))
+    identity(
+        settings,
+        "GetId",
+        json!({"IdentityPoolId": settings.identity_pool_id}),
+    )
 }
 
 pub fn get_credentials(settings: &Settings, identity_id: &str) -> CognitoCall {
-    identity(settings, "GetCredentialsForIdentity", json!({"IdentityId": identity_id}))
+    identity(
+        settings,
+        "GetCredentialsForIdentity",
+        json!({"IdentityId": identity_id}),
+    )
 }
 
 /// The kinds of Cognito errors the apps tell apart.
@@ -146,10 +195,16 @@ impl CognitoError {
             "ExpiredCodeException" => CognitoErrorKind::ExpiredCode,
             "InvalidPasswordException" => CognitoErrorKind::InvalidPassword,
             "InvalidParameterException" => CognitoErrorKind::InvalidParameter,
-            "TooManyRequestsException" | "LimitExceededException" => CognitoErrorKind::TooManyRequests,
+            "TooManyRequestsException" | "LimitExceededException" => {
+                CognitoErrorKind::TooManyRequests
+            }
             other => CognitoErrorKind::Other(other.to_string()),
         };
-        let message = v.get("message").and_then(Value::as_str).unwrap_or_default().to_string();
+        let message = v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         Self { kind, message }
     }
 
@@ -161,16 +216,28 @@ impl CognitoError {
             CognitoErrorKind::NotAuthorized | CognitoErrorKind::UserNotFound => {
                 "That email and password do not match an account.".into()
             }
-            CognitoErrorKind::UserNotConfirmed => "This account is not confirmed yet: enter the code we emailed you.".into(),
-            CognitoErrorKind::UsernameExists => "An account with this email already exists. Sign in instead.".into(),
-            CognitoErrorKind::CodeMismatch => "That code is not right. Check the email and try again.".into(),
+            CognitoErrorKind::UserNotConfirmed => {
+                "This account is not confirmed yet: enter the code we emailed you.".into()
+            }
+            CognitoErrorKind::UsernameExists => {
+                "An account with this email already exists. Sign in instead.".into()
+            }
+            CognitoErrorKind::CodeMismatch => {
+                "That code is not right. Check the email and try again.".into()
+            }
             CognitoErrorKind::ExpiredCode => "That code has expired. Ask for a new one.".into(),
-            CognitoErrorKind::InvalidPassword => "Choose a password of at least 6 characters.".into(),
-            CognitoErrorKind::TooManyRequests => "Too many attempts. Wait a minute, then try again.".into(),
-            CognitoErrorKind::InvalidParameter | CognitoErrorKind::Other(_) => match self.message.as_str() {
-                "" => "Sign-in failed. Try again.".into(),
-                m => format!("Sign-in failed: {m}"),
-            },
+            CognitoErrorKind::InvalidPassword => {
+                "Choose a password of at least 6 characters.".into()
+            }
+            CognitoErrorKind::TooManyRequests => {
+                "Too many attempts. Wait a minute, then try again.".into()
+            }
+            CognitoErrorKind::InvalidParameter | CognitoErrorKind::Other(_) => {
+                match self.message.as_str() {
+                    "" => "Sign-in failed. Try again.".into(),
+                    m => format!("Sign-in failed: {m}"),
+                }
+            }
         }
     }
 }
@@ -191,25 +258,43 @@ pub enum AuthStep {
     /// SRP: prove the password.
     PasswordVerifier(PasswordVerifier),
     /// Phone: enter the SMS code.
-    CustomChallenge { session: String, username: String },
+    CustomChallenge {
+        session: String,
+        username: String,
+    },
     Done(Session),
 }
 
 fn field(v: &Value, path: &[&str]) -> Option<String> {
-    path.iter().try_fold(v, |v, k| v.get(*k)).and_then(Value::as_str).map(str::to_string)
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// Reads an `InitiateAuth` or `RespondToAuthChallenge` answer. `refresh_token` is kept
 /// when the answer has none (refresh answers do not repeat it).
-pub fn parse_auth(body: &str, now_ms: i64, refresh_token: Option<&str>) -> Result<AuthStep, CognitoError> {
-    let bad = || CognitoError { kind: CognitoErrorKind::Other("BadResponse".into()), message: "unreadable answer".into() };
+pub fn parse_auth(
+    body: &str,
+    now_ms: i64,
+    refresh_token: Option<&str>,
+) -> Result<AuthStep, CognitoError> {
+    let bad = || CognitoError {
+        kind: CognitoErrorKind::Other("BadResponse".into()),
+        message: "unreadable answer".into(),
+    };
     let v: Value = serde_json::from_str(body).map_err(|_| bad())?;
     if let Some(result) = v.get("AuthenticationResult") {
-        let expires_in = result.get("ExpiresIn").and_then(Value::as_i64).unwrap_or(3600);
+        let expires_in = result
+            .get("ExpiresIn")
+            .and_then(Value::as_i64)
+            .unwrap_or(3600);
         return Ok(AuthStep::Done(Session {
             access_token: field(result, &["AccessToken"]).ok_or_else(bad)?,
             id_token: field(result, &["IdToken"]).ok_or_else(bad)?,
-            refresh_token: field(result, &["RefreshToken"]).or(refresh_token.map(str::to_string)).ok_or_else(bad)?,
+            refresh_token: field(result, &["RefreshToken"])
+                .or(refresh_token.map(str::to_string))
+                .ok_or_else(bad)?,
             expires_at_ms: now_ms + expires_in * 1000,
         }));
     }
@@ -264,7 +349,9 @@ pub struct Claims {
 
 impl Claims {
     pub fn decode(jwt: &str) -> Option<Self> {
-        let payload = URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1)?.trim_end_matches('=')).ok()?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(jwt.split('.').nth(1)?.trim_end_matches('='))
+            .ok()?;
         let v: Value = serde_json::from_slice(&payload).ok()?;
         Some(Self {
             sub: field(&v, &["sub"])?,
@@ -273,7 +360,11 @@ impl Claims {
             groups: v
                 .get("cognito:groups")
                 .and_then(Value::as_array)
-                .map(|g| g.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+                .map(|g| {
+                    g.iter()
+                        .filter_map(|s| s.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default(),
             expires_at_ms: v.get("exp").and_then(Value::as_i64)? * 1000,
         })
@@ -295,7 +386,10 @@ mod tests {
             (Field::Region, "us-east-1"),
             (Field::UserPoolId, "us-east-1_Pool"),
             (Field::UserPoolWebClientId, "clientid"),
-            (Field::IdentityPoolId, "us-east-1:11111111-2222-3333-4444-555555555555"),
+            (
+                Field::IdentityPoolId,
+                "us-east-1:11111111-2222-3333-4444-555555555555",
+            ),
             (Field::IotHost, "h"),
             (Field::OrderManagerEndpoint, "https://om/Prod/"),
             (Field::ConfigEndpoint, "https://cfg/Prod/"),
@@ -310,7 +404,10 @@ mod tests {
         let s = settings();
         let call = initiate_srp(&s, "ana@example.com", "abc");
         assert_eq!(call.url, "https://cognito-idp.us-east-1.amazonaws.com/");
-        assert_eq!(call.target, "AWSCognitoIdentityProviderService.InitiateAuth");
+        assert_eq!(
+            call.target,
+            "AWSCognitoIdentityProviderService.InitiateAuth"
+        );
         assert_eq!(call.body["ClientId"], "clientid");
         assert_eq!(call.body["AuthParameters"]["SRP_A"], "abc");
         let id = get_id(&s);
@@ -323,28 +420,54 @@ mod tests {
         let step = parse_auth(r#"{"ChallengeName":"PASSWORD_VERIFIER","ChallengeParameters":{"SALT":"ab","SRP_B":"cd","SECRET_BLOCK":"ef","USER_ID_FOR_SRP":"ana","USERNAME":"ana"}}"#, 0, None).unwrap();
         assert!(matches!(step, AuthStep::PasswordVerifier(p) if p.srp_b_hex == "cd"));
         let done = parse_auth(r#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","ExpiresIn":3600,"TokenType":"Bearer"}}"#, 1_000, Some("r")).unwrap();
-        assert_eq!(done, AuthStep::Done(Session { access_token: "a".into(), id_token: "i".into(), refresh_token: "r".into(), expires_at_ms: 3_601_000 }));
+        assert_eq!(
+            done,
+            AuthStep::Done(Session {
+                access_token: "a".into(),
+                id_token: "i".into(),
+                refresh_token: "r".into(),
+                expires_at_ms: 3_601_000
+            })
+        );
         assert!(parse_auth("{}", 0, None).is_err());
     }
 
     #[test]
     fn errors_read_and_explain() {
-        let e = CognitoError::parse(r#"{"__type":"UsernameExistsException","message":"User already exists"}"#);
+        let e = CognitoError::parse(
+            r#"{"__type":"UsernameExistsException","message":"User already exists"}"#,
+        );
         assert_eq!(e.kind, CognitoErrorKind::UsernameExists);
-        assert_eq!(e.to_string(), "An account with this email already exists. Sign in instead.");
-        let prefixed = CognitoError::parse(r#"{"__type":"com.amazonaws#NotAuthorizedException","message":"Incorrect username or password."}"#);
+        assert_eq!(
+            e.to_string(),
+            "An account with this email already exists. Sign in instead."
+        );
+        let prefixed = CognitoError::parse(
+            r#"{"__type":"com.amazonaws#NotAuthorizedException","message":"Incorrect username or password."}"#,
+        );
         assert_eq!(prefixed.kind, CognitoErrorKind::NotAuthorized);
-        assert_eq!(CognitoError::parse("garbage").kind, CognitoErrorKind::Other("Unknown".into()));
+        assert_eq!(
+            CognitoError::parse("garbage").kind,
+            CognitoErrorKind::Other("Unknown".into())
+        );
     }
 
     #[test]
     fn credentials_and_claims() {
         let (c, exp) = parse_credentials(r#"{"IdentityId":"i","Credentials":{"AccessKeyId":"A","SecretKey":"S","SessionToken":"T","Expiration":1700000000}}"#).unwrap();
-        assert_eq!((c.access_key_id.as_str(), c.session_token.as_deref(), exp), ("A", Some("T"), 1_700_000_000_000));
-        let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"s1","cognito:groups":["admin"],"username":"ana","exp":1700000000}"#);
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token.as_deref(), exp),
+            ("A", Some("T"), 1_700_000_000_000)
+        );
+        let payload = URL_SAFE_NO_PAD.encode(
+            br#"{"sub":"s1","cognito:groups":["admin"],"username":"ana","exp":1700000000}"#,
+        );
         let claims = Claims::decode(&format!("h.{payload}.sig")).unwrap();
         assert!(claims.is_admin());
-        assert_eq!((claims.sub.as_str(), claims.expires_at_ms), ("s1", 1_700_000_000_000));
+        assert_eq!(
+            (claims.sub.as_str(), claims.expires_at_ms),
+            ("s1", 1_700_000_000_000)
+        );
         assert_eq!(Claims::decode("nope"), None);
     }
 }

@@ -3,6 +3,7 @@
 //! Pure logic (settings, URLs, wire parsing) is plain Rust with native tests; the
 //! Leptos components and browser glue live in [`ui`], behind the `ui` feature.
 
+pub mod api;
 pub mod cognito;
 pub mod dynamo;
 pub mod model;

@@ -167,19 +167,37 @@ mod tests {
         ] {
             assert_eq!(OrderState::parse(wire), state, "{wire}");
         }
-        assert_eq!(OrderState::parse("WAITING"), OrderState::Other("WAITING".into()));
+        assert_eq!(
+            OrderState::parse("WAITING"),
+            OrderState::Other("WAITING".into())
+        );
     }
 
     #[test]
     fn query_values_follow_the_flavour() {
-        assert_eq!(OrderState::Completed.query_value(Flavour::W, None), "Completed");
-        assert_eq!(OrderState::Completed.query_value(Flavour::V1, None), "COMPLETED");
-        assert_eq!(OrderState::Created.query_value(Flavour::E, Some("ABC")), "ABC-CREATED");
+        assert_eq!(
+            OrderState::Completed.query_value(Flavour::W, None),
+            "Completed"
+        );
+        assert_eq!(
+            OrderState::Completed.query_value(Flavour::V1, None),
+            "COMPLETED"
+        );
+        assert_eq!(
+            OrderState::Created.query_value(Flavour::E, Some("ABC")),
+            "ABC-CREATED"
+        );
     }
 
     #[test]
     fn bucket_share() {
-        let b = Bucket { id: 1, code: "c".into(), start_ts: 0, end_ts: 299_999, available_tokens: 10 };
+        let b = Bucket {
+            id: 1,
+            code: "c".into(),
+            start_ts: 0,
+            end_ts: 299_999,
+            available_tokens: 10,
+        };
         assert_eq!(b.remaining_share(0), 1.0);
         assert_eq!(b.remaining_share(150_000), 0.5);
         assert_eq!(b.remaining_share(400_000), 0.0);

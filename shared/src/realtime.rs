@@ -20,28 +20,64 @@ pub fn user_topic(sub: &str) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RealtimeEvent {
     /// `Validator.NewOrder`: a token was spent; the bucket after it.
-    NewOrder { order_id: String, user_id: String, bucket: Option<Bucket> },
+    NewOrder {
+        order_id: String,
+        user_id: String,
+        bucket: Option<Bucket>,
+    },
     /// `OrderProcessor.WorkflowStarted`: the customer may choose now.
-    WorkflowStarted { order_id: String, user_id: String },
+    WorkflowStarted {
+        order_id: String,
+        user_id: String,
+    },
     /// `OrderProcessor.ShopUnavailable`: closed or full; carries no order id.
-    ShopUnavailable { user_id: String },
+    ShopUnavailable {
+        user_id: String,
+    },
     /// `OrderProcessor.WaitingCompletion`: the order has its number.
-    OrderNumbered { order_id: String, user_id: String, number: Option<u32> },
+    OrderNumbered {
+        order_id: String,
+        user_id: String,
+        number: Option<u32>,
+    },
     /// `OrderManager.WaitingCompletion`: the order reached the baristas.
-    WaitingCompletion { order: Order },
+    WaitingCompletion {
+        order: Order,
+    },
     /// `OrderManager.MakeOrder`: claimed (make) or released (unmake, empty barista).
-    MakeOrder { order_id: String, user_id: String, barista_user_id: Option<String> },
+    MakeOrder {
+        order_id: String,
+        user_id: String,
+        barista_user_id: Option<String>,
+    },
     /// `OrderManager.OrderCompleted` (and E's `OrderManager.Order<id>-COMPLETED`).
-    OrderCompleted { order_id: String, user_id: String },
+    OrderCompleted {
+        order_id: String,
+        user_id: String,
+    },
     /// `OrderManager.OrderCancelled` (and E's `…-CANCELLED`).
-    OrderCancelled { order_id: String, user_id: String },
+    OrderCancelled {
+        order_id: String,
+        user_id: String,
+    },
     /// `OrderProcessor.OrderTimeOut`.
-    OrderTimeOut { order_id: String, user_id: String, cause: TimeoutCause },
+    OrderTimeOut {
+        order_id: String,
+        user_id: String,
+        cause: TimeoutCause,
+    },
     /// `OrderProcessor.orderFinished`: no screen changes for it.
-    OrderFinished { order_id: String, user_id: String },
+    OrderFinished {
+        order_id: String,
+        user_id: String,
+    },
     /// `ConfigService.ConfigChanged`: `store_open` only when the config item changed.
-    ConfigChanged { store_open: Option<bool> },
-    Unknown { detail_type: String },
+    ConfigChanged {
+        store_open: Option<bool>,
+    },
+    Unknown {
+        detail_type: String,
+    },
 }
 
 impl RealtimeEvent {
@@ -57,13 +93,19 @@ impl RealtimeEvent {
             | Self::OrderTimeOut { order_id, .. }
             | Self::OrderFinished { order_id, .. } => Some(order_id),
             Self::WaitingCompletion { order } => Some(&order.id),
-            Self::ShopUnavailable { .. } | Self::ConfigChanged { .. } | Self::Unknown { .. } => None,
+            Self::ShopUnavailable { .. } | Self::ConfigChanged { .. } | Self::Unknown { .. } => {
+                None
+            }
         }
     }
 }
 
 fn text(detail: &Value, name: &'static str) -> Result<String, WireError> {
-    detail.get(name).and_then(Value::as_str).map(str::to_string).ok_or(WireError::Missing(name))
+    detail
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or(WireError::Missing(name))
 }
 
 /// `"41"` in W, `41` in V1.
@@ -78,19 +120,34 @@ fn number(v: Option<&Value>) -> Option<u32> {
 /// Reads one MQTT payload.
 pub fn parse_event(payload: &[u8]) -> Result<RealtimeEvent, WireError> {
     let v: Value = serde_json::from_slice(payload).map_err(|e| WireError::Json(e.to_string()))?;
-    let detail_type = v.get("type").and_then(Value::as_str).ok_or(WireError::Missing("type"))?;
+    let detail_type = v
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or(WireError::Missing("type"))?;
     let empty = Value::Object(Default::default());
     let d = v.get("detail").unwrap_or(&empty);
     let order_id = || text(d, "orderId");
-    let user_id = || Ok::<_, WireError>(d.get("userId").and_then(Value::as_str).unwrap_or_default().to_string());
+    let user_id = || {
+        Ok::<_, WireError>(
+            d.get("userId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
     Ok(match detail_type {
         "Validator.NewOrder" => RealtimeEvent::NewOrder {
             order_id: order_id()?,
             user_id: user_id()?,
             bucket: d.get("bucket").and_then(|b| parse_bucket(b).ok()),
         },
-        "OrderProcessor.WorkflowStarted" => RealtimeEvent::WorkflowStarted { order_id: order_id()?, user_id: user_id()? },
-        "OrderProcessor.ShopUnavailable" => RealtimeEvent::ShopUnavailable { user_id: user_id()? },
+        "OrderProcessor.WorkflowStarted" => RealtimeEvent::WorkflowStarted {
+            order_id: order_id()?,
+            user_id: user_id()?,
+        },
+        "OrderProcessor.ShopUnavailable" => RealtimeEvent::ShopUnavailable {
+            user_id: user_id()?,
+        },
         "OrderProcessor.WaitingCompletion" => RealtimeEvent::OrderNumbered {
             order_id: order_id()?,
             user_id: user_id()?,
@@ -113,22 +170,43 @@ pub fn parse_event(payload: &[u8]) -> Result<RealtimeEvent, WireError> {
         "OrderManager.MakeOrder" => RealtimeEvent::MakeOrder {
             order_id: order_id()?,
             user_id: user_id()?,
-            barista_user_id: d.get("baristaUserId").and_then(Value::as_str).filter(|b| !b.is_empty()).map(str::to_string),
+            barista_user_id: d
+                .get("baristaUserId")
+                .and_then(Value::as_str)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
         },
         "OrderProcessor.OrderTimeOut" => RealtimeEvent::OrderTimeOut {
             order_id: order_id()?,
             user_id: user_id()?,
             cause: TimeoutCause::parse(d.get("cause").and_then(Value::as_str).unwrap_or_default()),
         },
-        "OrderProcessor.orderFinished" => RealtimeEvent::OrderFinished { order_id: order_id()?, user_id: user_id()? },
-        "ConfigService.ConfigChanged" => RealtimeEvent::ConfigChanged {
-            store_open: d.get("NewImage").and_then(|i| item_from_json(i).ok()).and_then(|i| store_open_of(&i)),
+        "OrderProcessor.orderFinished" => RealtimeEvent::OrderFinished {
+            order_id: order_id()?,
+            user_id: user_id()?,
         },
-        other => match other.strip_prefix("OrderManager.Order").map(OrderState::parse) {
+        "ConfigService.ConfigChanged" => RealtimeEvent::ConfigChanged {
+            store_open: d
+                .get("NewImage")
+                .and_then(|i| item_from_json(i).ok())
+                .and_then(|i| store_open_of(&i)),
+        },
+        other => match other
+            .strip_prefix("OrderManager.Order")
+            .map(OrderState::parse)
+        {
             // W: OrderCompleted / OrderCancelled; E: Order<eventId>-COMPLETED (contract §4.3).
-            Some(OrderState::Completed) => RealtimeEvent::OrderCompleted { order_id: order_id()?, user_id: user_id()? },
-            Some(OrderState::Cancelled) => RealtimeEvent::OrderCancelled { order_id: order_id()?, user_id: user_id()? },
-            _ => RealtimeEvent::Unknown { detail_type: other.to_string() },
+            Some(OrderState::Completed) => RealtimeEvent::OrderCompleted {
+                order_id: order_id()?,
+                user_id: user_id()?,
+            },
+            Some(OrderState::Cancelled) => RealtimeEvent::OrderCancelled {
+                order_id: order_id()?,
+                user_id: user_id()?,
+            },
+            _ => RealtimeEvent::Unknown {
+                detail_type: other.to_string(),
+            },
         },
     })
 }
@@ -144,24 +222,47 @@ mod tests {
     #[test]
     fn every_event_of_the_contract() {
         assert_eq!(
-            parse(r#"{"type":"Validator.NewOrder","detail":{"orderId":"o","userId":"u","Message":"m","bucket":{"PK":1,"last_id":1,"last_code":"c","start_ts":0,"start_full":"","end_ts":9,"end_full":"","availableTokens":0}}}"#),
+            parse(
+                r#"{"type":"Validator.NewOrder","detail":{"orderId":"o","userId":"u","Message":"m","bucket":{"PK":1,"last_id":1,"last_code":"c","start_ts":0,"start_full":"","end_ts":9,"end_full":"","availableTokens":0}}}"#
+            ),
             RealtimeEvent::NewOrder {
                 order_id: "o".into(),
                 user_id: "u".into(),
-                bucket: Some(Bucket { id: 1, code: "c".into(), start_ts: 0, end_ts: 9, available_tokens: 0 }),
+                bucket: Some(Bucket {
+                    id: 1,
+                    code: "c".into(),
+                    start_ts: 0,
+                    end_ts: 9,
+                    available_tokens: 0
+                }),
             }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.WorkflowStarted","detail":{"Message":"m","TaskToken":"t","orderId":"o","userId":"u"}}"#),
-            RealtimeEvent::WorkflowStarted { order_id: "o".into(), user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderProcessor.WorkflowStarted","detail":{"Message":"m","TaskToken":"t","orderId":"o","userId":"u"}}"#
+            ),
+            RealtimeEvent::WorkflowStarted {
+                order_id: "o".into(),
+                user_id: "u".into()
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.ShopUnavailable","detail":{"Message":"m","userId":"u"}}"#),
-            RealtimeEvent::ShopUnavailable { user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderProcessor.ShopUnavailable","detail":{"Message":"m","userId":"u"}}"#
+            ),
+            RealtimeEvent::ShopUnavailable {
+                user_id: "u".into()
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.WaitingCompletion","detail":{"Message":"m","TaskToken":"t","orderId":"o","orderNumber":"41","userId":"u"}}"#),
-            RealtimeEvent::OrderNumbered { order_id: "o".into(), user_id: "u".into(), number: Some(41) }
+            parse(
+                r#"{"type":"OrderProcessor.WaitingCompletion","detail":{"Message":"m","TaskToken":"t","orderId":"o","orderNumber":"41","userId":"u"}}"#
+            ),
+            RealtimeEvent::OrderNumbered {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                number: Some(41)
+            }
         );
         let RealtimeEvent::WaitingCompletion { order } = parse(
             r#"{"type":"OrderManager.WaitingCompletion","detail":{"orderId":"d6e373b5","orderNumber":"112","state":"CREATED",
@@ -170,35 +271,75 @@ mod tests {
         ) else {
             panic!("not WaitingCompletion")
         };
-        assert_eq!((order.id.as_str(), order.number, order.ts_ms), ("d6e373b5", Some(112), Some(1_665_751_954_523)));
+        assert_eq!(
+            (order.id.as_str(), order.number, order.ts_ms),
+            ("d6e373b5", Some(112), Some(1_665_751_954_523))
+        );
         assert_eq!(order.drink.unwrap().drink, "Flat White");
         assert_eq!(
-            parse(r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":"b","orderId":"o","userId":"u","Message":"m"}}"#),
-            RealtimeEvent::MakeOrder { order_id: "o".into(), user_id: "u".into(), barista_user_id: Some("b".into()) }
+            parse(
+                r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":"b","orderId":"o","userId":"u","Message":"m"}}"#
+            ),
+            RealtimeEvent::MakeOrder {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                barista_user_id: Some("b".into())
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":"","orderId":"o","userId":"u"}}"#),
-            RealtimeEvent::MakeOrder { order_id: "o".into(), user_id: "u".into(), barista_user_id: None }
+            parse(
+                r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":"","orderId":"o","userId":"u"}}"#
+            ),
+            RealtimeEvent::MakeOrder {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                barista_user_id: None
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderManager.OrderCompleted","detail":{"orderId":"o","userId":"u","ORDERSTATE":"Completed"}}"#),
-            RealtimeEvent::OrderCompleted { order_id: "o".into(), user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderManager.OrderCompleted","detail":{"orderId":"o","userId":"u","ORDERSTATE":"Completed"}}"#
+            ),
+            RealtimeEvent::OrderCompleted {
+                order_id: "o".into(),
+                user_id: "u".into()
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderManager.OrderCancelled","detail":{"orderId":"o","userId":"u","ORDERSTATE":"Cancelled"}}"#),
-            RealtimeEvent::OrderCancelled { order_id: "o".into(), user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderManager.OrderCancelled","detail":{"orderId":"o","userId":"u","ORDERSTATE":"Cancelled"}}"#
+            ),
+            RealtimeEvent::OrderCancelled {
+                order_id: "o".into(),
+                user_id: "u".into()
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.OrderTimeOut","detail":{"userId":"u","orderId":"o","cause":"Barista timedout"}}"#),
-            RealtimeEvent::OrderTimeOut { order_id: "o".into(), user_id: "u".into(), cause: TimeoutCause::Barista }
+            parse(
+                r#"{"type":"OrderProcessor.OrderTimeOut","detail":{"userId":"u","orderId":"o","cause":"Barista timedout"}}"#
+            ),
+            RealtimeEvent::OrderTimeOut {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                cause: TimeoutCause::Barista
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.orderFinished","detail":{"Message":"m","userId":"u","orderId":"o"}}"#),
-            RealtimeEvent::OrderFinished { order_id: "o".into(), user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderProcessor.orderFinished","detail":{"Message":"m","userId":"u","orderId":"o"}}"#
+            ),
+            RealtimeEvent::OrderFinished {
+                order_id: "o".into(),
+                user_id: "u".into()
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"ConfigService.ConfigChanged","detail":{"NewImage":{"PK":{"S":"config"},"storeOpen":{"BOOL":false}}}}"#),
-            RealtimeEvent::ConfigChanged { store_open: Some(false) }
+            parse(
+                r#"{"type":"ConfigService.ConfigChanged","detail":{"NewImage":{"PK":{"S":"config"},"storeOpen":{"BOOL":false}}}}"#
+            ),
+            RealtimeEvent::ConfigChanged {
+                store_open: Some(false)
+            }
         );
     }
 
@@ -206,26 +347,49 @@ mod tests {
     fn deltas_and_unknowns() {
         // The menu changing is not the store closing.
         assert_eq!(
-            parse(r#"{"type":"ConfigService.ConfigChanged","detail":{"NewImage":{"PK":{"S":"menu"},"value":{"L":[]}}}}"#),
+            parse(
+                r#"{"type":"ConfigService.ConfigChanged","detail":{"NewImage":{"PK":{"S":"menu"},"value":{"L":[]}}}}"#
+            ),
             RealtimeEvent::ConfigChanged { store_open: None }
         );
         // E builds the type from the state.
         assert_eq!(
-            parse(r#"{"type":"OrderManager.OrderABC-COMPLETED","detail":{"orderId":"o","userId":"u","eventId":"ABC"}}"#),
-            RealtimeEvent::OrderCompleted { order_id: "o".into(), user_id: "u".into() }
+            parse(
+                r#"{"type":"OrderManager.OrderABC-COMPLETED","detail":{"orderId":"o","userId":"u","eventId":"ABC"}}"#
+            ),
+            RealtimeEvent::OrderCompleted {
+                order_id: "o".into(),
+                user_id: "u".into()
+            }
         );
         // V1 numbers are JSON numbers; V1 make may carry a null barista.
         assert_eq!(
-            parse(r#"{"type":"OrderProcessor.WaitingCompletion","detail":{"orderId":"o","orderNumber":41,"userId":"u"}}"#),
-            RealtimeEvent::OrderNumbered { order_id: "o".into(), user_id: "u".into(), number: Some(41) }
+            parse(
+                r#"{"type":"OrderProcessor.WaitingCompletion","detail":{"orderId":"o","orderNumber":41,"userId":"u"}}"#
+            ),
+            RealtimeEvent::OrderNumbered {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                number: Some(41)
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":null,"orderId":"o","userId":"u"}}"#),
-            RealtimeEvent::MakeOrder { order_id: "o".into(), user_id: "u".into(), barista_user_id: None }
+            parse(
+                r#"{"type":"OrderManager.MakeOrder","detail":{"baristaUserId":null,"orderId":"o","userId":"u"}}"#
+            ),
+            RealtimeEvent::MakeOrder {
+                order_id: "o".into(),
+                user_id: "u".into(),
+                barista_user_id: None
+            }
         );
         assert_eq!(
-            parse(r#"{"type":"OrderManager.DrinkAverageTime","detail":{"drink":"Latte","duration":42}}"#),
-            RealtimeEvent::Unknown { detail_type: "OrderManager.DrinkAverageTime".into() }
+            parse(
+                r#"{"type":"OrderManager.DrinkAverageTime","detail":{"drink":"Latte","duration":42}}"#
+            ),
+            RealtimeEvent::Unknown {
+                detail_type: "OrderManager.DrinkAverageTime".into()
+            }
         );
     }
 
@@ -233,7 +397,10 @@ mod tests {
     fn malformed_payloads_are_errors() {
         assert!(parse_event(b"not json").is_err());
         assert_eq!(parse_event(b"{}"), Err(WireError::Missing("type")));
-        assert_eq!(parse_event(br#"{"type":"OrderManager.OrderCompleted","detail":{}}"#), Err(WireError::Missing("orderId")));
+        assert_eq!(
+            parse_event(br#"{"type":"OrderManager.OrderCompleted","detail":{}}"#),
+            Err(WireError::Missing("orderId"))
+        );
         assert_eq!(
             parse_event(br#"{"type":"OrderManager.OrderCompleted"}"#),
             Err(WireError::Missing("orderId"))

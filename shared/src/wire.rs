@@ -2,7 +2,9 @@
 //! they differ. Nothing here panics: bad input is a [`WireError`].
 
 use crate::dynamo::{item_from_json, AttributeValue, DynamoError, Item};
-use crate::model::{Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderState, StoreConfig};
+use crate::model::{
+    Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderState, StoreConfig,
+};
 use crate::settings::Flavour;
 use serde_json::Value;
 
@@ -31,14 +33,20 @@ fn backend_error(v: &Value) -> Option<WireError> {
     let kind = v.get("__type")?.as_str()?;
     Some(WireError::Backend {
         kind: kind.rsplit('#').next().unwrap_or(kind).to_string(),
-        message: v.get("message").and_then(Value::as_str).unwrap_or_default().to_string(),
+        message: v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 
 /// V1 wraps results as `{"result": …}`.
 fn unwrap_result(v: Value, flavour: Flavour) -> Value {
     match (flavour, v) {
-        (Flavour::V1, Value::Object(mut map)) if map.contains_key("result") => map.remove("result").unwrap_or_default(),
+        (Flavour::V1, Value::Object(mut map)) if map.contains_key("result") => {
+            map.remove("result").unwrap_or_default()
+        }
         (_, v) => v,
     }
 }
@@ -63,11 +71,16 @@ fn plain_to_value(v: &Value) -> Option<AttributeValue> {
 }
 
 fn plain_to_item(v: &Value) -> Option<Item> {
-    v.as_object()?.iter().map(|(k, v)| Some((k.clone(), plain_to_value(v)?))).collect()
+    v.as_object()?
+        .iter()
+        .map(|(k, v)| Some((k.clone(), plain_to_value(v)?)))
+        .collect()
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
-    item.get(name).and_then(AttributeValue::as_s).map(str::to_string)
+    item.get(name)
+        .and_then(AttributeValue::as_s)
+        .map(str::to_string)
 }
 
 fn strings(v: Option<&AttributeValue>) -> Vec<String> {
@@ -83,7 +96,10 @@ fn menu_item(v: &AttributeValue) -> Option<MenuItem> {
     Some(MenuItem {
         drink: text(m, "drink")?,
         icon: text(m, "icon").unwrap_or_default(),
-        available: m.get("available").and_then(AttributeValue::as_bool).unwrap_or(true),
+        available: m
+            .get("available")
+            .and_then(AttributeValue::as_bool)
+            .unwrap_or(true),
         modifiers: m
             .get("modifiers")
             .and_then(AttributeValue::as_l)
@@ -91,7 +107,10 @@ fn menu_item(v: &AttributeValue) -> Option<MenuItem> {
             .iter()
             .filter_map(|g| {
                 let g = g.as_m()?;
-                Some(ModifierGroup { name: text(g, "Name")?, options: strings(g.get("Options")) })
+                Some(ModifierGroup {
+                    name: text(g, "Name")?,
+                    options: strings(g.get("Options")),
+                })
             })
             .collect(),
     })
@@ -99,9 +118,16 @@ fn menu_item(v: &AttributeValue) -> Option<MenuItem> {
 
 fn store_config(item: &Item) -> StoreConfig {
     StoreConfig {
-        store_open: item.get("storeOpen").and_then(AttributeValue::as_bool).unwrap_or(false),
-        max_orders_per_user: item.get("maxOrdersPerUser").and_then(AttributeValue::as_i64),
-        max_orders_in_queue: item.get("maxOrdersInQueue").and_then(AttributeValue::as_i64),
+        store_open: item
+            .get("storeOpen")
+            .and_then(AttributeValue::as_bool)
+            .unwrap_or(false),
+        max_orders_per_user: item
+            .get("maxOrdersPerUser")
+            .and_then(AttributeValue::as_i64),
+        max_orders_in_queue: item
+            .get("maxOrdersInQueue")
+            .and_then(AttributeValue::as_i64),
     }
 }
 
@@ -121,18 +147,33 @@ pub fn parse_config(body: &str, flavour: Flavour) -> Result<Config, WireError> {
     }
     if let Some(item) = v.get("Item") {
         let item = item_from_json(item)?;
-        let menu = item.get("menu").and_then(AttributeValue::as_l).unwrap_or_default();
-        return Ok(Config { menu: menu.iter().filter_map(menu_item).collect(), store: store_config(&item) });
+        let menu = item
+            .get("menu")
+            .and_then(AttributeValue::as_l)
+            .unwrap_or_default();
+        return Ok(Config {
+            menu: menu.iter().filter_map(menu_item).collect(),
+            store: store_config(&item),
+        });
     }
     let Value::Array(items) = unwrap_result(v, flavour) else {
         return Err(WireError::Invalid("config list"));
     };
-    let items: Vec<Item> = items.iter().map(|i| as_item(i, flavour)).collect::<Result<_, _>>()?;
+    let items: Vec<Item> = items
+        .iter()
+        .map(|i| as_item(i, flavour))
+        .collect::<Result<_, _>>()?;
     let by_pk = |pk: &str| items.iter().find(|i| text(i, "PK").as_deref() == Some(pk));
     let config = by_pk("config").ok_or(WireError::Missing("config item"))?;
     let menu = by_pk("menu").ok_or(WireError::Missing("menu item"))?;
     Ok(Config {
-        menu: menu.get("value").and_then(AttributeValue::as_l).unwrap_or_default().iter().filter_map(menu_item).collect(),
+        menu: menu
+            .get("value")
+            .and_then(AttributeValue::as_l)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(menu_item)
+            .collect(),
         store: store_config(config),
     })
 }
@@ -156,13 +197,19 @@ fn drink_order(v: Option<&AttributeValue>) -> Option<DrinkOrder> {
 pub fn order_from_item(item: &Item) -> Result<Order, WireError> {
     Ok(Order {
         id: text(item, "SK").ok_or(WireError::Missing("SK"))?,
-        number: item.get("orderNumber").and_then(AttributeValue::as_i64).and_then(|n| u32::try_from(n).ok()),
+        number: item
+            .get("orderNumber")
+            .and_then(AttributeValue::as_i64)
+            .and_then(|n| u32::try_from(n).ok()),
         state: OrderState::parse(&text(item, "ORDERSTATE").unwrap_or_default()),
         drink: drink_order(item.get("drinkOrder")),
         user_id: text(item, "USERID").or_else(|| text(item, "userId")),
         barista_user_id: text(item, "baristaUserId"),
         ts_ms: item.get("TS").and_then(AttributeValue::as_i64),
-        robot: item.get("robot").and_then(AttributeValue::as_bool).unwrap_or(false),
+        robot: item
+            .get("robot")
+            .and_then(AttributeValue::as_bool)
+            .unwrap_or(false),
     })
 }
 
@@ -175,7 +222,11 @@ pub fn parse_orders(body: &str, flavour: Flavour) -> Result<Vec<Order>, WireErro
     let Value::Array(rows) = unwrap_result(v, flavour) else {
         return Err(WireError::Invalid("order list"));
     };
-    Ok(rows.iter().filter_map(|row| as_item(row, flavour).ok()).filter_map(|i| order_from_item(&i).ok()).collect())
+    Ok(rows
+        .iter()
+        .filter_map(|row| as_item(row, flavour).ok())
+        .filter_map(|i| order_from_item(&i).ok())
+        .collect())
 }
 
 /// Drops commas that stand right before `}` or `]` outside strings: W's
@@ -224,8 +275,15 @@ pub fn drop_trailing_commas(body: &str) -> String {
 /// `GET /orders/{id}`: `{"orderId","drinkOrder":{"S":…},"orderState","TS",}`, leniently.
 /// A missing order comes back malformed, which reads as `Missing("order")`.
 pub fn parse_order_body(body: &str, flavour: Flavour) -> Result<Order, WireError> {
-    let v = unwrap_result(json(&drop_trailing_commas(body)).map_err(|_| WireError::Missing("order"))?, flavour);
-    let id = v.get("orderId").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(WireError::Missing("order"))?;
+    let v = unwrap_result(
+        json(&drop_trailing_commas(body)).map_err(|_| WireError::Missing("order"))?,
+        flavour,
+    );
+    let id = v
+        .get("orderId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or(WireError::Missing("order"))?;
     let drink = match v.get("drinkOrder") {
         Some(d @ Value::Object(m)) if m.contains_key("S") => Some(AttributeValue::from_json(d)?),
         Some(d @ Value::Object(_)) => plain_to_value(d),
@@ -234,11 +292,19 @@ pub fn parse_order_body(body: &str, flavour: Flavour) -> Result<Order, WireError
     Ok(Order {
         id: id.to_string(),
         number: None,
-        state: OrderState::parse(v.get("orderState").and_then(Value::as_str).unwrap_or_default()),
+        state: OrderState::parse(
+            v.get("orderState")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        ),
         drink: drink_order(drink.as_ref()),
         user_id: None,
         barista_user_id: None,
-        ts_ms: v.get("TS").and_then(|t| t.as_str().and_then(|s| s.parse().ok()).or_else(|| t.as_i64())),
+        ts_ms: v.get("TS").and_then(|t| {
+            t.as_str()
+                .and_then(|s| s.parse().ok())
+                .or_else(|| t.as_i64())
+        }),
         robot: false,
     })
 }
@@ -246,10 +312,18 @@ pub fn parse_order_body(body: &str, flavour: Flavour) -> Result<Order, WireError
 /// `GET /qr-code`.
 pub fn parse_bucket(v: &Value) -> Result<Bucket, WireError> {
     let b = v.get("bucket").unwrap_or(v);
-    let num = |name: &'static str| b.get(name).and_then(Value::as_i64).ok_or(WireError::Missing(name));
+    let num = |name: &'static str| {
+        b.get(name)
+            .and_then(Value::as_i64)
+            .ok_or(WireError::Missing(name))
+    };
     Ok(Bucket {
         id: num("last_id")?,
-        code: b.get("last_code").and_then(Value::as_str).ok_or(WireError::Missing("last_code"))?.to_string(),
+        code: b
+            .get("last_code")
+            .and_then(Value::as_str)
+            .ok_or(WireError::Missing("last_code"))?
+            .to_string(),
         start_ts: num("start_ts")?,
         end_ts: num("end_ts")?,
         available_tokens: num("availableTokens")?,
@@ -271,11 +345,16 @@ pub enum Redeemed {
 pub fn parse_redeem(body: &str) -> Result<Redeemed, WireError> {
     let v = json(body)?;
     if let Some(id) = v.get("orderId").and_then(Value::as_str) {
-        return Ok(Redeemed::Started { order_id: id.to_string() });
+        return Ok(Redeemed::Started {
+            order_id: id.to_string(),
+        });
     }
     match v.get("error").and_then(Value::as_str) {
         Some("No tokens remaining") => Ok(Redeemed::NoTokensRemaining),
-        Some(other) => Err(WireError::Backend { kind: "ValidatorError".into(), message: other.to_string() }),
+        Some(other) => Err(WireError::Backend {
+            kind: "ValidatorError".into(),
+            message: other.to_string(),
+        }),
         None => Err(WireError::Missing("orderId")),
     }
 }
@@ -299,7 +378,13 @@ mod tests {
         assert_eq!(c.store.max_orders_per_user, Some(1));
         assert_eq!(c.menu.len(), 2);
         assert!(!c.menu[1].available);
-        assert_eq!(c.menu[1].modifiers[0], ModifierGroup { name: "Milk".into(), options: vec!["Regular".into(), "Oat".into()] });
+        assert_eq!(
+            c.menu[1].modifiers[0],
+            ModifierGroup {
+                name: "Milk".into(),
+                options: vec!["Regular".into(), "Oat".into()]
+            }
+        );
     }
 
     #[test]
@@ -319,8 +404,14 @@ mod tests {
 
     #[test]
     fn config_errors() {
-        assert!(matches!(parse_config("nope", Flavour::W), Err(WireError::Json(_))));
-        assert_eq!(parse_config("[]", Flavour::W), Err(WireError::Missing("config item")));
+        assert!(matches!(
+            parse_config("nope", Flavour::W),
+            Err(WireError::Json(_))
+        ));
+        assert_eq!(
+            parse_config("[]", Flavour::W),
+            Err(WireError::Missing("config item"))
+        );
         assert!(matches!(
             parse_config(r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"gone"}"#, Flavour::W),
             Err(WireError::Backend { kind, .. }) if kind == "ResourceNotFoundException"
@@ -367,13 +458,22 @@ mod tests {
         assert_eq!(o.drink.unwrap().drink, "Latte");
         assert_eq!(o.ts_ms, Some(1_652_890_034_744));
         let missing = r#"{"orderId":"","drinkOrder":,"orderState":"","TS":"",}"#;
-        assert_eq!(parse_order_body(missing, Flavour::W), Err(WireError::Missing("order")));
+        assert_eq!(
+            parse_order_body(missing, Flavour::W),
+            Err(WireError::Missing("order"))
+        );
     }
 
     #[test]
     fn trailing_commas_inside_strings_are_kept() {
-        assert_eq!(drop_trailing_commas(r#"{"a":"x,}","b":[1,2,],}"#), r#"{"a":"x,}","b":[1,2]}"#);
-        assert_eq!(drop_trailing_commas(r#"{"a":"q\",}",}"#), r#"{"a":"q\",}"}"#);
+        assert_eq!(
+            drop_trailing_commas(r#"{"a":"x,}","b":[1,2,],}"#),
+            r#"{"a":"x,}","b":[1,2]}"#
+        );
+        assert_eq!(
+            drop_trailing_commas(r#"{"a":"q\",}",}"#),
+            r#"{"a":"q\",}"}"#
+        );
         assert_eq!(drop_trailing_commas("[1, 2]"), "[1, 2]");
     }
 
@@ -383,17 +483,29 @@ mod tests {
             "start_full":"x","end_ts":1662370499999,"end_full":"y","availableTokens":0}}"#).unwrap();
         assert_eq!(b.code, "V1StGXR8_Z");
         assert_eq!(b.available_tokens, 0);
-        assert_eq!(parse_redeem(r#"{"orderId":"abc"}"#).unwrap(), Redeemed::Started { order_id: "abc".into() });
-        assert_eq!(parse_redeem(r#"{"error":"No tokens remaining"}"#).unwrap(), Redeemed::NoTokensRemaining);
+        assert_eq!(
+            parse_redeem(r#"{"orderId":"abc"}"#).unwrap(),
+            Redeemed::Started {
+                order_id: "abc".into()
+            }
+        );
+        assert_eq!(
+            parse_redeem(r#"{"error":"No tokens remaining"}"#).unwrap(),
+            Redeemed::NoTokensRemaining
+        );
         assert!(parse_redeem("{}").is_err());
         assert!(parse_qr_code(r#"{"bucket":{}}"#).is_err());
     }
 
     #[test]
     fn store_open_only_from_the_config_item() {
-        let menu = item_from_json(&serde_json::json!({"PK": {"S": "menu"}, "value": {"L": []}})).unwrap();
+        let menu =
+            item_from_json(&serde_json::json!({"PK": {"S": "menu"}, "value": {"L": []}})).unwrap();
         assert_eq!(store_open_of(&menu), None);
-        let config = item_from_json(&serde_json::json!({"PK": {"S": "config"}, "storeOpen": {"BOOL": true}})).unwrap();
+        let config = item_from_json(
+            &serde_json::json!({"PK": {"S": "config"}, "storeOpen": {"BOOL": true}}),
+        )
+        .unwrap();
         assert_eq!(store_open_of(&config), Some(true));
     }
 }

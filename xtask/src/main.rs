@@ -30,7 +30,16 @@ fn main() -> Result<()> {
         "test" => test(),
         "bench" => run_cmd(
             cargo()
-                .args(["run", "--profile", "native", "--package", "emulator", "--bin", "bench", "--"])
+                .args([
+                    "run",
+                    "--profile",
+                    "native",
+                    "--package",
+                    "emulator",
+                    "--bin",
+                    "bench",
+                    "--",
+                ])
                 .args(rest),
         ),
         "size" => {

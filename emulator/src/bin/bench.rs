@@ -55,22 +55,52 @@ async fn main() -> Result<()> {
     // tokens per bucket allow up to 600 orders a minute.
     let emu = emulator::start(Config {
         listen: "127.0.0.1:0".parse()?,
-        timings: Timings { bucket_ms: 1_000, ..Timings::AWS },
+        timings: Timings {
+            bucket_ms: 1_000,
+            ..Timings::AWS
+        },
         ..Default::default()
     })
     .await?;
     let base = emu.base_url();
-    println!("emulator on {base}; {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    println!(
+        "emulator on {base}; {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
 
-    let barista = robot::robot_user(&base, &emu.cognito, &emu.backend.store, "robot-barista@example.com", &["admin"]).await?;
+    let barista = robot::robot_user(
+        &base,
+        &emu.cognito,
+        &emu.backend.store,
+        "robot-barista@example.com",
+        &["admin"],
+    )
+    .await?;
     let mut customers = Vec::new();
     for i in 0..args.customers {
-        let c = robot::robot_user(&base, &emu.cognito, &emu.backend.store, &format!("robot-{i}@example.com"), &["robot"]).await?;
+        let c = robot::robot_user(
+            &base,
+            &emu.cognito,
+            &emu.backend.store,
+            &format!("robot-{i}@example.com"),
+            &["robot"],
+        )
+        .await?;
         let topic = format!("serverlesspresso-user-{}", c.sub()?);
-        let events = c.subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic, "serverlesspresso-config"]).await?;
+        let events = c
+            .subscribe(
+                &format!("serverlesspresso-robot-{i}"),
+                &[&topic, "serverlesspresso-config"],
+            )
+            .await?;
         customers.push((c, events));
     }
-    let board = barista.subscribe("serverlesspresso-robot-barista", &["serverlesspresso-admin"]).await?;
+    let board = barista
+        .subscribe(
+            "serverlesspresso-robot-barista",
+            &["serverlesspresso-admin"],
+        )
+        .await?;
 
     // Everyone else: admin watchers and idle phones on their own topics.
     let idle_count = args.subscribers.saturating_sub(args.customers + 1);
@@ -82,8 +112,16 @@ async fn main() -> Result<()> {
             let c = anonymous.clone();
             let admin = i < args.admin_watchers;
             async move {
-                let topic = if admin { "serverlesspresso-admin".to_string() } else { format!("serverlesspresso-user-idle-{i}") };
-                c.subscribe(&format!("serverlesspresso-idle-{i}"), &[&topic, "serverlesspresso-config"]).await
+                let topic = if admin {
+                    "serverlesspresso-admin".to_string()
+                } else {
+                    format!("serverlesspresso-user-idle-{i}")
+                };
+                c.subscribe(
+                    &format!("serverlesspresso-idle-{i}"),
+                    &[&topic, "serverlesspresso-config"],
+                )
+                .await
             }
         });
         for s in futures_util::future::join_all(batch).await {
@@ -91,22 +129,38 @@ async fn main() -> Result<()> {
         }
     }
     let connected = idle.len() + customers.len() + 1;
-    println!("{connected} WebSocket subscribers connected in {:.1} s", connect_started.elapsed().as_secs_f64());
+    println!(
+        "{connected} WebSocket subscribers connected in {:.1} s",
+        connect_started.elapsed().as_secs_f64()
+    );
     // Admin watchers must read their messages, as a real console would.
     let mut watchers = Vec::new();
     for mut s in idle.drain(..args.admin_watchers.min(idle_count)) {
-        watchers.push(tokio::spawn(async move { while s.next_message(Duration::from_secs(3600)).await.is_ok() {} }));
+        watchers.push(tokio::spawn(async move {
+            while s.next_message(Duration::from_secs(3600)).await.is_ok() {}
+        }));
     }
 
     let stats = Arc::new(RobotStats::default());
-    let barista_task = tokio::spawn(robot::run_barista(barista.clone(), board, Arc::clone(&stats)));
+    let barista_task = tokio::spawn(robot::run_barista(
+        barista.clone(),
+        board,
+        Arc::clone(&stats),
+    ));
     let started = Instant::now();
-    let customers_task = tokio::spawn(robot::run_customers(barista, customers, args.orders_per_minute, Arc::clone(&stats)));
+    let customers_task = tokio::spawn(robot::run_customers(
+        barista,
+        customers,
+        args.orders_per_minute,
+        Arc::clone(&stats),
+    ));
     tokio::time::sleep(Duration::from_secs(args.seconds)).await;
     customers_task.abort();
     // Let orders in flight finish, bounded.
     let drain_until = Instant::now() + Duration::from_secs(10);
-    while stats.completed.load(Ordering::Relaxed) < stats.placed.load(Ordering::Relaxed) && Instant::now() < drain_until {
+    while stats.completed.load(Ordering::Relaxed) < stats.placed.load(Ordering::Relaxed)
+        && Instant::now() < drain_until
+    {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let minutes = started.elapsed().as_secs_f64() / 60.0;
@@ -117,10 +171,22 @@ async fn main() -> Result<()> {
 
     let mut latencies = stats.latencies_us.lock().unwrap().clone();
     latencies.sort_unstable();
-    println!("subscribers held: {connected} (still open: {})", idle.len() + 1);
-    println!("target rate: {:.0} orders/min for {} s", args.orders_per_minute, args.seconds);
-    println!("orders placed:    {:.0} per minute", stats.placed.load(Ordering::Relaxed) as f64 / minutes);
-    println!("orders completed: {:.0} per minute", stats.completed.load(Ordering::Relaxed) as f64 / minutes);
+    println!(
+        "subscribers held: {connected} (still open: {})",
+        idle.len() + 1
+    );
+    println!(
+        "target rate: {:.0} orders/min for {} s",
+        args.orders_per_minute, args.seconds
+    );
+    println!(
+        "orders placed:    {:.0} per minute",
+        stats.placed.load(Ordering::Relaxed) as f64 / minutes
+    );
+    println!(
+        "orders completed: {:.0} per minute",
+        stats.completed.load(Ordering::Relaxed) as f64 / minutes
+    );
     println!("failed steps:     {}", stats.failed.load(Ordering::Relaxed));
     println!(
         "API call -> MQTT message at the subscriber: p50 {:.1} ms, p99 {:.1} ms (n = {})",
@@ -128,6 +194,9 @@ async fn main() -> Result<()> {
         percentile(&latencies, 0.99),
         latencies.len()
     );
-    println!("process RSS (emulator + load generator): {:.0} MB", rss_mb());
+    println!(
+        "process RSS (emulator + load generator): {:.0} MB",
+        rss_mb()
+    );
     Ok(())
 }

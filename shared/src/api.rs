@@ -1,0 +1,394 @@
+//! The REST calls of contract §3, without I/O: each endpoint is an [`ApiRequest`], and
+//! each answer (status and body) is read into a typed result or an [`ApiError`] a person
+//! can understand. The browser sends them with `fetch`; tests read fixtures.
+
+use crate::model::{Bucket, Config, DrinkOrder, Order, OrderState};
+use crate::settings::{Flavour, Settings};
+use crate::url::Endpoint;
+use crate::wire::{self, Redeemed, WireError};
+use serde_json::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Put => "PUT",
+            Self::Post => "POST",
+        }
+    }
+}
+
+/// One REST request: sent with `Authorization: Bearer <access token>` when `signed`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub url: String,
+    pub body: Option<String>,
+    pub signed: bool,
+}
+
+/// A barista's action on an order (`PUT /orders/{id}?action=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderAction {
+    Make,
+    Unmake,
+    Complete,
+    Cancel,
+}
+
+impl OrderAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Make => "make",
+            Self::Unmake => "unmake",
+            Self::Complete => "complete",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+/// Why a REST call failed, in terms the apps act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer the browser may read: offline, or an error without CORS headers
+    /// (Lambda and gateway errors have none, contract §3.0).
+    #[error("The server could not be reached. Check the connection and try again.")]
+    Network,
+    #[error("Your session has expired. Sign in again.")]
+    Unauthorized,
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    #[error("The request was refused: {message}")]
+    Rejected { status: u16, message: String },
+    #[error("The server had a problem (HTTP {0}). Try again in a moment.")]
+    Server(u16),
+    #[error("The server's answer could not be read: {0}")]
+    Unreadable(#[from] WireError),
+}
+
+impl ApiError {
+    /// Reads a non-2xx answer.
+    pub fn from_status(status: u16, body: &str) -> Self {
+        let message = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                v.get("message")
+                    .or_else(|| v.get("error"))
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| body.trim().to_string());
+        match status {
+            401 => Self::Unauthorized,
+            403 => Self::Forbidden,
+            400..=499 => Self::Rejected { status, message },
+            _ => Self::Server(status),
+        }
+    }
+}
+
+/// The REST endpoints of one deployment.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub flavour: Flavour,
+    order_manager: Endpoint,
+    config: Endpoint,
+    validator: Option<Endpoint>,
+    event_id: Option<String>,
+}
+
+fn get(url: String, signed: bool) -> ApiRequest {
+    ApiRequest {
+        method: Method::Get,
+        url,
+        body: None,
+        signed,
+    }
+}
+
+impl Api {
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            flavour: settings.flavour,
+            order_manager: settings.order_manager.clone(),
+            config: settings.config.clone(),
+            validator: settings.validator.clone(),
+            event_id: settings.event_id.clone(),
+        }
+    }
+
+    /// Appends `eventId` for the E backend (contract §3).
+    fn with_event(&self, url: String) -> String {
+        match (self.flavour, &self.event_id) {
+            (Flavour::E, Some(id)) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}eventId={}", crate::sigv4::uri_encode(id))
+            }
+            _ => url,
+        }
+    }
+
+    fn validator_url(&self, path: &str) -> String {
+        let base = self.validator.as_ref().unwrap_or(&self.config);
+        self.with_event(base.join(path))
+    }
+
+    /// `GET /config` (no sign-in).
+    pub fn config(&self) -> ApiRequest {
+        get(self.with_event(self.config.join("config")), false)
+    }
+
+    /// `PUT /store?state=open|closed`.
+    pub fn set_store(&self, open: bool) -> ApiRequest {
+        let state = if open { "open" } else { "closed" };
+        ApiRequest {
+            method: Method::Put,
+            url: self.with_event(self.config.join(&format!("store?state={state}"))),
+            body: None,
+            signed: true,
+        }
+    }
+
+    /// `GET /qr-code` (admins).
+    pub fn qr_code(&self) -> ApiRequest {
+        get(self.validator_url("qr-code"), true)
+    }
+
+    /// `POST /qr-code?token=`.
+    pub fn redeem(&self, token: &str) -> ApiRequest {
+        ApiRequest {
+            method: Method::Post,
+            url: self.validator_url(&format!(
+                "qr-code?token={}",
+                crate::sigv4::uri_encode(token)
+            )),
+            body: None,
+            signed: true,
+        }
+    }
+
+    /// `GET /orders?state=`, with the state spelled as this backend stores it.
+    pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiRequest {
+        let mut path = format!(
+            "orders?state={}",
+            crate::sigv4::uri_encode(&state.query_value(self.flavour, self.event_id.as_deref()))
+        );
+        if let Some(n) = max_items {
+            path.push_str(&format!("&maxItems={n}"));
+        }
+        get(self.with_event(self.order_manager.join(&path)), true)
+    }
+
+    /// `GET /orders/{id}`.
+    pub fn order(&self, id: &str) -> ApiRequest {
+        get(
+            self.with_event(
+                self.order_manager
+                    .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
+            ),
+            true,
+        )
+    }
+
+    /// `GET /myOrders`.
+    pub fn my_orders(&self) -> ApiRequest {
+        get(self.with_event(self.order_manager.join("myOrders")), true)
+    }
+
+    /// The customer's drink: `PUT /orders/{id}` with `{userId, drink, modifiers, icon}`.
+    /// `modifiers` is always an array (a missing one crashes W's sanitizer).
+    pub fn submit_order(&self, id: &str, drink: &DrinkOrder) -> ApiRequest {
+        let body = json!({
+            "userId": drink.user_id, "drink": drink.drink, "modifiers": drink.modifiers, "icon": drink.icon,
+        });
+        ApiRequest {
+            method: Method::Put,
+            url: self.with_event(
+                self.order_manager
+                    .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
+            ),
+            body: Some(body.to_string()),
+            signed: true,
+        }
+    }
+
+    /// A barista's (or a customer's cancel) action. The body is always `{}`: without
+    /// one W's execution never starts yet the call answers 200.
+    pub fn order_action(&self, id: &str, action: OrderAction) -> ApiRequest {
+        ApiRequest {
+            method: Method::Put,
+            url: self.with_event(self.order_manager.join(&format!(
+                "orders/{}?action={}",
+                crate::sigv4::uri_encode(id),
+                action.as_str()
+            ))),
+            body: Some("{}".into()),
+            signed: true,
+        }
+    }
+
+    // ---- reading answers -----------------------------------------------------------
+
+    pub fn read_config(&self, status: u16, body: &str) -> Result<Config, ApiError> {
+        ok(status, body)?;
+        Ok(wire::parse_config(body, self.flavour)?)
+    }
+
+    pub fn read_orders(&self, status: u16, body: &str) -> Result<Vec<Order>, ApiError> {
+        ok(status, body)?;
+        Ok(wire::parse_orders(body, self.flavour)?)
+    }
+
+    pub fn read_order(&self, status: u16, body: &str) -> Result<Order, ApiError> {
+        ok(status, body)?;
+        Ok(wire::parse_order_body(body, self.flavour)?)
+    }
+
+    pub fn read_qr_code(&self, status: u16, body: &str) -> Result<Bucket, ApiError> {
+        ok(status, body)?;
+        Ok(wire::parse_qr_code(body)?)
+    }
+
+    /// `POST /qr-code`: 200 with an order id or "No tokens remaining"; an invalid code is
+    /// a 400 that browsers only see as [`ApiError::Network`] (no CORS headers).
+    pub fn read_redeem(&self, status: u16, body: &str) -> Result<Redeemed, ApiError> {
+        ok(status, body)?;
+        Ok(wire::parse_redeem(body)?)
+    }
+
+    /// Answers whose body does not matter (store switch, order actions): the real
+    /// confirmation arrives as a real-time event.
+    pub fn read_accepted(&self, status: u16, body: &str) -> Result<(), ApiError> {
+        ok(status, body)
+    }
+}
+
+fn ok(status: u16, body: &str) -> Result<(), ApiError> {
+    match status {
+        200..=299 => Ok(()),
+        _ => Err(ApiError::from_status(status, body)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{AppKind, Field, SettingsDraft};
+
+    fn api(flavour: &str) -> Api {
+        let mut d = SettingsDraft::default();
+        for (f, v) in [
+            (Field::Region, "us-east-1"),
+            (Field::UserPoolId, "us-east-1_Pool"),
+            (Field::UserPoolWebClientId, "clientid"),
+            (
+                Field::IdentityPoolId,
+                "us-east-1:11111111-2222-3333-4444-555555555555",
+            ),
+            (Field::IotHost, "h"),
+            (Field::OrderManagerEndpoint, "https://om.example/Prod/"),
+            (Field::ValidatorEndpoint, "https://val.example/Prod"),
+            (Field::ConfigEndpoint, "https://cfg.example/Prod/"),
+            (Field::Flavour, flavour),
+            (Field::EventId, "ABC"),
+        ] {
+            d.set(f, v);
+        }
+        Api::new(&d.validate(AppKind::Order).unwrap())
+    }
+
+    #[test]
+    fn urls_join_cleanly_and_spell_states_per_backend() {
+        let w = api("W");
+        assert_eq!(w.config().url, "https://cfg.example/Prod/config");
+        assert!(!w.config().signed);
+        assert_eq!(
+            w.orders(&OrderState::Completed, Some(10)).url,
+            "https://om.example/Prod/orders?state=Completed&maxItems=10"
+        );
+        assert_eq!(
+            w.redeem("a b").url,
+            "https://val.example/Prod/qr-code?token=a%20b"
+        );
+        assert_eq!(
+            w.set_store(false).url,
+            "https://cfg.example/Prod/store?state=closed"
+        );
+        let e = api("E");
+        assert_eq!(
+            e.orders(&OrderState::Created, None).url,
+            "https://om.example/Prod/orders?state=ABC-CREATED&eventId=ABC"
+        );
+        assert_eq!(
+            e.config().url,
+            "https://cfg.example/Prod/config?eventId=ABC"
+        );
+    }
+
+    #[test]
+    fn bodies_are_always_json_objects() {
+        let w = api("W");
+        let action = w.order_action("o1", OrderAction::Cancel);
+        assert_eq!(
+            (action.method, action.body.as_deref()),
+            (Method::Put, Some("{}"))
+        );
+        assert_eq!(
+            action.url,
+            "https://om.example/Prod/orders/o1?action=cancel"
+        );
+        let drink = DrinkOrder {
+            user_id: Some("u".into()),
+            drink: "Latte".into(),
+            modifiers: vec![],
+            icon: "i".into(),
+        };
+        let submit = w.submit_order("o1", &drink);
+        let body: serde_json::Value =
+            serde_json::from_str(submit.body.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            body,
+            json!({"userId": "u", "drink": "Latte", "modifiers": [], "icon": "i"})
+        );
+    }
+
+    #[test]
+    fn errors_by_status() {
+        let w = api("W");
+        assert_eq!(
+            w.read_accepted(401, r#"{"message":"Unauthorized"}"#),
+            Err(ApiError::Unauthorized)
+        );
+        assert_eq!(w.read_accepted(403, ""), Err(ApiError::Forbidden));
+        assert_eq!(
+            w.read_redeem(400, r#"{"error":"Invalid code"}"#),
+            Err(ApiError::Rejected {
+                status: 400,
+                message: "Invalid code".into()
+            })
+        );
+        assert_eq!(
+            w.read_accepted(502, "Bad gateway"),
+            Err(ApiError::Server(502))
+        );
+        assert_eq!(
+            w.read_redeem(200, r#"{"error":"No tokens remaining"}"#),
+            Ok(Redeemed::NoTokensRemaining)
+        );
+        assert!(matches!(
+            w.read_orders(200, r#"{"__type":"x#ValidationException","message":"m"}"#),
+            Err(ApiError::Unreadable(_))
+        ));
+        assert_eq!(
+            ApiError::Network.to_string(),
+            "The server could not be reached. Check the connection and try again."
+        );
+    }
+}
