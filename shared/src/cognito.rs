@@ -243,7 +243,7 @@ impl CognitoError {
 }
 
 /// What a sign-in (or refresh) yields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     pub access_token: String,
     pub id_token: String,

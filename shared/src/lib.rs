@@ -18,5 +18,7 @@ pub mod wire;
 
 #[cfg(feature = "ui")]
 pub mod ui;
+#[cfg(feature = "ui")]
+pub mod web;
 
 pub use settings::{AppKind, Field, FieldError, Flavour, Settings, SettingsDraft};

@@ -81,3 +81,290 @@ mod tests {
         assert_eq!(next_packet_len(&[0x30]).unwrap(), None);
     }
 }
+
+/// What the connection should do after feeding the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MqttOutput {
+    /// Write these bytes to the socket.
+    Send(Vec<u8>),
+    /// Connected and subscribed: messages flow from now on.
+    Ready,
+    /// A message on a subscribed topic.
+    Message { topic: String, payload: Vec<u8> },
+    /// The connection is unusable (refused, broken protocol, or silent): close it.
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Connecting,
+    Subscribing,
+    Ready,
+}
+
+/// One MQTT 3.1.1 client connection without I/O: CONNECT (clean session), SUBSCRIBE to
+/// every topic at QoS 0, keep-alive pings, and a dead-connection check. The socket is
+/// the caller's; time is passed in.
+pub struct MqttSession {
+    client_id: String,
+    topics: Vec<String>,
+    keep_alive_s: u16,
+    phase: Phase,
+    buf: Vec<u8>,
+    last_sent_ms: i64,
+    last_heard_ms: i64,
+}
+
+fn encode_packet(packet: &Packet) -> Vec<u8> {
+    let mut buf = vec![0u8; 256 + 64 * 16];
+    let len = encode_slice(packet, &mut buf).unwrap_or(0);
+    buf.truncate(len);
+    buf
+}
+
+impl MqttSession {
+    pub fn new(client_id: String, topics: Vec<String>, keep_alive_s: u16) -> Self {
+        Self {
+            client_id,
+            topics,
+            keep_alive_s,
+            phase: Phase::Connecting,
+            buf: Vec::new(),
+            last_sent_ms: 0,
+            last_heard_ms: 0,
+        }
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.phase == Phase::Ready
+    }
+
+    /// The CONNECT packet to send once the socket is open.
+    pub fn start(&mut self, now_ms: i64) -> Vec<u8> {
+        self.last_sent_ms = now_ms;
+        self.last_heard_ms = now_ms;
+        encode_packet(&Packet::Connect(mqttrs::Connect {
+            protocol: mqttrs::Protocol::MQTT311,
+            keep_alive: self.keep_alive_s,
+            client_id: &self.client_id,
+            clean_session: true,
+            last_will: None,
+            username: None,
+            password: None,
+        }))
+    }
+
+    /// Feeds bytes from the socket.
+    pub fn receive(&mut self, bytes: &[u8], now_ms: i64) -> Vec<MqttOutput> {
+        self.last_heard_ms = now_ms;
+        self.buf.extend_from_slice(bytes);
+        let packets = match drain_packets(&mut self.buf) {
+            Ok(p) => p,
+            Err(e) => return vec![MqttOutput::Failed(format!("not MQTT: {e:?}"))],
+        };
+        let mut out = Vec::new();
+        for raw in packets {
+            match decode_slice(&raw) {
+                Ok(Some(Packet::Connack(ack))) if self.phase == Phase::Connecting => {
+                    if ack.code != mqttrs::ConnectReturnCode::Accepted {
+                        out.push(MqttOutput::Failed(format!(
+                            "connection refused: {:?}",
+                            ack.code
+                        )));
+                        continue;
+                    }
+                    self.phase = Phase::Subscribing;
+                    let topics = self
+                        .topics
+                        .iter()
+                        .map(|t| mqttrs::SubscribeTopic {
+                            topic_path: t.clone(),
+                            qos: mqttrs::QoS::AtMostOnce,
+                        })
+                        .collect();
+                    self.last_sent_ms = now_ms;
+                    out.push(MqttOutput::Send(encode_packet(&Packet::Subscribe(
+                        mqttrs::Subscribe {
+                            pid: mqttrs::Pid::new(),
+                            topics,
+                        },
+                    ))));
+                }
+                Ok(Some(Packet::Suback(_))) if self.phase == Phase::Subscribing => {
+                    self.phase = Phase::Ready;
+                    out.push(MqttOutput::Ready);
+                }
+                Ok(Some(Packet::Publish(p))) => out.push(MqttOutput::Message {
+                    topic: p.topic_name.to_string(),
+                    payload: p.payload.to_vec(),
+                }),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => out.push(MqttOutput::Failed("malformed packet".into())),
+            }
+        }
+        out
+    }
+
+    /// Call regularly (every second or so): pings when the connection has been quiet,
+    /// and fails it when the broker has been silent for 1.5 keep-alive periods.
+    pub fn tick(&mut self, now_ms: i64) -> Vec<MqttOutput> {
+        let period = i64::from(self.keep_alive_s) * 1000;
+        if now_ms - self.last_heard_ms > period * 3 / 2 {
+            return vec![MqttOutput::Failed("no answer from the server".into())];
+        }
+        if self.phase == Phase::Ready && now_ms - self.last_sent_ms >= period / 2 {
+            self.last_sent_ms = now_ms;
+            return vec![MqttOutput::Send(encode_packet(&Packet::Pingreq))];
+        }
+        Vec::new()
+    }
+}
+
+/// Reconnect delays: 0.5 s, 1 s, 2 s, 4 s, then 8 s at most (contract §4.1), with
+/// jitter so a room full of phones does not reconnect in step.
+#[derive(Clone, Debug, Default)]
+pub struct Backoff {
+    attempt: u32,
+}
+
+pub const MAX_BACKOFF_MS: u32 = 8_000;
+
+impl Backoff {
+    /// The delay before the next attempt; `jitter` in 0.0..1.0 shortens it by up to half.
+    pub fn next_delay_ms(&mut self, jitter: f64) -> u32 {
+        let base = (500u32 << self.attempt.min(5)).min(MAX_BACKOFF_MS);
+        self.attempt = self.attempt.saturating_add(1);
+        (f64::from(base) * (1.0 - jitter.clamp(0.0, 1.0) / 2.0)) as u32
+    }
+
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// After a successful connection, or when the page becomes visible again.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    fn broker_sends(packet: &Packet) -> Vec<u8> {
+        encode_packet(packet)
+    }
+
+    #[test]
+    fn connects_subscribes_and_delivers() {
+        let mut s = MqttSession::new(
+            "serverlesspresso-t".into(),
+            vec!["a".into(), "b".into()],
+            30,
+        );
+        let connect = s.start(0);
+        assert!(
+            matches!(decode_slice(&connect), Ok(Some(Packet::Connect(c))) if c.client_id == "serverlesspresso-t" && c.clean_session)
+        );
+        let out = s.receive(
+            &broker_sends(&Packet::Connack(mqttrs::Connack {
+                session_present: false,
+                code: mqttrs::ConnectReturnCode::Accepted,
+            })),
+            10,
+        );
+        let [MqttOutput::Send(sub)] = &out[..] else {
+            panic!("{out:?}")
+        };
+        let Ok(Some(Packet::Subscribe(sub))) = decode_slice(sub) else {
+            panic!()
+        };
+        assert_eq!(
+            sub.topics
+                .iter()
+                .map(|t| t.topic_path.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let mut suback_and_message = broker_sends(&Packet::Suback(mqttrs::Suback {
+            pid: mqttrs::Pid::new(),
+            return_codes: vec![mqttrs::SubscribeReturnCodes::Success(mqttrs::QoS::AtMostOnce); 2],
+        }));
+        suback_and_message.extend(broker_sends(&Packet::Publish(mqttrs::Publish {
+            dup: false,
+            qospid: mqttrs::QosPid::AtMostOnce,
+            retain: false,
+            topic_name: "a",
+            payload: b"{}",
+        })));
+        // Split mid-packet: nothing is lost.
+        let (first, second) = suback_and_message.split_at(7);
+        let mut out = s.receive(first, 20);
+        out.extend(s.receive(second, 21));
+        assert_eq!(
+            out,
+            [
+                MqttOutput::Ready,
+                MqttOutput::Message {
+                    topic: "a".into(),
+                    payload: b"{}".to_vec()
+                }
+            ]
+        );
+        assert!(s.is_ready());
+    }
+
+    #[test]
+    fn pings_when_quiet_and_fails_when_silent() {
+        let mut s = MqttSession::new("c".into(), vec!["a".into()], 10);
+        s.start(0);
+        s.receive(
+            &broker_sends(&Packet::Connack(mqttrs::Connack {
+                session_present: false,
+                code: mqttrs::ConnectReturnCode::Accepted,
+            })),
+            0,
+        );
+        s.receive(
+            &broker_sends(&Packet::Suback(mqttrs::Suback {
+                pid: mqttrs::Pid::new(),
+                return_codes: vec![],
+            })),
+            0,
+        );
+        assert!(s.tick(4_000).is_empty());
+        assert_eq!(s.tick(5_000), [MqttOutput::Send(vec![0xc0, 0x00])]);
+        s.receive(&broker_sends(&Packet::Pingresp), 5_100);
+        assert!(s.tick(9_000).is_empty());
+        assert!(matches!(s.tick(20_200)[..], [MqttOutput::Failed(_)]));
+    }
+
+    #[test]
+    fn refusal_and_garbage_fail_the_connection() {
+        let mut s = MqttSession::new("c".into(), vec![], 30);
+        s.start(0);
+        let refused = s.receive(
+            &broker_sends(&Packet::Connack(mqttrs::Connack {
+                session_present: false,
+                code: mqttrs::ConnectReturnCode::NotAuthorized,
+            })),
+            1,
+        );
+        assert!(matches!(&refused[..], [MqttOutput::Failed(_)]));
+        let mut s = MqttSession::new("c".into(), vec![], 30);
+        assert!(matches!(
+            &s.receive(&[0, 0], 1)[..],
+            [MqttOutput::Failed(_)]
+        ));
+    }
+
+    #[test]
+    fn backoff_doubles_to_eight_seconds_and_resets() {
+        let mut b = Backoff::default();
+        let delays: Vec<u32> = (0..7).map(|_| b.next_delay_ms(0.0)).collect();
+        assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 8000, 8000]);
+        assert_eq!(b.next_delay_ms(1.0), 4000, "jitter shortens by up to half");
+        b.reset();
+        assert_eq!(b.next_delay_ms(0.0), 500);
+    }
+}

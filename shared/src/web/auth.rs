@@ -1,0 +1,205 @@
+//! Signing in and staying signed in: the Cognito flows of contract §2 over `fetch`, the
+//! session kept in localStorage per app, refreshed before it expires, and identity-pool
+//! credentials for the real-time connection.
+
+use super::{http, local_storage, now_ms, random_bytes};
+use crate::api::ApiError;
+use crate::cognito::{self, AuthStep, Claims, CognitoCall, CognitoError, Session};
+use crate::settings::{AppKind, Settings};
+use crate::sigv4::AwsCredentials;
+use crate::srp::SrpClient;
+
+/// Refresh when the access token has less than this left.
+const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// Why signing in (or staying signed in) failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Cognito(#[from] CognitoError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("Sign-in went wrong: {0}")]
+    Protocol(String),
+}
+
+/// The signed-in person, read from the tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub session: Session,
+    /// From the access token: `sub` is the user id the backend stores.
+    pub access: Claims,
+    /// From the ID token: `cognito:groups` decides admin screens (contract §2.3).
+    pub id: Claims,
+}
+
+impl SignedIn {
+    pub fn from_session(session: Session) -> Option<Self> {
+        Some(Self {
+            access: Claims::decode(&session.access_token)?,
+            id: Claims::decode(&session.id_token)?,
+            session,
+        })
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.id.is_admin() || self.access.is_admin()
+    }
+
+    /// What to call the person: their email, or their user name.
+    pub fn display_name(&self) -> String {
+        self.id
+            .email
+            .clone()
+            .or_else(|| self.access.username.clone())
+            .unwrap_or_else(|| self.access.sub.clone())
+    }
+}
+
+/// Cognito for one app.
+#[derive(Clone, Debug)]
+pub struct AuthClient {
+    settings: Settings,
+    app: AppKind,
+}
+
+async fn call(c: CognitoCall) -> Result<String, AuthError> {
+    Ok(http::cognito(&c).await??)
+}
+
+fn protocol(what: &str) -> AuthError {
+    AuthError::Protocol(what.to_string())
+}
+
+impl AuthClient {
+    pub fn new(settings: Settings, app: AppKind) -> Self {
+        Self { settings, app }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn session_key(&self) -> String {
+        format!("serverlesspresso.{}.session", self.app.slug())
+    }
+
+    fn identity_key(&self) -> String {
+        format!("aws.cognito.identity-id.{}", self.settings.identity_pool_id)
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Result<(), AuthError> {
+        call(cognito::sign_up(&self.settings, email, password))
+            .await
+            .map(drop)
+    }
+
+    pub async fn confirm(&self, email: &str, code: &str) -> Result<(), AuthError> {
+        call(cognito::confirm_sign_up(&self.settings, email, code))
+            .await
+            .map(drop)
+    }
+
+    pub async fn resend_code(&self, email: &str) -> Result<(), AuthError> {
+        call(cognito::resend_code(&self.settings, email))
+            .await
+            .map(drop)
+    }
+
+    /// SRP sign-in; the session is stored on success.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AuthError> {
+        let srp = SrpClient::new(&random_bytes::<128>());
+        let answer = call(cognito::initiate_srp(&self.settings, email, &srp.srp_a())).await?;
+        let AuthStep::PasswordVerifier(challenge) = cognito::parse_auth(&answer, now_ms(), None)?
+        else {
+            return Err(protocol("expected a password challenge"));
+        };
+        let claim = srp
+            .claim(&self.settings.user_pool_id, password, &challenge, now_ms())
+            .map_err(|e| AuthError::Protocol(e.to_string()))?;
+        let answer = call(cognito::respond_password_verifier(&self.settings, &claim)).await?;
+        let AuthStep::Done(session) = cognito::parse_auth(&answer, now_ms(), None)? else {
+            return Err(protocol("expected tokens"));
+        };
+        self.store(session)
+    }
+
+    fn store(&self, session: Session) -> Result<SignedIn, AuthError> {
+        let signed_in =
+            SignedIn::from_session(session).ok_or_else(|| protocol("unreadable tokens"))?;
+        if let Some(storage) = local_storage() {
+            let json = serde_json::to_string(&signed_in.session)
+                .map_err(|e| AuthError::Protocol(e.to_string()))?;
+            // Not storing only means signing in again next visit.
+            let _ = storage.set_item(&self.session_key(), &json);
+        }
+        Ok(signed_in)
+    }
+
+    /// The stored session, if any (possibly expired: see [`Self::fresh`]).
+    pub fn stored(&self) -> Option<SignedIn> {
+        let json = local_storage()?.get_item(&self.session_key()).ok()??;
+        SignedIn::from_session(serde_json::from_str(&json).ok()?)
+    }
+
+    /// A session good for a while yet: refreshed when near expiry. `Ok(None)` when
+    /// signed out or the refresh token was refused (sign in again).
+    pub async fn fresh(&self) -> Result<Option<SignedIn>, AuthError> {
+        let Some(current) = self.stored() else {
+            return Ok(None);
+        };
+        if current.session.expires_at_ms - now_ms() > REFRESH_MARGIN_MS {
+            return Ok(Some(current));
+        }
+        let refresh = current.session.refresh_token.clone();
+        match call(cognito::refresh(&self.settings, &refresh)).await {
+            Ok(answer) => match cognito::parse_auth(&answer, now_ms(), Some(&refresh))? {
+                AuthStep::Done(session) => self.store(session).map(Some),
+                _ => Err(protocol("expected tokens")),
+            },
+            Err(AuthError::Cognito(_)) => {
+                self.sign_out();
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn sign_out(&self) {
+        if let Some(storage) = local_storage() {
+            let _ = storage.remove_item(&self.session_key());
+        }
+    }
+
+    /// Unauthenticated identity-pool credentials for IoT (contract §2.4); the identity
+    /// id is cached as the AWS SDK caches it.
+    pub async fn credentials(&self) -> Result<(AwsCredentials, i64), AuthError> {
+        let cached = local_storage().and_then(|s| s.get_item(&self.identity_key()).ok().flatten());
+        let identity = match cached {
+            Some(id) => id,
+            None => {
+                let answer = call(cognito::get_id(&self.settings)).await?;
+                let id = cognito::parse_identity_id(&answer)
+                    .ok_or_else(|| protocol("no identity id"))?;
+                if let Some(s) = local_storage() {
+                    let _ = s.set_item(&self.identity_key(), &id);
+                }
+                id
+            }
+        };
+        match call(cognito::get_credentials(&self.settings, &identity)).await {
+            Ok(answer) => {
+                cognito::parse_credentials(&answer).ok_or_else(|| protocol("no credentials"))
+            }
+            Err(AuthError::Cognito(e)) if matches!(&e.kind, cognito::CognitoErrorKind::Other(k) if k == "ResourceNotFoundException") =>
+            {
+                // The pool forgot this identity (a reset emulator): get a new one.
+                if let Some(s) = local_storage() {
+                    let _ = s.remove_item(&self.identity_key());
+                }
+                Box::pin(self.credentials()).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
