@@ -70,11 +70,20 @@ pub fn router(state: AppState) -> Router {
             get(jwks),
         )
         .route(local::MQTT_PATH, get(mqtt))
+        .merge(local_routes())
+        .fallback(missing_authentication_token)
+        .with_state(state)
+}
+
+/// Local-only helpers, not part of AWS: sent codes, an order's event log, new users.
+/// Open to any origin so browser tests can read codes.
+fn local_routes() -> Router<AppState> {
+    Router::new()
         .route("/_local/codes/{username}", get(local_code))
         .route("/_local/orders/{id}/events", get(local_order_events))
         .route("/_local/users", post(local_create_user))
-        .fallback(missing_authentication_token)
-        .with_state(state)
+        .route("/_local/settings", get(local_settings))
+        .layer(tower_http::cors::CorsLayer::permissive())
 }
 
 /// A REST resource: its methods, the mock OPTIONS integration, and API Gateway's answer
@@ -504,6 +513,16 @@ async fn local_order_events(State(state): State<AppState>, Path(id): Path<String
         Ok(events) => Json(json!({"orderId": id, "events": events})).into_response(),
         Err(e) => internal(e),
     }
+}
+
+/// The settings that point an app at this emulator, as a query string.
+async fn local_settings(headers: HeaderMap) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let draft = local::settings(&format!("http://{host}"));
+    draft.to_query(shared::AppKind::Display).into_response()
 }
 
 #[derive(Deserialize)]

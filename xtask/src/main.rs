@@ -165,6 +165,25 @@ fn test() -> Result<()> {
         "--package",
         "xtask",
     ]))?;
+    // The shared client in headless Chromium against a running emulator.
+    with_emulator(|url| {
+        run_cmd(
+            cargo()
+                .args([
+                    "test",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--package",
+                    "shared",
+                    "--features",
+                    "ui",
+                    "--test",
+                    "web_client",
+                ])
+                .env("SERVERLESSPRESSO_EMULATOR", url)
+                .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+        )
+    })?;
     build_apps()?;
     run_cmd(
         cargo()
@@ -173,4 +192,32 @@ fn test() -> Result<()> {
             .env("SERVERLESSPRESSO_APPS", root().join("apps")),
     )?;
     size::report(&root())
+}
+
+/// Runs `f` with an in-memory emulator listening on a free loopback port.
+fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+    run_cmd(cargo().args(["build", "--package", "emulator", "--bin", "emulator"]))?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let log = std::fs::File::create(root().join("target/emulator-for-tests.log"))?;
+    let mut emulator = Command::new(root().join("target/debug/emulator"))
+        .args(["--in-memory", "--listen", &address])
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("starting the emulator")?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(&address).is_err() {
+        if std::time::Instant::now() > deadline {
+            let _ = emulator.kill();
+            bail!("the emulator did not start; see target/emulator-for-tests.log");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let result = f(&format!("http://{address}"));
+    let _ = emulator.kill();
+    let _ = emulator.wait();
+    result
 }

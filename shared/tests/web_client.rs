@@ -1,0 +1,197 @@
+//! The browser client against a running emulator, in headless Chromium
+//! (`cargo xtask test` starts the emulator and passes its URL at build time).
+#![cfg(target_arch = "wasm32")]
+
+use serde_json::json;
+use shared::api::{Api, ApiError};
+use shared::cognito::CognitoErrorKind;
+use shared::realtime::{user_topic, RealtimeEvent, CONFIG_TOPIC};
+use shared::web::auth::{AuthClient, AuthError};
+use shared::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
+use shared::web::{http, now_ms};
+use shared::wire::Redeemed;
+use shared::{AppKind, Settings, SettingsDraft};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn emulator() -> &'static str {
+    option_env!("SERVERLESSPRESSO_EMULATOR")
+        .expect("run with `cargo xtask test`, which starts the emulator")
+}
+
+async fn get_text(url: &str) -> String {
+    gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn settings() -> Settings {
+    let query = get_text(&format!("{}/_local/settings", emulator())).await;
+    SettingsDraft::from_query(&query)
+        .validate(AppKind::Display)
+        .unwrap()
+}
+
+/// Waits (polling every 20 ms, at most 10 s) until `check` holds.
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if check() {
+            return;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 20)
+                .unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(tick).await.unwrap();
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[derive(Default)]
+struct Recorder {
+    statuses: RefCell<Vec<ConnectionStatus>>,
+    events: RefCell<Vec<RealtimeEvent>>,
+    resyncs: RefCell<u32>,
+}
+
+impl RealtimeListener for Recorder {
+    fn status(&self, status: ConnectionStatus) {
+        self.statuses.borrow_mut().push(status);
+    }
+    fn event(&self, event: RealtimeEvent) {
+        self.events.borrow_mut().push(event);
+    }
+    fn resync(&self) {
+        *self.resyncs.borrow_mut() += 1;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
+    let settings = settings().await;
+    let api = Api::new(&settings);
+    let customer = AuthClient::new(settings.clone(), AppKind::Order);
+    customer.sign_out();
+    let email = format!("web-{}@example.com", now_ms());
+
+    customer.sign_up(&email, "password1").await.unwrap();
+    let unconfirmed = customer.sign_in(&email, "password1").await.unwrap_err();
+    assert!(
+        matches!(&unconfirmed, AuthError::Cognito(e) if e.kind == CognitoErrorKind::UserNotConfirmed),
+        "{unconfirmed:?}"
+    );
+    let code: serde_json::Value =
+        serde_json::from_str(&get_text(&format!("{}/_local/codes/{email}", emulator())).await)
+            .unwrap();
+    let wrong = customer.confirm(&email, "000000x").await.unwrap_err();
+    assert_eq!(
+        wrong.to_string(),
+        "That code is not right. Check the email and try again."
+    );
+    customer
+        .confirm(&email, code["code"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(customer.sign_in(&email, "wrong-password").await.is_err());
+    let signed_in = customer.sign_in(&email, "password1").await.unwrap();
+    assert_eq!(signed_in.display_name(), email);
+    assert!(!signed_in.is_admin());
+    assert_eq!(
+        customer.stored().unwrap(),
+        signed_in,
+        "the session is kept in localStorage"
+    );
+
+    // A session about to expire is refreshed.
+    let mut expiring = signed_in.session.clone();
+    expiring.expires_at_ms = now_ms();
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .set_item(
+            "serverlesspresso.order.session",
+            &serde_json::to_string(&expiring).unwrap(),
+        )
+        .unwrap();
+    let refreshed = customer.fresh().await.unwrap().unwrap();
+    assert_ne!(
+        refreshed.session.access_token,
+        signed_in.session.access_token
+    );
+    assert_eq!(
+        refreshed.session.refresh_token,
+        signed_in.session.refresh_token
+    );
+    assert!(refreshed.session.expires_at_ms > now_ms() + 50 * 60 * 1000);
+
+    let (credentials, expires) = customer.credentials().await.unwrap();
+    assert!(credentials.access_key_id.starts_with("ASIA"));
+    assert!(expires > now_ms());
+
+    let recorder = Rc::new(Recorder::default());
+    let topics = vec![user_topic(&refreshed.access.sub), CONFIG_TOPIC.to_string()];
+    let realtime = Realtime::start(customer.clone(), topics, recorder.clone());
+    eventually("the connection is live", || {
+        recorder.statuses.borrow().last() == Some(&ConnectionStatus::Live)
+    })
+    .await;
+    assert_eq!(
+        *recorder.resyncs.borrow(),
+        1,
+        "a resync follows every connect"
+    );
+
+    // A barista's QR code, scanned by this customer through the API.
+    let admin_email = format!("admin-{}@example.com", now_ms());
+    let created = gloo_net::http::Request::post(&format!("{}/_local/users", emulator()))
+        .body(
+            json!({"username": admin_email, "password": "password1", "groups": ["admin"]})
+                .to_string(),
+        )
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 200);
+    let admin = AuthClient::new(settings.clone(), AppKind::Display)
+        .sign_in(&admin_email, "password1")
+        .await
+        .unwrap();
+    assert!(admin.is_admin());
+    let (status, body) = http::send(&api.qr_code(), Some(&admin.session.access_token))
+        .await
+        .unwrap();
+    let bucket = api.read_qr_code(status, &body).unwrap();
+    let token = Some(refreshed.session.access_token.as_str());
+    let (status, body) = http::send(&api.redeem(&bucket.code), token).await.unwrap();
+    let Redeemed::Started { order_id } = api.read_redeem(status, &body).unwrap() else {
+        panic!("no order")
+    };
+    eventually("WorkflowStarted arrives", || {
+        recorder.events.borrow().iter().any(
+            |e| matches!(e, RealtimeEvent::WorkflowStarted { order_id: id, .. } if *id == order_id),
+        )
+    })
+    .await;
+
+    // The validator's 400 carries no CORS headers: the browser sees a network error.
+    assert_eq!(
+        http::send(&api.redeem("not-the-code"), token).await,
+        Err(ApiError::Network)
+    );
+
+    realtime.stop();
+    assert_eq!(
+        recorder.statuses.borrow().last(),
+        Some(&ConnectionStatus::Stopped)
+    );
+}
