@@ -1,10 +1,14 @@
 //! Leptos components and browser glue shared by the three apps.
 
+pub mod auth;
 pub mod browser;
 mod context;
+pub mod live;
 mod settings_page;
 mod shell;
 
 pub use context::{provide_settings, SettingsContext};
 pub use settings_page::{NotFound, ReadyPage, RequireSettings, SettingsPage, SettingsSummary};
+pub use auth::{provide_auth, Auth, RequireSignIn, SignInPage, SignOutButton};
+pub use live::{use_live_connection, ConnectionBanner, LiveStatus};
 pub use shell::AppHeader;

@@ -1,0 +1,237 @@
+//! Signing in, as every app needs it: the auth state in context, the sign-in and
+//! create-account forms with their errors, and the gate that shows them.
+
+use crate::settings::{AppKind, Settings};
+use crate::web::auth::{AuthClient, AuthError, SignedIn};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+/// Who is signed in, and the client that keeps them signed in.
+#[derive(Clone)]
+pub struct Auth {
+    pub client: AuthClient,
+    pub user: RwSignal<Option<SignedIn>>,
+}
+
+impl Auth {
+    pub fn sign_out(&self) {
+        self.client.sign_out();
+        self.user.set(None);
+    }
+
+    /// An access token good for a while, refreshing it when needed. Signs the person
+    /// out when the refresh token is no longer accepted.
+    pub async fn access_token(&self) -> Result<String, AuthError> {
+        match self.client.fresh().await? {
+            Some(fresh) => {
+                let token = fresh.session.access_token.clone();
+                if self.user.get_untracked().as_ref() != Some(&fresh) {
+                    self.user.set(Some(fresh));
+                }
+                Ok(token)
+            }
+            None => {
+                self.user.set(None);
+                Err(AuthError::Api(crate::api::ApiError::Unauthorized))
+            }
+        }
+    }
+}
+
+/// Provides [`Auth`] for `app`, starting from the session kept in this browser.
+pub fn provide_auth(settings: &Settings, app: AppKind) -> Auth {
+    let client = AuthClient::new(settings.clone(), app);
+    let auth = Auth { user: RwSignal::new(client.stored()), client };
+    provide_context(auth.clone());
+    auth
+}
+
+/// Shows the sign-in page until someone is signed in; with `admin_only`, until an
+/// admin is (others see "Insufficient privileges").
+#[component]
+pub fn RequireSignIn(#[prop(optional)] admin_only: bool, children: ChildrenFn) -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let children = StoredValue::new(children);
+    move || match auth.user.get() {
+        None => view! { <SignInPage/> }.into_any(),
+        Some(user) if admin_only && !user.is_admin() => view! { <InsufficientPrivileges/> }.into_any(),
+        Some(_) => children.with_value(|c| c()).into_any(),
+    }
+}
+
+#[component]
+fn InsufficientPrivileges() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let name = auth.user.get_untracked().map(|u| u.display_name()).unwrap_or_default();
+    view! {
+        <section class="card auth-card" aria-labelledby="privileges-title">
+            <h1 id="privileges-title">"Insufficient privileges"</h1>
+            <p>{format!("{name} is not in the admin group. Sign in with a barista account.")}</p>
+            <button type="button" class="button secondary" on:click=move |_| auth.sign_out()>"Sign out"</button>
+        </section>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    SignIn,
+    CreateAccount,
+    Confirm,
+}
+
+/// Email and password sign-in (variant W), account creation, and the emailed code.
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    let step = RwSignal::new(Step::SignIn);
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let notice = RwSignal::new(None::<String>);
+
+    let client = auth.client.clone();
+    let sign_in = Action::new_local(move |(email, password): &(String, String)| {
+        let (client, email, password) = (client.clone(), email.clone(), password.clone());
+        async move { client.sign_in(&email, &password).await }
+    });
+    let client = auth.client.clone();
+    let create = Action::new_local(move |(email, password): &(String, String)| {
+        let (client, email, password) = (client.clone(), email.clone(), password.clone());
+        async move { client.sign_up(&email, &password).await }
+    });
+    let client = auth.client.clone();
+    let confirm = Action::new_local(move |(email, code): &(String, String)| {
+        let (client, email, code) = (client.clone(), email.clone(), code.clone());
+        async move { client.confirm(&email, &code).await }
+    });
+
+    // Outcomes move the flow on; errors stay in the actions' values for display.
+    let user = auth.user;
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = sign_in.value().get() {
+            user.set(Some(signed_in));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = create.value().get() {
+            notice.set(Some(format!("We sent a code to {}. Enter it below.", email.get_untracked())));
+            step.set(Step::Confirm);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = confirm.value().get() {
+            // Confirmed: sign straight in with the password just chosen.
+            sign_in.dispatch((email.get_untracked().trim().to_string(), password.get_untracked()));
+        }
+    });
+    let error = move || {
+        let message = |r: Option<Result<_, AuthError>>| r.and_then(|r| r.err()).map(|e| e.to_string());
+        match step.get() {
+            Step::SignIn => message(sign_in.value().get().map(|r| r.map(drop))),
+            Step::CreateAccount => message(create.value().get()),
+            Step::Confirm => message(confirm.value().get()).or_else(|| message(sign_in.value().get().map(|r| r.map(drop)))),
+        }
+    };
+    let busy = move || sign_in.pending().get() || create.pending().get() || confirm.pending().get();
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let address = email.get_untracked().trim().to_string();
+        match step.get_untracked() {
+            Step::SignIn => {
+                sign_in.dispatch((address, password.get_untracked()));
+            }
+            Step::CreateAccount => {
+                create.dispatch((address, password.get_untracked()));
+            }
+            Step::Confirm => {
+                confirm.dispatch((address, code.get_untracked().trim().to_string()));
+            }
+        }
+    };
+    let switch = move |to: Step| {
+        move |_| {
+            notice.set(None);
+            sign_in.value().set(None);
+            create.value().set(None);
+            step.set(to);
+        }
+    };
+    let title = move || match step.get() {
+        Step::SignIn => "Sign in",
+        Step::CreateAccount => "Create an account",
+        Step::Confirm => "Confirm your email",
+    };
+    let submit_label = move || match (step.get(), busy()) {
+        (_, true) => "Please wait…",
+        (Step::SignIn, _) => "Sign in",
+        (Step::CreateAccount, _) => "Create account",
+        (Step::Confirm, _) => "Confirm",
+    };
+    let input = |value: RwSignal<String>| move |ev| value.set(event_target_value(&ev));
+
+    view! {
+        <section class="card auth-card" aria-labelledby="auth-title">
+            <h1 id="auth-title">{title}</h1>
+            {move || notice.get().map(|n| view! { <div class="alert info" role="status">{n}</div> })}
+            {move || error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            <form novalidate on:submit=on_submit aria-busy=move || busy().to_string()>
+                <div class="field">
+                    <label for="auth-email">"Email"</label>
+                    <input id="auth-email" name="email" type="email" autocomplete="username" required
+                        prop:value=move || email.get() on:input=input(email)
+                        disabled=move || step.get() == Step::Confirm/>
+                </div>
+                <Show when=move || step.get() != Step::Confirm>
+                    <div class="field">
+                        <label for="auth-password">"Password"</label>
+                        <input id="auth-password" name="password" type="password" required minlength="6"
+                            autocomplete=move || if step.get() == Step::CreateAccount { "new-password" } else { "current-password" }
+                            prop:value=move || password.get() on:input=input(password)
+                            aria-describedby="auth-password-help"/>
+                        <p id="auth-password-help" class="field-help">"At least 6 characters."</p>
+                    </div>
+                </Show>
+                <Show when=move || step.get() == Step::Confirm>
+                    <div class="field">
+                        <label for="auth-code">"Confirmation code"</label>
+                        <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
+                            prop:value=move || code.get() on:input=input(code)/>
+                    </div>
+                </Show>
+                <div class="button-row">
+                    <button type="submit" class="button" disabled=busy>{submit_label}</button>
+                    {move || match step.get() {
+                        Step::SignIn => view! {
+                            <button type="button" class="button secondary" on:click=switch(Step::CreateAccount)>
+                                "Create an account"
+                            </button>
+                        }.into_any(),
+                        _ => view! {
+                            <button type="button" class="button secondary" on:click=switch(Step::SignIn)>
+                                "I have an account"
+                            </button>
+                        }.into_any(),
+                    }}
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The signed-in person and a sign-out button, for a header.
+#[component]
+pub fn SignOutButton() -> impl IntoView {
+    let auth = expect_context::<Auth>();
+    move || {
+        let auth = auth.clone();
+        auth.user.get().map(|user| {
+            view! {
+                <button type="button" class="button secondary small" on:click=move |_| auth.sign_out()
+                    title=user.display_name()>
+                    "Sign out"
+                </button>
+            }
+        })
+    }
+}
