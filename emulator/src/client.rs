@@ -3,6 +3,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
+pub use reqwest::Method;
 use serde_json::Value;
 use shared::cognito::{self, AuthStep, Session};
 use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};

@@ -28,6 +28,8 @@ pub struct AppState {
     pub backend: Arc<Backend>,
     pub cognito: Arc<Cognito>,
     pub broker: SocketAddr,
+    /// Becomes true when the emulator stops, closing open WebSockets.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
@@ -169,23 +171,26 @@ async fn missing_authentication_token(method: Method, uri: axum::http::Uri) -> R
     )
 }
 
+/// API Gateway's answer to a missing, invalid or expired token.
+struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        tracing::warn!("401 Unauthorized: missing, invalid or expired access token");
+        bare_error(StatusCode::UNAUTHORIZED, json!({"message": "Unauthorized"}))
+    }
+}
+
 /// The Cognito authorizer: an access token in `Authorization` (with or without
-/// `Bearer `), else 401.
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<AccessClaims, Response> {
+/// `Bearer `).
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<AccessClaims, Unauthorized> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
-    match token.and_then(|t| state.cognito.verify_access_token(t)) {
-        Some(claims) => Ok(claims),
-        None => {
-            tracing::warn!("401 Unauthorized: missing, invalid or expired access token");
-            Err(bare_error(
-                StatusCode::UNAUTHORIZED,
-                json!({"message": "Unauthorized"}),
-            ))
-        }
-    }
+    token
+        .and_then(|t| state.cognito.verify_access_token(t))
+        .ok_or(Unauthorized)
 }
 
 fn internal(e: anyhow::Error) -> Response {
@@ -211,7 +216,7 @@ async fn put_store(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if let Err(denied) = authorize(&state, &headers) {
-        return denied;
+        return denied.into_response();
     }
     let open = q.get("state").map(String::as_str) == Some("open");
     match state.backend.set_store_open(open) {
@@ -225,7 +230,7 @@ async fn put_store(
 async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let claims = match authorize(&state, &headers) {
         Ok(c) => c,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     if !claims.is_admin() {
         tracing::warn!(user = %claims.username, "403: GET /qr-code needs the admin group");
@@ -244,7 +249,7 @@ async fn post_qr_code(
 ) -> Response {
     let claims = match authorize(&state, &headers) {
         Ok(c) => c,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         tracing::warn!("422: POST /qr-code without a query string");
@@ -286,7 +291,7 @@ async fn get_orders(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if let Err(denied) = authorize(&state, &headers) {
-        return denied;
+        return denied.into_response();
     }
     let Some(order_state) = q.get("state").filter(|s| !s.is_empty()) else {
         // The query runs with an empty key value; DynamoDB refuses, and the direct
@@ -326,7 +331,7 @@ async fn get_orders(
 async fn get_my_orders(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let claims = match authorize(&state, &headers) {
         Ok(c) => c,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     const PROJECTION: &[&str] = &[
         "PK",
@@ -375,7 +380,7 @@ async fn get_order(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(denied) = authorize(&state, &headers) {
-        return denied;
+        return denied.into_response();
     }
     match state.backend.order(&id) {
         Ok(item) => with_cors(
@@ -397,7 +402,7 @@ async fn put_order(
 ) -> Response {
     let claims = match authorize(&state, &headers) {
         Ok(c) => c,
-        Err(denied) => return denied,
+        Err(denied) => return denied.into_response(),
     };
     let input = OrderManagerInput {
         action: q.get("action").cloned().unwrap_or_default(),
@@ -484,10 +489,10 @@ async fn mqtt(
         tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
         return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
     }
-    let broker = state.broker;
+    let (broker, shutdown) = (state.broker, state.shutdown.clone());
     upgrade
         .protocols(["mqtt"])
-        .on_upgrade(move |socket| iot::bridge(socket, broker, peer.to_string()))
+        .on_upgrade(move |socket| iot::bridge(socket, broker, peer.to_string(), shutdown))
 }
 
 // ---- local-only admin routes --------------------------------------------------------

@@ -203,8 +203,14 @@ enum BridgeClose {
     WebSocket(#[from] axum::Error),
 }
 
-/// Shuttles one client's MQTT between its WebSocket and the broker.
-pub async fn bridge(socket: WebSocket, broker: SocketAddr, peer: String) {
+/// Shuttles one client's MQTT between its WebSocket and the broker, until either side
+/// closes or the emulator shuts down.
+pub async fn bridge(
+    socket: WebSocket,
+    broker: SocketAddr,
+    peer: String,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     let tcp = match TcpStream::connect(broker).await {
         Ok(tcp) => tcp,
         Err(e) => {
@@ -250,6 +256,7 @@ pub async fn bridge(socket: WebSocket, broker: SocketAddr, peer: String) {
     let result: Result<(), BridgeClose> = tokio::select! {
         r = upstream => r,
         r = downstream => r,
+        _ = shutdown.wait_for(|stopping| *stopping) => Ok(()),
     };
     if let Err(reason) = result {
         tracing::warn!(peer = %peer, "mqtt: connection closed: {reason}");

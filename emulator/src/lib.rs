@@ -62,6 +62,8 @@ pub struct Running {
     pub backend: Arc<Backend>,
     pub cognito: Arc<Cognito>,
     stop: Option<oneshot::Sender<()>>,
+    /// Tells open WebSocket bridges to close.
+    closing: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     timers: tokio::task::JoinHandle<()>,
 }
@@ -77,6 +79,7 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let _ = self.closing.send(true);
         self.timers.abort();
         (&mut self.task).await??;
         Ok(())
@@ -88,6 +91,7 @@ impl Drop for Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        let _ = self.closing.send(true);
         self.timers.abort();
     }
 }
@@ -106,10 +110,12 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     // Timers left by a previous run fire now if overdue, else when due.
     let timers = tokio::spawn(Arc::clone(&backend).run_timers());
 
+    let (closing, shutdown) = tokio::sync::watch::channel(false);
     let mut router = http::router(http::AppState {
         backend: Arc::clone(&backend),
         cognito: Arc::clone(&cognito),
         broker,
+        shutdown,
     });
     if let Some(dir) = &config.apps_dir {
         router = router.merge(apps::router(dir, &format!("http://{addr}")));
@@ -128,6 +134,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         backend,
         cognito,
         stop: Some(stop),
+        closing,
         task,
         timers,
     })

@@ -65,9 +65,14 @@ pub fn workspace_root() -> PathBuf {
 /// The emulator (serving the built apps) and a chromedriver, for one test.
 pub struct Harness {
     pub emulator: emulator::Running,
+    config: emulator::Config,
+    _state: tempfile::TempDir,
     chromedriver: Child,
     chromedriver_url: String,
 }
+
+/// The barista account every test emulator has.
+pub const ADMIN: (&str, &str) = ("barista@example.com", "barista-secret");
 
 impl Harness {
     pub async fn start() -> Result<Self> {
@@ -83,12 +88,17 @@ impl Harness {
                 );
             }
         }
-        let emulator = emulator::start(emulator::Config {
+        let state = tempfile::tempdir()?;
+        let mut config = emulator::Config {
             listen: "127.0.0.1:0".parse()?,
             apps_dir: Some(apps_dir),
+            database: Some(state.path().join("emulator.db")),
+            admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
             ..Default::default()
-        })
-        .await?;
+        };
+        let emulator = emulator::start(config.clone()).await?;
+        // A restart must come back on the same address.
+        config.listen = emulator.addr;
 
         let port = free_port()?;
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -108,9 +118,54 @@ impl Harness {
         .await?;
         Ok(Self {
             emulator,
+            config,
+            _state: state,
             chromedriver,
             chromedriver_url,
         })
+    }
+
+    /// Stops the emulator (as a crash would, from the browser's point of view).
+    pub async fn stop_emulator(self) -> Result<StoppedHarness> {
+        let Self {
+            emulator,
+            config,
+            _state,
+            chromedriver,
+            chromedriver_url,
+        } = self;
+        emulator.stop().await?;
+        Ok(StoppedHarness {
+            config,
+            _state,
+            chromedriver,
+            chromedriver_url,
+        })
+    }
+
+    /// A native client of the emulator's public APIs.
+    pub fn client(&self) -> emulator::client::Client {
+        emulator::client::Client::new(&self.emulator.base_url()).expect("local settings are valid")
+    }
+
+    /// The barista, signed in through the public API.
+    pub async fn barista(&self) -> Result<emulator::client::Client> {
+        let mut c = self.client();
+        c.sign_in(ADMIN.0, ADMIN.1)
+            .await?
+            .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(c)
+    }
+
+    /// The last code the emulator "emailed" to `username`.
+    pub fn sent_code(&self, username: &str) -> Option<String> {
+        self.emulator
+            .cognito
+            .sent_codes
+            .lock()
+            .ok()?
+            .get(username)
+            .cloned()
     }
 
     /// An absolute URL on the emulator.
@@ -170,9 +225,31 @@ impl Harness {
     }
 }
 
-impl Drop for Harness {
-    fn drop(&mut self) {
-        let _ = self.chromedriver.start_kill();
+/// A harness whose emulator is down; [`StoppedHarness::restart`] brings it back on the
+/// same address with the same state.
+pub struct StoppedHarness {
+    config: emulator::Config,
+    _state: tempfile::TempDir,
+    chromedriver: Child,
+    chromedriver_url: String,
+}
+
+impl StoppedHarness {
+    pub async fn restart(self) -> Result<Harness> {
+        let Self {
+            config,
+            _state,
+            chromedriver,
+            chromedriver_url,
+        } = self;
+        let emulator = emulator::start(config.clone()).await?;
+        Ok(Harness {
+            emulator,
+            config,
+            _state,
+            chromedriver,
+            chromedriver_url,
+        })
     }
 }
 

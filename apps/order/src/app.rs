@@ -1,25 +1,41 @@
+use crate::pages::OrderHome;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use shared::ui::{
-    browser, provide_settings, AppHeader, NotFound, ReadyPage, RequireSettings, SettingsPage,
+    browser, provide_auth, provide_settings, AppHeader, NotFound, RequireSettings, RequireSignIn,
+    SettingsPage, SignOutButton,
 };
-use shared::AppKind;
+use shared::{AppKind, Settings};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_settings(AppKind::Order);
     view! {
         <Router base=browser::base_path()>
-            <AppHeader>
-                <A href="settings">"Settings"</A>
-            </AppHeader>
-            <main id="main" class="app-main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <RequireSettings><ReadyPage/></RequireSettings> }/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                </Routes>
-            </main>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell/></RequireSettings> }/>
+                <Route path=path!("/settings") view=|| view! {
+                    <AppHeader><A href="settings">"Settings"</A></AppHeader>
+                    <main id="main" class="app-main"><SettingsPage/></main>
+                }/>
+            </Routes>
         </Router>
+    }
+}
+
+/// Header and page for a configured app: sign in first, then order.
+#[component]
+fn SignedInShell() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    provide_auth(&settings, AppKind::Order);
+    view! {
+        <AppHeader>
+            <A href="settings">"Settings"</A>
+            <SignOutButton/>
+        </AppHeader>
+        <main id="main" class="app-main order-main">
+            <RequireSignIn><OrderHome/></RequireSignIn>
+        </main>
     }
 }

@@ -41,7 +41,10 @@ impl Auth {
 /// Provides [`Auth`] for `app`, starting from the session kept in this browser.
 pub fn provide_auth(settings: &Settings, app: AppKind) -> Auth {
     let client = AuthClient::new(settings.clone(), app);
-    let auth = Auth { user: RwSignal::new(client.stored()), client };
+    let auth = Auth {
+        user: RwSignal::new(client.stored()),
+        client,
+    };
     provide_context(auth.clone());
     auth
 }
@@ -54,7 +57,9 @@ pub fn RequireSignIn(#[prop(optional)] admin_only: bool, children: ChildrenFn) -
     let children = StoredValue::new(children);
     move || match auth.user.get() {
         None => view! { <SignInPage/> }.into_any(),
-        Some(user) if admin_only && !user.is_admin() => view! { <InsufficientPrivileges/> }.into_any(),
+        Some(user) if admin_only && !user.is_admin() => {
+            view! { <InsufficientPrivileges/> }.into_any()
+        }
         Some(_) => children.with_value(|c| c()).into_any(),
     }
 }
@@ -62,7 +67,11 @@ pub fn RequireSignIn(#[prop(optional)] admin_only: bool, children: ChildrenFn) -
 #[component]
 fn InsufficientPrivileges() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let name = auth.user.get_untracked().map(|u| u.display_name()).unwrap_or_default();
+    let name = auth
+        .user
+        .get_untracked()
+        .map(|u| u.display_name())
+        .unwrap_or_default();
     view! {
         <section class="card auth-card" aria-labelledby="privileges-title">
             <h1 id="privileges-title">"Insufficient privileges"</h1>
@@ -114,22 +123,30 @@ pub fn SignInPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = create.value().get() {
-            notice.set(Some(format!("We sent a code to {}. Enter it below.", email.get_untracked())));
+            notice.set(Some(format!(
+                "We sent a code to {}. Enter it below.",
+                email.get_untracked()
+            )));
             step.set(Step::Confirm);
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = confirm.value().get() {
             // Confirmed: sign straight in with the password just chosen.
-            sign_in.dispatch((email.get_untracked().trim().to_string(), password.get_untracked()));
+            sign_in.dispatch((
+                email.get_untracked().trim().to_string(),
+                password.get_untracked(),
+            ));
         }
     });
     let error = move || {
-        let message = |r: Option<Result<_, AuthError>>| r.and_then(|r| r.err()).map(|e| e.to_string());
+        let message =
+            |r: Option<Result<_, AuthError>>| r.and_then(|r| r.err()).map(|e| e.to_string());
         match step.get() {
             Step::SignIn => message(sign_in.value().get().map(|r| r.map(drop))),
             Step::CreateAccount => message(create.value().get()),
-            Step::Confirm => message(confirm.value().get()).or_else(|| message(sign_in.value().get().map(|r| r.map(drop)))),
+            Step::Confirm => message(confirm.value().get())
+                .or_else(|| message(sign_in.value().get().map(|r| r.map(drop)))),
         }
     };
     let busy = move || sign_in.pending().get() || create.pending().get() || confirm.pending().get();

@@ -91,3 +91,41 @@ fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
         .as_string()
         .unwrap_or_else(|| format!("{value:?}"))
 }
+
+/// Reads query parameter `name` and removes it from the address bar (without a
+/// reload), so a one-time value such as the QR `token` is not used twice.
+pub fn take_query_param(name: &str) -> Option<String> {
+    let location = window().location();
+    let search = location.search().ok()?;
+    let query = search.trim_start_matches('?');
+    let mut value = None;
+    let mut kept = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some((key, v)) if key == name && value.is_none() => {
+                value = form_urlencoded::parse(format!("v={v}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned());
+            }
+            _ => kept.push(pair),
+        }
+    }
+    let value = value.filter(|v| !v.is_empty())?;
+    let path = location.pathname().ok()?;
+    let url = if kept.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    let _ = window().history().ok()?.replace_state_with_url(
+        &wasm_bindgen::JsValue::NULL,
+        "",
+        Some(&url),
+    );
+    Some(value)
+}
+
+/// A line in the browser console for things worth knowing but not worth a screen.
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}

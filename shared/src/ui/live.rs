@@ -39,7 +39,11 @@ pub fn use_live_connection(
     on_resync: impl Fn() + 'static,
 ) -> LiveStatus {
     let status = RwSignal::new(ConnectionStatus::Connecting);
-    let listener = Rc::new(Listener { status, on_event: Rc::new(on_event), on_resync: Rc::new(on_resync) });
+    let listener = Rc::new(Listener {
+        status,
+        on_event: Rc::new(on_event),
+        on_resync: Rc::new(on_resync),
+    });
     let realtime = Realtime::start(auth.client.clone(), topics, listener);
     // Owned by the component: dropped (and stopped) when it is disposed.
     StoredValue::new_local(realtime);
@@ -57,7 +61,10 @@ pub fn ConnectionBanner() -> impl IntoView {
         ConnectionStatus::Connecting => Some(("info", "Connecting for live updates…".to_string())),
         ConnectionStatus::Reconnecting { retry_in_ms, .. } => Some((
             "warning",
-            format!("Offline: live updates paused. Reconnecting in {} s…", retry_in_ms.div_ceil(1000)),
+            format!(
+                "Offline: live updates paused. Reconnecting in {} s…",
+                retry_in_ms.div_ceil(1000)
+            ),
         )),
         ConnectionStatus::Stopped => Some(("warning", "Live updates are off.".to_string())),
     };

@@ -2,13 +2,17 @@
 
 pub mod auth;
 pub mod browser;
+mod clock;
+mod confirm;
 mod context;
 pub mod live;
 mod settings_page;
 mod shell;
 
-pub use context::{provide_settings, SettingsContext};
-pub use settings_page::{NotFound, ReadyPage, RequireSettings, SettingsPage, SettingsSummary};
 pub use auth::{provide_auth, Auth, RequireSignIn, SignInPage, SignOutButton};
+pub use clock::use_clock;
+pub use confirm::ConfirmButton;
+pub use context::{provide_settings, SettingsContext};
 pub use live::{use_live_connection, ConnectionBanner, LiveStatus};
+pub use settings_page::{NotFound, ReadyPage, RequireSettings, SettingsPage, SettingsSummary};
 pub use shell::AppHeader;

@@ -31,3 +31,34 @@ pub fn jitter() -> f64 {
 pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
+
+/// Local midnight today and tomorrow (ms), in the browser's time zone: the daily
+/// limit resets at local midnight (contract §7.1).
+pub fn local_midnights(now_ms: i64) -> (i64, i64) {
+    let day = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(now_ms as f64));
+    day.set_hours(0);
+    day.set_minutes(0);
+    day.set_seconds(0);
+    day.set_milliseconds(0);
+    let today = day.get_time() as i64;
+    // Via the calendar, not +24 h, so daylight-saving days come out right.
+    day.set_date(day.get_date() + 1);
+    (today, day.get_time() as i64)
+}
+
+/// Sends a REST request with a fresh access token when it needs one.
+pub async fn send_signed(
+    auth: &auth::AuthClient,
+    request: &crate::api::ApiRequest,
+) -> Result<(u16, String), crate::api::ApiError> {
+    let token = match request.signed {
+        true => match auth.fresh().await {
+            Ok(Some(user)) => Some(user.session.access_token),
+            Ok(None) => return Err(crate::api::ApiError::Unauthorized),
+            Err(auth::AuthError::Api(e)) => return Err(e),
+            Err(_) => return Err(crate::api::ApiError::Unauthorized),
+        },
+        false => None,
+    };
+    http::send(request, token.as_deref()).await
+}

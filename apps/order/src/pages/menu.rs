@@ -1,0 +1,165 @@
+//! Choosing a drink within the five-minute window: drink cards, one option per
+//! modifier group, a summary, and Order now (contract §7.1 step 3).
+
+use super::home::OrderContext;
+use crate::flow::{self, Screen};
+use leptos::prelude::*;
+use shared::api::ApiError;
+use shared::model::{DrinkOrder, MenuItem};
+use shared::ui::use_clock;
+use shared::web::send_signed;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[component]
+pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
+    let ctx = expect_context::<OrderContext>();
+    let now = use_clock(Duration::from_secs(1));
+    let menu: Vec<MenuItem> = ctx
+        .config
+        .get_untracked()
+        .map(|c| c.menu)
+        .unwrap_or_default();
+    let selected = RwSignal::new(None::<String>);
+    // Modifier group name → chosen option.
+    let choices = RwSignal::new(BTreeMap::<String, String>::new());
+    let expired = move || now.get() >= deadline_ms;
+    let menu = StoredValue::new(menu);
+    let chosen_item = move || {
+        let drink = selected.get()?;
+        menu.with_value(|m| m.iter().find(|i| i.drink == drink).cloned())
+    };
+
+    let submit = {
+        let ctx = ctx.clone();
+        let order_id = order_id.clone();
+        Action::new_local(move |drink: &DrinkOrder| {
+            let (ctx, order_id, drink) = (ctx.clone(), order_id.clone(), drink.clone());
+            async move {
+                let (status, body) =
+                    send_signed(&ctx.auth.client, &ctx.api.submit_order(&order_id, &drink)).await?;
+                ctx.api.read_accepted(status, &body)?;
+                Ok::<_, ApiError>(drink)
+            }
+        })
+    };
+    let screen = ctx.screen;
+    let submitted_for = order_id.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(drink)) = submit.value().get() {
+            // Only if nothing (a timeout, a closed shop) moved the screen meanwhile.
+            screen.update(|s| {
+                if matches!(s, Screen::Menu { order_id, .. } if *order_id == submitted_for) {
+                    *s = Screen::Submitted {
+                        order_id: submitted_for.clone(),
+                        drink,
+                    };
+                }
+            });
+        }
+    });
+    let submit_error = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+
+    let user_id = ctx.auth.user.get_untracked().map(|u| u.access.sub);
+    let order_now = move |_| {
+        let Some(item) = chosen_item() else { return };
+        let modifiers = choices.with_untracked(|c| {
+            item.modifiers
+                .iter()
+                .filter_map(|g| c.get(&g.name).cloned())
+                .collect::<Vec<_>>()
+        });
+        submit.dispatch(DrinkOrder {
+            user_id: user_id.clone(),
+            drink: item.drink.clone(),
+            modifiers,
+            icon: item.icon.clone(),
+        });
+    };
+    let can_order = move || {
+        let chosen: Vec<String> = choices.with(|c| c.values().cloned().collect());
+        let config = ctx.config.get();
+        !expired()
+            && !submit.pending().get()
+            && selected
+                .get()
+                .zip(config)
+                .is_some_and(|(drink, config)| flow::ready_to_order(&config, &drink, &chosen))
+    };
+    // Per mille, in integers: float formatting would cost the app ~9 KB of wasm.
+    let per_mille_left = move || {
+        (deadline_ms - now.get()).clamp(0, flow::CHOOSE_WINDOW_MS) * 1000 / flow::CHOOSE_WINDOW_MS
+    };
+
+    view! {
+        <section class="menu" aria-labelledby="menu-title">
+            <div class="countdown" role="timer" aria-label="Time left to order">
+                <div class="countdown-bar" style=move || { let pm = per_mille_left(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
+                <span>"Time remaining: " {move || flow::countdown(deadline_ms, now.get())}</span>
+            </div>
+            <Show when=expired>
+                <div class="alert warning" role="alert">"Time is up for this order. Scan the QR code again to start a new one."</div>
+            </Show>
+            <h1 id="menu-title">"Choose a drink"</h1>
+            <div class="drink-grid" role="group" aria-label="Drinks">
+                {menu.get_value().into_iter().map(|item| {
+                    let name = item.drink.clone();
+                    let pressed = { let name = name.clone(); move || selected.get().as_deref() == Some(name.as_str()) };
+                    let pick = { let name = name.clone(); move |_| { selected.set(Some(name.clone())); choices.set(BTreeMap::new()); } };
+                    view! {
+                        <button type="button" class="drink-card" aria-pressed=move || pressed().to_string()
+                            disabled=!item.available on:click=pick>
+                            <img src=format!("drinks/{}.svg", item.icon) alt="" width="72" height="72"/>
+                            <span class="drink-name">{name.clone()}</span>
+                            {(!item.available).then(|| view! { <span class="drink-note">"Unavailable"</span> })}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            {move || chosen_item().filter(|i| !i.modifiers.is_empty()).map(|item| view! {
+                <div class="card">
+                    <h2>"Customize your order"</h2>
+                    {item.modifiers.into_iter().map(|group| {
+                        let group_name = group.name.clone();
+                        view! {
+                            <fieldset class="modifier-group">
+                                <legend>{group.name.clone()}</legend>
+                                {group.options.into_iter().map(|option| {
+                                    let (g1, g2, o1, o2) = (group_name.clone(), group_name.clone(), option.clone(), option.clone());
+                                    view! {
+                                        <button type="button" class="option"
+                                            aria-pressed=move || choices.with(|c| c.get(&g1) == Some(&o1)).to_string()
+                                            on:click=move |_| choices.update(|c| { c.insert(g2.clone(), o2.clone()); })>
+                                            {option}
+                                        </button>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        }
+                    }).collect_view()}
+                </div>
+            })}
+            <div class="card order-summary">
+                <h2>"Your order"</h2>
+                <p class="drink-line">{move || match chosen_item() {
+                    Some(item) => {
+                        let options: Vec<String> = choices.with(|c| c.values().cloned().collect());
+                        if options.is_empty() { item.drink } else { format!("{} ({})", item.drink, options.join(", ")) }
+                    }
+                    None => "Pick a drink above.".to_string(),
+                }}</p>
+                {move || submit_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+                <button type="button" class="button order-now" disabled=move || !can_order() on:click=order_now
+                    aria-busy=move || submit.pending().get().to_string()>
+                    {move || if submit.pending().get() { "Ordering…" } else { "Order now" }}
+                </button>
+            </div>
+        </section>
+    }
+}

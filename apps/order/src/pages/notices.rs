@@ -1,0 +1,85 @@
+//! The screens that explain why there is no menu: loading, scan, closed, unavailable,
+//! invalid code, no tokens left, daily limit.
+
+use crate::flow::long_countdown;
+use leptos::prelude::*;
+use shared::ui::use_clock;
+use std::time::Duration;
+
+/// A card with an icon, a title and a message.
+#[component]
+fn Notice(icon: &'static str, #[prop(into)] title: String, children: Children) -> impl IntoView {
+    view! {
+        <section class="card notice" aria-labelledby="notice-title">
+            <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
+            <h1 id="notice-title">{title}</h1>
+            {children()}
+        </section>
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <section class="card notice" aria-busy="true" aria-labelledby="notice-title">
+            <div class="spinner" aria-hidden="true"></div>
+            <h1 id="notice-title">"Getting your order ready…"</h1>
+        </section>
+    }
+}
+
+#[component]
+pub fn ScanPrompt() -> impl IntoView {
+    view! {
+        <Notice icon="scan" title="Scan the QR code to order">
+            <p>"Point your phone's camera at the QR code on the big screen by the bar, then open the link."</p>
+        </Notice>
+    }
+}
+
+#[component]
+pub fn Closed() -> impl IntoView {
+    view! {
+        <Notice icon="closed" title="The store is closed">
+            <p>"Come back soon: the baristas will open again shortly."</p>
+        </Notice>
+    }
+}
+
+#[component]
+pub fn Unavailable() -> impl IntoView {
+    view! {
+        <Notice icon="closed" title="We can't take your order right now">
+            <p>"The bar has just closed or is at capacity. Scan the QR code again in a few minutes."</p>
+        </Notice>
+    }
+}
+
+#[component]
+pub fn InvalidCode() -> impl IntoView {
+    view! {
+        <Notice icon="scan" title="Scan the QR code again">
+            <p>"This code has expired: the QR code on the big screen changes every few minutes. Scan the one showing now."</p>
+        </Notice>
+    }
+}
+
+#[component]
+pub fn NoTokens() -> impl IntoView {
+    view! {
+        <Notice icon="queue" title="All drinks for this round are taken">
+            <p>"A new QR code with more drinks appears on the big screen every 5 minutes. Scan it when it changes."</p>
+        </Notice>
+    }
+}
+
+#[component]
+pub fn LimitReached(until_ms: i64) -> impl IntoView {
+    let now = use_clock(Duration::from_secs(1));
+    view! {
+        <Notice icon="clock" title="You've had your coffee today">
+            <p>"It's one coffee a day. You can order again in"</p>
+            <p class="big-countdown" role="timer" aria-live="off">{move || long_countdown(until_ms, now.get())}</p>
+        </Notice>
+    }
+}

@@ -1,0 +1,219 @@
+//! The order app on a phone: sign up, scan, choose, follow the order live, and keep
+//! following it across a dropped connection.
+
+use anyhow::{ensure, Result};
+use e2e::{eventually, Browser, Harness, PHONE};
+use emulator::client::Method;
+use serde_json::json;
+use shared::AppKind;
+
+/// Saves the emulator's settings through the hand-off link, then creates an account
+/// in the app and signs in. Returns the email.
+async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) -> Result<String> {
+    let settings = harness.local_settings().to_query(AppKind::Order);
+    browser
+        .goto(&harness.url(&format!("/order/?{settings}")))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
+    browser.screenshot("order-sign-in").await?;
+    browser.click_button("Create an account").await?;
+    browser
+        .wait_for_text("#auth-title", "Create an account")
+        .await?;
+    let email = format!("{name}@example.com");
+    browser.fill("#auth-email", &email).await?;
+    browser.fill("#auth-password", "short").await?;
+    browser.click_button("Create account").await?;
+    browser
+        .wait_for_text(
+            ".auth-card .alert.error",
+            "Choose a password of at least 6 characters.",
+        )
+        .await?;
+    browser.fill("#auth-password", "password1").await?;
+    browser.click_button("Create account").await?;
+    browser
+        .wait_for_text("#auth-title", "Confirm your email")
+        .await?;
+    let code = harness
+        .sent_code(&email)
+        .ok_or_else(|| anyhow::anyhow!("no code was sent"))?;
+    browser.fill("#auth-code", &code).await?;
+    browser.click_button("Confirm").await?;
+    Ok(email)
+}
+
+async fn current_code(harness: &Harness) -> Result<String> {
+    let barista = harness.barista().await?;
+    let reply = barista
+        .rest(Method::GET, &barista.validator("qr-code"), None)
+        .await?;
+    Ok(reply.json()?["bucket"]["last_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+async fn barista_action(harness: &Harness, order_id: &str, action: &str) -> Result<()> {
+    let barista = harness.barista().await?;
+    let url = barista.om(&format!("orders/{order_id}?action={action}"));
+    let reply = barista.rest(Method::PUT, &url, Some(json!({}))).await?;
+    ensure!(reply.status == 200, "{action} failed: {}", reply.body);
+    Ok(())
+}
+
+/// Scans the QR code, picks a Latte and orders; returns the order id.
+async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
+    let code = current_code(harness).await?;
+    browser
+        .goto(&harness.url(&format!("/order/?token={code}")))
+        .await?;
+    browser
+        .wait_for_text("#menu-title", "Choose a drink")
+        .await?;
+    ensure!(
+        !browser.url().await?.contains("token="),
+        "the token is removed from the address bar"
+    );
+    browser.screenshot("order-menu").await?;
+    browser.click_button("Latte").await?;
+    browser
+        .wait_for_text(".order-summary .drink-line", "Latte")
+        .await?;
+    browser.click_button("Order now").await?;
+    browser.wait_for_text("#status-title", "Order #1").await?;
+    Ok(browser
+        .attr(".status", "data-order")
+        .await?
+        .unwrap_or_default())
+}
+
+#[tokio::test]
+async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "ana").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
+    eventually("the live connection is up", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await?;
+    browser.screenshot("order-scan").await?;
+
+    let order_id = order_a_latte(&harness, &browser).await?;
+    ensure!(browser.text(".order-number").await? == "#1");
+    browser.screenshot("order-queued").await?;
+    barista_action(&harness, &order_id, "make").await?;
+    browser
+        .wait_for_text("#status-title", "Your order is being made")
+        .await?;
+    browser.screenshot("order-being-made").await?;
+    barista_action(&harness, &order_id, "complete").await?;
+    browser
+        .wait_for_text("#status-title", "Ready for collection")
+        .await?;
+    browser.screenshot("order-ready").await?;
+
+    // One coffee a day: Next shows the limit with a countdown to midnight.
+    browser.click_button("Next").await?;
+    browser
+        .wait_for_text("#notice-title", "You've had your coffee today")
+        .await?;
+    browser.screenshot("order-limit").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn cancel_with_confirmation() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "bo").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
+    order_a_latte(&harness, &browser).await?;
+    browser.click_button("Cancel order").await?;
+    browser.wait_for(".confirm").await?;
+    browser.click_button("No").await?;
+    browser.click_button("Cancel order").await?;
+    browser.click_button("Yes").await?;
+    browser
+        .wait_for_text("#status-title", "Your order has been cancelled")
+        .await?;
+    browser.screenshot("order-cancelled").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_dropped_connection_comes_back_and_catches_up() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "cy").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
+    let order_id = order_a_latte(&harness, &browser).await?;
+
+    let stopped = harness.stop_emulator().await?;
+    eventually("the banner says the connection is lost", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("reconnecting"))
+    })
+    .await?;
+    browser.screenshot("order-offline").await?;
+    let harness = stopped.restart().await?;
+    // Completed while the phone may still be waiting to reconnect: the resync after
+    // reconnecting must show it even if the event went by unheard.
+    barista_action(&harness, &order_id, "complete").await?;
+    browser
+        .wait_for_text("#status-title", "Ready for collection")
+        .await?;
+    eventually("the connection is live again", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn an_old_code_asks_to_scan_again() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "di").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
+    browser
+        .goto(&harness.url("/order/?token=NOT_A_CODE"))
+        .await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code again")
+        .await?;
+    browser.screenshot("order-invalid-code").await?;
+
+    // The store closes: the next visit says so.
+    let barista = harness.barista().await?;
+    barista
+        .rest(Method::PUT, &barista.config("store?state=closed"), None)
+        .await?;
+    browser.goto(&harness.url("/order/")).await?;
+    browser
+        .wait_for_text("#notice-title", "The store is closed")
+        .await?;
+    browser.screenshot("order-closed").await?;
+    browser.close().await
+}
