@@ -9,6 +9,15 @@ fn input(field: Field) -> String {
     format!("#setting-{}", field.key())
 }
 
+/// The heading an app shows once it has settings: the order app asks customers to sign
+/// in; the others do not have their screens yet.
+fn configured_heading(app: AppKind) -> (&'static str, &'static str) {
+    match app {
+        AppKind::Order => ("#auth-title", "Sign in"),
+        _ => ("#ready-title", "Ready"),
+    }
+}
+
 /// Opens `app` with the emulator's settings in the query string; every field of the
 /// app shows its value, Save and reload stores them, and they are still there after
 /// another reload.
@@ -42,7 +51,8 @@ async fn hand_off_prefills_saves_and_persists(app: AppKind) -> Result<()> {
         .await?;
 
     browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#ready-title", "Ready").await?;
+    let (heading, text) = configured_heading(app);
+    browser.wait_for_text(heading, text).await?;
     let url = browser.url().await?;
     ensure!(
         url == harness.url(&format!("/{}/?token=KEEP_ME_123", app.slug())),
@@ -51,7 +61,7 @@ async fn hand_off_prefills_saves_and_persists(app: AppKind) -> Result<()> {
 
     // Reload, then open the settings page: the values come from storage now.
     browser.client.refresh().await?;
-    browser.wait_for_text("#ready-title", "Ready").await?;
+    browser.wait_for_text(heading, text).await?;
     browser
         .goto(&harness.url(&format!("/{}/settings", app.slug())))
         .await?;

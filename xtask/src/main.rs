@@ -155,7 +155,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // The apps have no native tests: their logic lives in `shared`.
+    // Native tests: shared logic, the emulator, and the apps' pure flow logic.
     run_cmd(cargo().args([
         "test",
         "--package",
@@ -164,6 +164,8 @@ fn test() -> Result<()> {
         "emulator",
         "--package",
         "xtask",
+        "--package",
+        "order",
     ]))?;
     // The shared client in headless Chromium against a running emulator.
     with_emulator(|url| {
