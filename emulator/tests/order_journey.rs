@@ -207,16 +207,7 @@ async fn baristas_who_do_not_finish_time_out() {
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
-    let order = scan_ok(&ana, qr_code(&barista).await["last_code"].as_str().unwrap()).await;
-    phone
-        .expect("OrderProcessor.WorkflowStarted", Some(&order), WAIT)
-        .await
-        .unwrap();
-    put_order(&ana, &order, None, drink(&ana, "Americano")).await;
-    phone
-        .expect("OrderManager.WaitingCompletion", Some(&order), WAIT)
-        .await
-        .unwrap();
+    let order = order_at_the_bar(&barista, &ana, &mut phone, "Americano").await;
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&order), WAIT)
         .await
@@ -230,16 +221,7 @@ async fn cancel_by_the_customer_ends_the_order() {
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
-    let order = scan_ok(&ana, qr_code(&barista).await["last_code"].as_str().unwrap()).await;
-    phone
-        .expect("OrderProcessor.WorkflowStarted", Some(&order), WAIT)
-        .await
-        .unwrap();
-    put_order(&ana, &order, None, drink(&ana, "Espresso")).await;
-    phone
-        .expect("OrderManager.WaitingCompletion", Some(&order), WAIT)
-        .await
-        .unwrap();
+    let order = order_at_the_bar(&barista, &ana, &mut phone, "Espresso").await;
     put_order(&ana, &order, Some("cancel"), json!({})).await;
     let cancelled = phone
         .expect("OrderManager.OrderCancelled", Some(&order), WAIT)

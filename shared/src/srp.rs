@@ -334,6 +334,7 @@ mod tests {
     /// The independent `aws-cognito-srp` client, which is tested against real Cognito,
     /// signs in against our server.
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn independent_client_is_accepted_by_our_server() {
         use aws_cognito_srp::{SrpClient as Reference, User};
         for (user, password) in [

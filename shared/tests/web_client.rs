@@ -6,7 +6,7 @@ use serde_json::json;
 use shared::api::{Api, ApiError};
 use shared::cognito::CognitoErrorKind;
 use shared::realtime::{user_topic, RealtimeEvent, CONFIG_TOPIC};
-use shared::web::auth::{AuthClient, AuthError};
+use shared::web::auth::{AuthClient, AuthError, PhoneAnswer};
 use shared::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
 use shared::web::{http, now_ms};
 use shared::wire::Redeemed;
@@ -19,8 +19,10 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn emulator() -> &'static str {
-    option_env!("SERVERLESSPRESSO_EMULATOR")
-        .expect("run with `cargo xtask test`, which starts the emulator")
+    env!(
+        "SERVERLESSPRESSO_EMULATOR",
+        "run with `cargo xtask test`, which starts the emulator"
+    )
 }
 
 async fn get_text(url: &str) -> String {
@@ -194,4 +196,39 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
         recorder.statuses.borrow().last(),
         Some(&ConnectionStatus::Stopped)
     );
+}
+
+#[wasm_bindgen_test]
+async fn phone_sign_in_with_a_texted_code() {
+    let settings = settings().await;
+    let customer = AuthClient::new(settings, AppKind::Order);
+    customer.sign_out();
+    let phone = format!("+1555{}", now_ms() % 10_000_000);
+    let challenge = customer.start_phone_sign_in(&phone).await.unwrap();
+    let PhoneAnswer::WrongCode(challenge) = customer
+        .answer_phone_code(&challenge, "000000")
+        .await
+        .unwrap()
+    else {
+        panic!("a wrong code must not sign in")
+    };
+    let sent: serde_json::Value = serde_json::from_str(
+        &get_text(&format!(
+            "{}/_local/codes/{}",
+            emulator(),
+            phone.replace('+', "%2B")
+        ))
+        .await,
+    )
+    .unwrap();
+    let PhoneAnswer::SignedIn(user) = customer
+        .answer_phone_code(&challenge, sent["code"].as_str().unwrap())
+        .await
+        .unwrap()
+    else {
+        panic!("the texted code signs in")
+    };
+    assert!(!user.access.sub.is_empty());
+    // A returning customer starts the same way.
+    customer.start_phone_sign_in(&phone).await.unwrap();
 }

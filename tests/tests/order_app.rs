@@ -41,7 +41,22 @@ async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) ->
         .ok_or_else(|| anyhow::anyhow!("no code was sent"))?;
     browser.fill("#auth-code", &code).await?;
     browser.click_button("Confirm").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
     Ok(email)
+}
+
+/// Waits until the connection banner reports `status` (live, reconnecting, …).
+async fn connection(browser: &Browser, status: &str) -> Result<()> {
+    eventually(&format!("the connection is {status}"), || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some(status))
+    })
+    .await
 }
 
 async fn current_code(harness: &Harness) -> Result<String> {
@@ -94,17 +109,7 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "ana").await?;
-    browser
-        .wait_for_text("#notice-title", "Scan the QR code to order")
-        .await?;
-    eventually("the live connection is up", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await?;
+    connection(&browser, "live").await?;
     browser.screenshot("order-scan").await?;
 
     let order_id = order_a_latte(&harness, &browser).await?;
@@ -135,9 +140,6 @@ async fn cancel_with_confirmation() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "bo").await?;
-    browser
-        .wait_for_text("#notice-title", "Scan the QR code to order")
-        .await?;
     order_a_latte(&harness, &browser).await?;
     browser.click_button("Cancel order").await?;
     browser.wait_for(".confirm").await?;
@@ -156,20 +158,10 @@ async fn a_dropped_connection_comes_back_and_catches_up() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "cy").await?;
-    browser
-        .wait_for_text("#notice-title", "Scan the QR code to order")
-        .await?;
     let order_id = order_a_latte(&harness, &browser).await?;
 
     let stopped = harness.stop_emulator().await?;
-    eventually("the banner says the connection is lost", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("reconnecting"))
-    })
-    .await?;
+    connection(&browser, "reconnecting").await?;
     browser.screenshot("order-offline").await?;
     let harness = stopped.restart().await?;
     // Completed while the phone may still be waiting to reconnect: the resync after
@@ -178,14 +170,7 @@ async fn a_dropped_connection_comes_back_and_catches_up() -> Result<()> {
     browser
         .wait_for_text("#status-title", "Ready for collection")
         .await?;
-    eventually("the connection is live again", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await?;
+    connection(&browser, "live").await?;
     browser.close().await
 }
 
@@ -194,9 +179,6 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "di").await?;
-    browser
-        .wait_for_text("#notice-title", "Scan the QR code to order")
-        .await?;
     browser
         .goto(&harness.url("/order/?token=NOT_A_CODE"))
         .await?;

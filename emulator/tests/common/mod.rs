@@ -120,3 +120,28 @@ pub fn drink(customer: &Client, drink: &str) -> Value {
         "icon": "barista-icons_cafe-latte",
     })
 }
+
+/// Scans the current code and orders `drink_name`; returns the order id once the order
+/// has reached the baristas.
+pub async fn order_at_the_bar(
+    barista: &Client,
+    customer: &Client,
+    phone: &mut Subscriber,
+    drink_name: &str,
+) -> String {
+    let order = scan_ok(
+        customer,
+        qr_code(barista).await["last_code"].as_str().unwrap(),
+    )
+    .await;
+    phone
+        .expect("OrderProcessor.WorkflowStarted", Some(&order), WAIT)
+        .await
+        .unwrap();
+    put_order(customer, &order, None, drink(customer, drink_name)).await;
+    phone
+        .expect("OrderManager.WaitingCompletion", Some(&order), WAIT)
+        .await
+        .unwrap();
+    order
+}

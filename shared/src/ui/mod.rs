@@ -5,6 +5,7 @@ pub mod browser;
 mod clock;
 mod confirm;
 mod context;
+mod feedback;
 pub mod live;
 mod settings_page;
 mod shell;
@@ -13,6 +14,9 @@ pub use auth::{provide_auth, Auth, RequireSignIn, SignInPage, SignOutButton};
 pub use clock::use_clock;
 pub use confirm::ConfirmButton;
 pub use context::{provide_settings, SettingsContext};
+pub use feedback::{ErrorNotice, OrderStateBadge};
 pub use live::{use_live_connection, ConnectionBanner, LiveStatus};
-pub use settings_page::{NotFound, ReadyPage, RequireSettings, SettingsPage, SettingsSummary};
+pub use settings_page::{
+    NotFound, ReadyPage, RequireSettings, SettingsOnlyApp, SettingsPage, SettingsSummary,
+};
 pub use shell::AppHeader;

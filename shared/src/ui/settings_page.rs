@@ -241,3 +241,25 @@ pub fn NotFound() -> impl IntoView {
         </section>
     }
 }
+
+/// A whole app whose own screens are not built yet: the shared header, the settings
+/// page, and the ready page once configured.
+#[component]
+pub fn SettingsOnlyApp(app: crate::settings::AppKind) -> impl IntoView {
+    use leptos_router::components::{Route, Router, Routes, A};
+    use leptos_router::path;
+    super::provide_settings(app);
+    view! {
+        <Router base=browser::base_path()>
+            <super::AppHeader>
+                <A href="settings">"Settings"</A>
+            </super::AppHeader>
+            <main id="main" class="app-main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=|| view! { <RequireSettings><ReadyPage/></RequireSettings> }/>
+                    <Route path=path!("/settings") view=SettingsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -56,6 +56,21 @@ impl SignedIn {
     }
 }
 
+/// A texted code is on its way; answer with [`AuthClient::answer_phone_code`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhoneChallenge {
+    session: String,
+    username: String,
+}
+
+/// The outcome of answering a texted code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhoneAnswer {
+    SignedIn(Box<SignedIn>),
+    /// "Invalid code": try again with this challenge.
+    WrongCode(PhoneChallenge),
+}
+
 /// Cognito for one app.
 #[derive(Clone, Debug)]
 pub struct AuthClient {
@@ -162,6 +177,53 @@ impl AuthClient {
                 Ok(None)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Phone sign-in (V1/E, contract §2.2): the account is created on first use with a
+    /// random password nobody types, then Cognito texts a code.
+    pub async fn start_phone_sign_in(&self, phone: &str) -> Result<PhoneChallenge, AuthError> {
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#%+";
+        let password: String = random_bytes::<30>()
+            .iter()
+            .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+            .collect();
+        match call(cognito::sign_up_phone(&self.settings, phone, &password)).await {
+            Ok(_) => {}
+            // A returning customer: the account exists, which is fine.
+            Err(AuthError::Cognito(e)) if e.kind == cognito::CognitoErrorKind::UsernameExists => {}
+            Err(e) => return Err(e),
+        }
+        let answer = call(cognito::initiate_custom(&self.settings, phone)).await?;
+        match cognito::parse_auth(&answer, now_ms(), None)? {
+            AuthStep::CustomChallenge { session, username } => {
+                Ok(PhoneChallenge { session, username })
+            }
+            _ => Err(protocol("expected a code challenge")),
+        }
+    }
+
+    /// Answers the texted code. A wrong code gives a new challenge (same code) to retry.
+    pub async fn answer_phone_code(
+        &self,
+        challenge: &PhoneChallenge,
+        code: &str,
+    ) -> Result<PhoneAnswer, AuthError> {
+        let answer = call(cognito::answer_custom(
+            &self.settings,
+            &challenge.session,
+            &challenge.username,
+            code,
+        ))
+        .await?;
+        match cognito::parse_auth(&answer, now_ms(), None)? {
+            AuthStep::Done(session) => self
+                .store(session)
+                .map(|u| PhoneAnswer::SignedIn(Box::new(u))),
+            AuthStep::CustomChallenge { session, username } => {
+                Ok(PhoneAnswer::WrongCode(PhoneChallenge { session, username }))
+            }
+            AuthStep::PasswordVerifier(_) => Err(protocol("unexpected password challenge")),
         }
     }
 

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::model::Config;
 use shared::realtime::{user_topic, CONFIG_TOPIC};
-use shared::ui::{browser, use_live_connection, Auth, ConnectionBanner};
+use shared::ui::{browser, use_live_connection, Auth, ConnectionBanner, ErrorNotice};
 use shared::web::{local_midnights, now_ms, send_signed};
 use shared::wire::Redeemed;
 use shared::Settings;
@@ -157,10 +157,7 @@ pub fn OrderHome() -> impl IntoView {
     view! {
         <ConnectionBanner/>
         {move || failure.get().map(|e| view! {
-            <div class="alert error" role="alert">
-                <p>{e.to_string()}</p>
-                <button type="button" class="button" on:click=move |_| { reload.dispatch(()); }>"Try again"</button>
-            </div>
+            <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| { reload.dispatch(()); })/>
         })}
         {move || match screen.get() {
             Screen::Loading => view! { <Loading/> }.into_any(),
