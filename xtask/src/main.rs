@@ -155,7 +155,7 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // Native tests: shared logic, the emulator, and the apps' pure flow logic.
+    // Native tests: shared logic, the emulator, and the apps' pure logic (flows, board).
     run_cmd(cargo().args([
         "test",
         "--package",
@@ -166,6 +166,8 @@ fn test() -> Result<()> {
         "xtask",
         "--package",
         "order",
+        "--package",
+        "barista",
     ]))?;
     // The shared client in headless Chromium against a running emulator.
     with_emulator(|url| {

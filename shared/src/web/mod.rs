@@ -4,6 +4,7 @@
 //! and [`crate::mqtt`], tested natively.
 
 pub mod auth;
+pub mod device;
 pub mod http;
 pub mod realtime;
 

@@ -1,0 +1,121 @@
+//! One order card: number, drink, options, robot tag, ageing timer, and its actions.
+
+use super::console::ConsoleContext;
+use crate::board::{age_text, Age, Card, Column};
+use leptos::prelude::*;
+use shared::api::OrderAction;
+use shared::ui::ConfirmButton;
+use shared::web::send_signed;
+
+/// Sends `action` for the card unless one is already on its way; the card shows
+/// progress until the matching real-time event arrives.
+fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
+    let mut started = false;
+    ctx.board.update(|b| started = b.start(&order_id, action));
+    if !started {
+        return;
+    }
+    let ctx = ctx.clone();
+    leptos::task::spawn_local(async move {
+        let sent = send_signed(&ctx.auth.client, &ctx.api.order_action(&order_id, action)).await;
+        let result = sent.and_then(|(status, body)| ctx.api.read_accepted(status, &body));
+        match result {
+            Ok(()) => ctx.action_error.set(None),
+            Err(e) => {
+                ctx.board.update(|b| b.failed(&order_id));
+                ctx.action_error.set(Some(format!(
+                    "Could not {} the order: {e}",
+                    action.as_str()
+                )));
+            }
+        }
+    });
+}
+
+#[component]
+pub fn OrderCard(card: Card) -> impl IntoView {
+    let ctx = expect_context::<ConsoleContext>();
+    let now = ctx.now;
+    let since = card.since_ms();
+    let id = card.order.id.clone();
+    let number = card
+        .order
+        .number
+        .map(|n| format!("#{n}"))
+        .unwrap_or_default();
+    let drink = card.order.drink.clone();
+    let options = drink
+        .as_ref()
+        .map(|d| {
+            d.modifiers
+                .iter()
+                .filter(|m| m.as_str() != "None")
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" - ")
+        })
+        .unwrap_or_default();
+    let pending = card.pending;
+    let busy = Signal::derive(move || pending.is_some());
+    let label = move |action: OrderAction, idle: &'static str, working: &'static str| {
+        if pending == Some(action) {
+            working
+        } else {
+            idle
+        }
+    };
+    let button = {
+        let (ctx, id) = (ctx.clone(), id.clone());
+        move |action: OrderAction,
+              idle: &'static str,
+              working: &'static str,
+              class: &'static str| {
+            let (ctx, id) = (ctx.clone(), id.clone());
+            view! {
+                <button type="button" class=format!("button {class}") disabled=move || busy.get()
+                    aria-busy=(pending == Some(action)).to_string()
+                    on:click=move |_| act(&ctx, id.clone(), action)>
+                    {label(action, idle, working)}
+                </button>
+            }
+        }
+    };
+    let cancel = {
+        let (ctx, id) = (ctx.clone(), id.clone());
+        move || {
+            let (ctx, id) = (ctx.clone(), id.clone());
+            view! {
+                <ConfirmButton label=label(OrderAction::Cancel, "Cancel", "Cancelling…")
+                    question="Are you sure you want to cancel this order?" class="button danger" disabled=busy
+                    on_confirm=move || act(&ctx, id.clone(), OrderAction::Cancel)/>
+            }
+        }
+    };
+    let actions = match card.column {
+        Column::Preview if card.claimed_by_other => view! { <p class="claimed">"Being made by another barista"</p> }.into_any(),
+        Column::Preview => view! { <>{cancel()}{button(OrderAction::Make, "Make", "Claiming…", "make")}</> }.into_any(),
+        Column::Production => view! {
+            <>{button(OrderAction::Unmake, "Unmake", "Releasing…", "secondary")}{button(OrderAction::Complete, "Pickup", "Completing…", "complete")}</>
+        }
+        .into_any(),
+        Column::Pickup => ().into_any(),
+    };
+    let age_class = move || Age::of(now.get() - since).class();
+    let ticking = card.column != Column::Pickup;
+
+    view! {
+        <article class=move || format!("order-card {}", if ticking { age_class() } else { "" })
+            data-order=card.order.id.clone() aria-label=format!("Order {number}")>
+            <header>
+                <span class="order-card-number">{number.clone()}</span>
+                {card.order.robot.then(|| view! { <span class="badge robot">"ROBOT"</span> })}
+                {ticking.then(|| view! {
+                    <span class="age" role="timer" aria-label="Waiting for">{move || age_text(since, now.get())}</span>
+                })}
+            </header>
+            <p class="order-card-drink">{drink.map(|d| d.drink).unwrap_or_default()}</p>
+            {(!options.is_empty()).then(|| view! { <p class="order-card-options">{options}</p> })}
+            <div class="button-row">{actions}</div>
+        </article>
+    }
+}

@@ -1,0 +1,270 @@
+//! The barista console on an iPad: orders arrive live and move through Preview,
+//! Production and Pickup; the backend agrees; two baristas share a bar.
+
+use anyhow::{ensure, Result};
+use e2e::{eventually, Browser, Harness, ADMIN, IPAD};
+use emulator::client::{Client, Method};
+use serde_json::json;
+use shared::AppKind;
+
+/// Opens the console with the emulator's settings and signs in.
+async fn open_console(harness: &Harness, browser: &Browser, user: (&str, &str)) -> Result<()> {
+    let settings = harness.local_settings().to_query(AppKind::Barista);
+    browser
+        .goto(&harness.url(&format!("/barista/?{settings}")))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
+    browser.fill("#auth-email", user.0).await?;
+    browser.fill("#auth-password", user.1).await?;
+    browser.click_button("Sign in").await?;
+    Ok(())
+}
+
+async fn live(browser: &Browser) -> Result<()> {
+    eventually("the console is live", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await
+}
+
+/// A customer orders `drink` through the API; returns the order id.
+async fn customer_orders(harness: &Harness, name: &str, drink: &str) -> Result<String> {
+    let mut customer = harness.client();
+    customer
+        .register(
+            &harness.emulator.base_url(),
+            &format!("{name}@example.com"),
+            "password1",
+        )
+        .await?;
+    let barista = harness.barista().await?;
+    let bucket = barista
+        .rest(Method::GET, &barista.validator("qr-code"), None)
+        .await?
+        .json()?;
+    let code = bucket["bucket"]["last_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let scanned = customer
+        .rest(
+            Method::POST,
+            &customer.validator(&format!("qr-code?token={code}")),
+            None,
+        )
+        .await?;
+    let order = scanned.json()?["orderId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // The workflow stores its task token asynchronously; submit once the row exists.
+    eventually("the order row exists", || async {
+        let rows = barista
+            .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
+            .await?
+            .json()?;
+        Ok(rows
+            .as_array()
+            .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order.as_str())))
+    })
+    .await?;
+    let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "barista-icons_cafe-latte"});
+    customer
+        .rest(
+            Method::PUT,
+            &customer.om(&format!("orders/{order}")),
+            Some(body),
+        )
+        .await?;
+    Ok(order)
+}
+
+fn card_in(column: usize, order: &str) -> String {
+    format!(".board-column:nth-child({column}) .order-card[data-order='{order}']")
+}
+
+async fn backend_state(barista: &Client, order: &str) -> Result<String> {
+    let body = barista
+        .rest(Method::GET, &barista.om(&format!("orders/{order}")), None)
+        .await?
+        .body;
+    let order = shared::wire::parse_order_body(&body, shared::Flavour::W)?;
+    Ok(order.state.label().to_string())
+}
+
+#[tokio::test]
+async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(IPAD).await?;
+    open_console(&harness, &browser, ADMIN).await?;
+    live(&browser).await?;
+    browser.wait_for_text(".store-state", "Store open").await?;
+
+    let first = customer_orders(&harness, "ana", "Latte").await?;
+    browser.wait_for(&card_in(1, &first)).await?;
+    let second = customer_orders(&harness, "bo", "Americano").await?;
+    browser.wait_for(&card_in(1, &second)).await?;
+    ensure!(
+        browser
+            .text(&format!("{} .order-card-number", card_in(1, &first)))
+            .await?
+            == "#1"
+    );
+    ensure!(browser
+        .attr(&card_in(1, &first), "class")
+        .await?
+        .unwrap_or_default()
+        .contains("age-fresh"));
+    browser.screenshot("barista-preview").await?;
+
+    browser
+        .click(&format!("{} .button.make", card_in(1, &first)))
+        .await?;
+    browser.wait_for(&card_in(2, &first)).await?;
+    let barista = harness.barista().await?;
+    let rows = barista
+        .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
+        .await?
+        .json()?;
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["SK"]["S"] == first.as_str())
+        .cloned()
+        .unwrap_or_default();
+    ensure!(
+        row["baristaUserId"]["S"] == barista.sub()?.as_str(),
+        "the backend has the claim: {row}"
+    );
+    browser.screenshot("barista-production").await?;
+
+    browser
+        .click(&format!("{} .button.complete", card_in(2, &first)))
+        .await?;
+    browser.wait_for(&card_in(3, &first)).await?;
+    ensure!(backend_state(&barista, &first).await? == "Completed");
+    browser
+        .wait_for_text(".recall", "Last completed: #1 Latte")
+        .await?;
+
+    browser.click_button("Cancel").await?;
+    browser.click_button("Yes").await?;
+    eventually("the cancelled card leaves", || async {
+        Ok(browser
+            .client
+            .find_all(fantoccini::Locator::Css(&card_in(1, &second)))
+            .await?
+            .is_empty())
+    })
+    .await?;
+    ensure!(backend_state(&barista, &second).await? == "Cancelled");
+    browser.screenshot("barista-pickup").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn customers_are_refused() -> Result<()> {
+    let harness = Harness::start().await?;
+    let mut customer = harness.client();
+    customer
+        .register(&harness.emulator.base_url(), "eve@example.com", "password1")
+        .await?;
+    let browser = harness.browser(IPAD).await?;
+    open_console(&harness, &browser, ("eve@example.com", "password1")).await?;
+    browser
+        .wait_for_text("#privileges-title", "Insufficient privileges")
+        .await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_store_switch_waits_for_the_backend() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(IPAD).await?;
+    open_console(&harness, &browser, ADMIN).await?;
+    live(&browser).await?;
+    browser.wait_for_text(".store-state", "Store open").await?;
+    browser.click_button("Close store").await?;
+    browser.click_button("Yes").await?;
+    browser
+        .wait_for_text(".store-state", "Store closed")
+        .await?;
+    let config = harness
+        .client()
+        .rest(Method::GET, &harness.client().config("config"), None)
+        .await?
+        .json()?;
+    let item = config
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["PK"]["S"] == "config")
+        .cloned()
+        .unwrap_or_default();
+    ensure!(item["storeOpen"]["BOOL"] == false);
+    browser.click_button("Open store").await?;
+    browser.click_button("Yes").await?;
+    browser.wait_for_text(".store-state", "Store open").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn two_baristas_share_the_bar() -> Result<()> {
+    let harness = Harness::start().await?;
+    harness.emulator.cognito.create_user(
+        &harness.emulator.backend.store,
+        "second@example.com",
+        "second-secret",
+        &["admin"],
+    )?;
+    let first = harness.browser(IPAD).await?;
+    let second = harness.browser(IPAD).await?;
+    open_console(&harness, &first, ADMIN).await?;
+    open_console(&harness, &second, ("second@example.com", "second-secret")).await?;
+    live(&first).await?;
+    live(&second).await?;
+    let order = customer_orders(&harness, "ana", "Latte").await?;
+    first.wait_for(&card_in(1, &order)).await?;
+    second.wait_for(&card_in(1, &order)).await?;
+    first
+        .click(&format!("{} .button.make", card_in(1, &order)))
+        .await?;
+    first.wait_for(&card_in(2, &order)).await?;
+    second
+        .wait_for_text(
+            &format!("{} .claimed", card_in(1, &order)),
+            "Being made by another barista",
+        )
+        .await?;
+    second.screenshot("barista-claimed-by-another").await?;
+    first.close().await?;
+    second.close().await
+}
+
+#[tokio::test]
+async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(IPAD).await?;
+    open_console(&harness, &browser, ADMIN).await?;
+    live(&browser).await?;
+    let stopped = harness.stop_emulator().await?;
+    eventually("the console notices", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("reconnecting"))
+    })
+    .await?;
+    let harness = stopped.restart().await?;
+    let order = customer_orders(&harness, "cy", "Espresso").await?;
+    browser.wait_for(&card_in(1, &order)).await?;
+    live(&browser).await?;
+    browser.close().await
+}
