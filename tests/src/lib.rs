@@ -39,6 +39,13 @@ pub const IPAD: Device = Device {
     height: 820,
     touch: true,
 };
+/// A 4K TV, for screenshots of the board scaled up.
+pub const TV_4K: Device = Device {
+    name: "tv-4k",
+    width: 3840,
+    height: 2160,
+    touch: false,
+};
 pub const TV: Device = Device {
     name: "tv",
     width: 1920,
@@ -76,6 +83,11 @@ pub const ADMIN: (&str, &str) = ("barista@example.com", "barista-secret");
 
 impl Harness {
     pub async fn start() -> Result<Self> {
+        Self::start_with(emulator::clock::Timings::AWS).await
+    }
+
+    /// With shortened timers (bucket rotation, timeouts).
+    pub async fn start_with(timings: emulator::clock::Timings) -> Result<Self> {
         let apps_dir = std::env::var_os("SERVERLESSPRESSO_APPS")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("apps"));
@@ -94,6 +106,7 @@ impl Harness {
             apps_dir: Some(apps_dir),
             database: Some(state.path().join("emulator.db")),
             admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
+            timings,
             ..Default::default()
         };
         let emulator = emulator::start(config.clone()).await?;
@@ -180,8 +193,14 @@ impl Harness {
 
     /// A fresh headless Chromium with an empty profile, sized like `device`.
     pub async fn browser(&self, device: Device) -> Result<Browser> {
+        self.browser_with(device, &[]).await
+    }
+
+    /// A browser with extra Chromium switches (e.g. `--js-flags=--expose-gc`).
+    pub async fn browser_with(&self, device: Device, extra: &[&str]) -> Result<Browser> {
         let profile = tempfile::tempdir()?;
-        let args = [
+        let user_data = format!("--user-data-dir={}", profile.path().display());
+        let mut args = vec![
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -191,8 +210,9 @@ impl Harness {
             "--disable-component-update",
             "--disable-sync",
             "--hide-scrollbars",
-            &format!("--user-data-dir={}", profile.path().display()),
+            &user_data,
         ];
+        args.extend_from_slice(extra);
         // Device metrics set the viewport exactly; a window size would include the
         // browser's own frame and a minimum width.
         let capabilities = json!({
@@ -264,12 +284,21 @@ fn free_port() -> Result<u16> {
 }
 
 /// Polls `check` until it answers true, failing after [`PATIENCE`] with `what`.
-pub async fn eventually<F, Fut>(what: &str, mut check: F) -> Result<()>
+pub async fn eventually<F, Fut>(what: &str, check: F) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<bool>>,
 {
-    let deadline = Instant::now() + PATIENCE;
+    eventually_within(PATIENCE, what, check).await
+}
+
+/// [`eventually`] with its own time limit, for waits that are long by design.
+pub async fn eventually_within<F, Fut>(patience: Duration, what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + patience;
     let mut last_error = None;
     loop {
         match check().await {
@@ -281,7 +310,7 @@ where
             let detail = last_error
                 .map(|e| format!(" (last error: {e:#})"))
                 .unwrap_or_default();
-            bail!("timed out after {PATIENCE:?} waiting until {what}{detail}");
+            bail!("timed out after {patience:?} waiting until {what}{detail}");
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

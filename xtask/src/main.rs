@@ -168,6 +168,8 @@ fn test() -> Result<()> {
         "order",
         "--package",
         "barista",
+        "--package",
+        "display",
     ]))?;
     // The shared client in headless Chromium against a running emulator.
     with_emulator(|url| {

@@ -1,0 +1,40 @@
+use crate::pages::{BoardPage, Toolbar};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use shared::ui::{
+    browser, provide_auth, provide_settings, AppHeader, NotFound, RequireSettings, RequireSignIn,
+    SettingsPage,
+};
+use shared::{AppKind, Settings};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_settings(AppKind::Display);
+    view! {
+        <Router base=browser::base_path()>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell/></RequireSettings> }/>
+                <Route path=path!("/settings") view=|| view! {
+                    <AppHeader><A href="settings">"Settings"</A></AppHeader>
+                    <main id="main" class="app-main"><SettingsPage/></main>
+                }/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The board needs an admin (only admins may read the QR code).
+#[component]
+fn SignedInShell() -> impl IntoView {
+    let settings = expect_context::<Settings>();
+    provide_auth(&settings, AppKind::Display);
+    view! {
+        <Toolbar/>
+        <main id="main" class="display-main">
+            <RequireSignIn admin_only=true>
+                <BoardPage/>
+            </RequireSignIn>
+        </main>
+    }
+}

@@ -1,0 +1,342 @@
+//! The display board on a TV: the QR code and its tokens, Preparing and Ready, the closed
+//! state, bucket rotation, the settings hand-off, and a long run's memory.
+
+use anyhow::{ensure, Result};
+use e2e::{eventually, eventually_within, Browser, Harness, ADMIN, IPAD, TV, TV_4K};
+use emulator::client::{Client, Method};
+use serde_json::json;
+use shared::AppKind;
+use std::time::Duration;
+
+async fn open_board(harness: &Harness, browser: &Browser) -> Result<()> {
+    let settings = harness.local_settings().to_query(AppKind::Display);
+    browser
+        .goto(&harness.url(&format!("/display/?{settings}")))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
+    browser.fill("#auth-email", ADMIN.0).await?;
+    browser.fill("#auth-password", ADMIN.1).await?;
+    browser.click_button("Sign in").await?;
+    eventually("the board is live", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await
+}
+
+async fn current_code(barista: &Client) -> Result<String> {
+    let bucket = barista
+        .rest(Method::GET, &barista.validator("qr-code"), None)
+        .await?
+        .json()?;
+    Ok(bucket["bucket"]["last_code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// A signed-up customer who scans `code`; returns the customer and the order id.
+async fn scan(harness: &Harness, name: &str, code: &str) -> Result<(Client, String)> {
+    let mut customer = harness.client();
+    customer
+        .register(
+            &harness.emulator.base_url(),
+            &format!("{name}@example.com"),
+            "password1",
+        )
+        .await?;
+    let scanned = customer
+        .rest(
+            Method::POST,
+            &customer.validator(&format!("qr-code?token={code}")),
+            None,
+        )
+        .await?;
+    let order = scanned.json()?["orderId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok((customer, order))
+}
+
+async fn submit(harness: &Harness, customer: &Client, order: &str, drink: &str) -> Result<()> {
+    let barista = harness.barista().await?;
+    eventually("the order row exists", || async {
+        let rows = barista
+            .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
+            .await?
+            .json()?;
+        Ok(rows
+            .as_array()
+            .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order)))
+    })
+    .await?;
+    let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "i"});
+    customer
+        .rest(
+            Method::PUT,
+            &customer.om(&format!("orders/{order}")),
+            Some(body),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn barista_action(harness: &Harness, order: &str, action: &str) -> Result<()> {
+    let barista = harness.barista().await?;
+    let url = barista.om(&format!("orders/{order}?action={action}"));
+    barista.rest(Method::PUT, &url, Some(json!({}))).await?;
+    Ok(())
+}
+
+fn row(list: &str, order: &str) -> String {
+    format!(".display-list.{list} .display-row[data-order='{order}']")
+}
+
+#[tokio::test]
+async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(TV).await?;
+    open_board(&harness, &browser).await?;
+    browser.wait_for_text("#qr-title", "Scan to order").await?;
+    browser
+        .wait_for_text(".tokens", "10 drinks remaining")
+        .await?;
+    // The QR code carries the order app's URL and the validator's current code.
+    let barista = harness.barista().await?;
+    let code = current_code(&barista).await?;
+    browser.click(".qr-button").await?;
+    let expected = format!("{}/order/?token={code}", harness.emulator.base_url());
+    browser.wait_for_text(".qr-debug", &expected).await?;
+    ensure!(
+        browser.wait_for(".qr svg").await.is_ok(),
+        "the QR code is an SVG"
+    );
+
+    let (ana, first) = scan(&harness, "ana", &code).await?;
+    browser
+        .wait_for_text(".tokens", "9 drinks remaining")
+        .await?;
+    submit(&harness, &ana, &first, "Latte").await?;
+    browser.wait_for(&row("preparing", &first)).await?;
+    let (bo, second) = scan(&harness, "bo", &code).await?;
+    submit(&harness, &bo, &second, "Americano").await?;
+    browser.wait_for(&row("preparing", &second)).await?;
+    browser.screenshot("display-preparing").await?;
+
+    barista_action(&harness, &first, "complete").await?;
+    browser.wait_for(&row("ready", &first)).await?;
+    ensure!(browser
+        .attr(&row("ready", &first), "class")
+        .await?
+        .unwrap_or_default()
+        .contains("highlight"));
+    barista_action(&harness, &second, "cancel").await?;
+    eventually("the cancelled order leaves", || async {
+        Ok(browser
+            .client
+            .find_all(fantoccini::Locator::Css(&row("preparing", &second)))
+            .await?
+            .is_empty())
+    })
+    .await?;
+    browser.screenshot("display-ready").await?;
+
+    // Closed, then open again.
+    barista
+        .rest(Method::PUT, &barista.config("store?state=closed"), None)
+        .await?;
+    browser
+        .wait_for_text("#qr-title", "The store is not taking orders right now")
+        .await?;
+    browser.screenshot("display-closed").await?;
+    barista
+        .rest(Method::PUT, &barista.config("store?state=open"), None)
+        .await?;
+    browser.wait_for_text("#qr-title", "Scan to order").await?;
+    browser.close().await?;
+
+    let big = harness.browser(TV_4K).await?;
+    open_board(&harness, &big).await?;
+    big.wait_for(&row("ready", &first)).await?;
+    big.screenshot("display-ready").await?;
+    big.close().await
+}
+
+#[tokio::test]
+async fn the_last_token_shows_the_countdown() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(TV).await?;
+    open_board(&harness, &browser).await?;
+    browser
+        .wait_for_text(".tokens", "10 drinks remaining")
+        .await?;
+    let code = current_code(&harness.barista().await?).await?;
+    let mut customer = harness.client();
+    customer
+        .register(
+            &harness.emulator.base_url(),
+            "many@example.com",
+            "password1",
+        )
+        .await?;
+    for _ in 0..9 {
+        customer
+            .rest(
+                Method::POST,
+                &customer.validator(&format!("qr-code?token={code}")),
+                None,
+            )
+            .await?;
+    }
+    browser
+        .wait_for_text(".tokens", "1 drink remaining")
+        .await?;
+    customer
+        .rest(
+            Method::POST,
+            &customer.validator(&format!("qr-code?token={code}")),
+            None,
+        )
+        .await?;
+    browser
+        .wait_for_text("#qr-title", "We are making drinks!")
+        .await?;
+    browser.screenshot("display-making-drinks").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
+    // 16 s windows: the code shows for 1 s, then the last-15-seconds countdown.
+    let timings = emulator::clock::Timings {
+        bucket_ms: 16_000,
+        ..emulator::clock::Timings::AWS
+    };
+    let harness = Harness::start_with(timings).await?;
+    let browser = harness.browser(TV).await?;
+    open_board(&harness, &browser).await?;
+    let barista = harness.barista().await?;
+    let first = current_code(&barista).await?;
+    eventually_within(
+        Duration::from_secs(40),
+        "the board shows the next window's code",
+        || async {
+            let now = current_code(&barista).await?;
+            if now == first || browser.text("#qr-title").await? != "Scan to order" {
+                return Ok(false);
+            }
+            browser.click(".qr-button").await?;
+            let shown = browser.text(".qr-debug").await.unwrap_or_default();
+            Ok(shown.ends_with(&format!("?token={now}")))
+        },
+    )
+    .await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn configure_barista_app_hands_off_the_settings() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(TV).await?;
+    open_board(&harness, &browser).await?;
+    let link = browser
+        .client
+        .find(fantoccini::Locator::XPath(
+            "//a[normalize-space()='Configure barista app']",
+        ))
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default();
+    ensure!(link.starts_with(&harness.url("/barista/?")), "{link}");
+    browser.click_button("Configure order app").await?;
+    browser.wait_for(".dialog .qr svg").await?;
+    browser.screenshot("display-configure-order-app").await?;
+    browser.close().await?;
+
+    let ipad = harness.browser(IPAD).await?;
+    ipad.goto(&link).await?;
+    ipad.wait_for_text("#settings-title", "Settings").await?;
+    ensure!(ipad.value("#setting-poolId").await? == emulator::local::IDENTITY_POOL_ID);
+    ensure!(ipad.value("#setting-region").await? == "us-east-1");
+    ipad.close().await
+}
+
+#[tokio::test]
+async fn a_long_run_keeps_memory_bounded() -> Result<()> {
+    let timings = emulator::clock::Timings {
+        bucket_ms: 1_000,
+        ..emulator::clock::Timings::AWS
+    };
+    let harness = Harness::start_with(timings).await?;
+    let browser = harness
+        .browser_with(TV, &["--js-flags=--expose-gc"])
+        .await?;
+    open_board(&harness, &browser).await?;
+    let heap = || async {
+        let v = browser
+            .js("window.gc(); return performance.memory.usedJSHeapSize")
+            .await?;
+        Ok::<_, anyhow::Error>(v.as_f64().unwrap_or(0.0))
+    };
+    let barista = harness.barista().await?;
+    // Warm up, then measure, then thousands of events, then measure again.
+    for _ in 0..50 {
+        barista
+            .rest(Method::PUT, &barista.config("store?state=open"), None)
+            .await?;
+    }
+    let before = heap().await?;
+    let mut customer = harness.client();
+    customer
+        .register(
+            &harness.emulator.base_url(),
+            "long@example.com",
+            "password1",
+        )
+        .await?;
+    let mut orders = 0;
+    for round in 0..3000 {
+        barista
+            .rest(Method::PUT, &barista.config("store?state=open"), None)
+            .await?;
+        if round % 50 == 0 {
+            let code = current_code(&barista).await?;
+            let scanned = customer
+                .rest(
+                    Method::POST,
+                    &customer.validator(&format!("qr-code?token={code}")),
+                    None,
+                )
+                .await?;
+            if let Some(order) = scanned.json()?["orderId"].as_str() {
+                barista_action(&harness, order, "cancel").await?;
+                orders += 1;
+            }
+        }
+    }
+    eventually("the board caught up", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await?;
+    let after = heap().await?;
+    println!(
+        "display heap: {:.2} MB before, {:.2} MB after 3,000 config events and {orders} orders",
+        before / 1e6,
+        after / 1e6
+    );
+    ensure!(
+        after < before + 2_000_000.0,
+        "the heap grew from {before} to {after} bytes"
+    );
+    browser.close().await
+}
