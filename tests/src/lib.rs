@@ -107,7 +107,6 @@ impl Harness {
             database: Some(state.path().join("emulator.db")),
             admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
             timings,
-            ..Default::default()
         };
         let emulator = emulator::start(config.clone()).await?;
         // A restart must come back on the same address.
