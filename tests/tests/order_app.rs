@@ -87,6 +87,11 @@ async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
     browser
         .wait_for_text("#menu-title", "Choose a drink")
         .await?;
+    let since_navigation = browser.js("return performance.now()").await?;
+    println!(
+        "page load to menu: {:.0} ms (within 25 ms polling)",
+        since_navigation.as_f64().unwrap_or(0.0)
+    );
     ensure!(
         !browser.url().await?.contains("token="),
         "the token is removed from the address bar"
@@ -124,6 +129,9 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
     browser
         .wait_for_text("#status-title", "Ready for collection")
         .await?;
+    browser
+        .wait_for_text(".receipt .badge", "Completed")
+        .await?;
     browser.screenshot("order-ready").await?;
 
     // One coffee a day: Next shows the limit with a countdown to midnight.
@@ -132,6 +140,64 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
         .wait_for_text("#notice-title", "You've had your coffee today")
         .await?;
     browser.screenshot("order-limit").await?;
+
+    browser.click(".app-nav a[href='/order/history']").await?;
+    browser.wait_for_text(".history-item h2", "Latte").await?;
+    browser.wait_for_text(".history-item .badge", "Completed").await?;
+    browser.screenshot("order-history").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_reload_resumes_the_order_in_flight() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "ed").await?;
+    order_a_latte(&harness, &browser).await?;
+    browser.client.refresh().await?;
+    browser.wait_for_text("#status-title", "Order #1").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
+    let timings = emulator::clock::Timings {
+        customer_wait_ms: 3_000,
+        ..emulator::clock::Timings::AWS
+    };
+    let harness = Harness::start_with(timings).await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "fi").await?;
+    let code = current_code(&harness).await?;
+    browser.goto(&harness.url(&format!("/order/?token={code}"))).await?;
+    browser.wait_for_text("#menu-title", "Choose a drink").await?;
+    browser
+        .wait_for_text("#status-title", "Oops! Having trouble deciding?")
+        .await?;
+    browser.screenshot("order-timed-out").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn no_drinks_left_in_this_round() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    set_up_and_sign_up(&harness, &browser, "gi").await?;
+    let code = current_code(&harness).await?;
+    let mut other = harness.client();
+    other
+        .register(&harness.emulator.base_url(), "other@example.com", "password1")
+        .await?;
+    for _ in 0..10 {
+        other
+            .rest(Method::POST, &other.validator(&format!("qr-code?token={code}")), None)
+            .await?;
+    }
+    browser.goto(&harness.url(&format!("/order/?token={code}"))).await?;
+    browser
+        .wait_for_text("#notice-title", "All drinks for this round are taken")
+        .await?;
+    browser.screenshot("order-no-tokens").await?;
     browser.close().await
 }
 

@@ -6,6 +6,7 @@
 //! - `test`   runs every check and test: fmt, clippy, native tests, browser tests
 //! - `size`   builds the apps and prints the bytes of each first page load
 //! - `bench`  loads the emulator and prints throughput and latency
+//! - `fuzz`   fuzzes the typed-JSON, event and REST parsers
 
 mod setup;
 mod size;
@@ -42,6 +43,11 @@ fn main() -> Result<()> {
                 ])
                 .args(rest),
         ),
+        "fuzz" => fuzz(
+            rest.first()
+                .map_or(Ok(60), |s| s.parse())
+                .context("fuzz takes seconds per target")?,
+        ),
         "size" => {
             setup::run()?;
             build_apps()?;
@@ -56,7 +62,8 @@ fn main() -> Result<()> {
                  run     build the apps and start the emulator serving them (extra args go to the emulator)\n  \
                  test    fmt, clippy, native tests, then browser tests against the emulator\n  \
                  size    build the apps and print each first page load, raw and gzip -9\n  \
-                 bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)"
+                 bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
+                 fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)"
             );
             if task == "help" {
                 Ok(())
@@ -226,4 +233,33 @@ fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
     let _ = emulator.kill();
     let _ = emulator.wait();
     result
+}
+
+/// Runs every fuzz target of `shared/fuzz` for `seconds`. cargo-fuzz needs unstable
+/// compiler flags (sanitizers); `RUSTC_BOOTSTRAP=1` allows them on the stable toolchain,
+/// for fuzzing only: no shipped build uses it.
+fn fuzz(seconds: u32) -> Result<()> {
+    if Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
+        run_cmd(Command::new("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--locked",
+            "--version",
+            "0.13.2",
+        ]))?;
+    }
+    for target in ["typed_json", "realtime_event", "rest_answers"] {
+        run_cmd(
+            Command::new("cargo")
+                .current_dir(root().join("shared"))
+                .args(["fuzz", "run", "-O", target, "--"])
+                .arg(format!("-max_total_time={seconds}"))
+                .env("RUSTC_BOOTSTRAP", "1"),
+        )?;
+    }
+    Ok(())
 }

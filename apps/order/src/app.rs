@@ -1,4 +1,4 @@
-use crate::pages::OrderHome;
+use crate::pages::{HistoryPage, OrderHome};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
@@ -14,7 +14,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Router base=browser::base_path()>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell/></RequireSettings> }/>
+                <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell><OrderHome/></SignedInShell></RequireSettings> }/>
+                <Route path=path!("/history") view=|| view! { <RequireSettings><SignedInShell><HistoryPage/></SignedInShell></RequireSettings> }/>
                 <Route path=path!("/settings") view=|| view! {
                     <AppHeader><A href="settings">"Settings"</A></AppHeader>
                     <main id="main" class="app-main"><SettingsPage/></main>
@@ -24,18 +25,20 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Header and page for a configured app: sign in first, then order.
+/// Header and page for a configured app: sign in first, then the page.
 #[component]
-fn SignedInShell() -> impl IntoView {
+fn SignedInShell(children: ChildrenFn) -> impl IntoView {
     let settings = expect_context::<Settings>();
     provide_auth(&settings, AppKind::Order);
     view! {
         <AppHeader>
+            <A href="./" exact=true>"Order"</A>
+            <A href="history">"History"</A>
             <A href="settings">"Settings"</A>
             <SignOutButton/>
         </AppHeader>
         <main id="main" class="app-main order-main">
-            <RequireSignIn><OrderHome/></RequireSignIn>
+            <RequireSignIn>{children()}</RequireSignIn>
         </main>
     }
 }

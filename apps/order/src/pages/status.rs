@@ -6,7 +6,7 @@ use crate::flow::Screen;
 use leptos::prelude::*;
 use shared::api::{ApiError, OrderAction};
 use shared::model::{DrinkOrder, TimeoutCause};
-use shared::ui::ConfirmButton;
+use shared::ui::{ConfirmButton, OrderStateBadge};
 use shared::web::send_signed;
 
 fn drink_line(drink: &Option<DrinkOrder>) -> Option<String> {
@@ -109,6 +109,31 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             .map(|e| e.to_string())
     };
     let reload = ctx.reload;
+    // The receipt: the backend's record of a finished order (`GET /orders/{id}`).
+    let receipt = final_screen.then(|| {
+        let (ctx, order_id) = (ctx.clone(), order_id.clone());
+        LocalResource::new(move || {
+            let (ctx, order_id) = (ctx.clone(), order_id.clone());
+            async move {
+                let (status, body) = send_signed(&ctx.auth.client, &ctx.api.order(&order_id)).await?;
+                ctx.api.read_order(status, &body)
+            }
+        })
+    });
+    let receipt_view = move || {
+        receipt.and_then(|r| r.get()).and_then(Result::ok).map(|order| {
+            let drink = order.drink.clone();
+            view! {
+                <table class="receipt" aria-label="Receipt">
+                    <tbody>
+                        <tr><th scope="row">"Drink"</th><td>{drink.as_ref().map(|d| d.drink.clone())}</td></tr>
+                        <tr><th scope="row">"Options"</th><td>{drink.map(|d| if d.modifiers.is_empty() { "None".to_string() } else { d.modifiers.join(", ") })}</td></tr>
+                        <tr><th scope="row">"Status"</th><td><OrderStateBadge state=order.state.clone()/></td></tr>
+                    </tbody>
+                </table>
+            }
+        })
+    };
     view! {
         <section class="card status" aria-labelledby="status-title" data-order=order_id.clone()>
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
@@ -116,6 +141,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             <h1 id="status-title" aria-live="polite">{title}</h1>
             {drink_line(&drink).map(|d| view! { <p class="drink-line">{d}</p> })}
             <p>{detail}</p>
+            {receipt_view}
             {move || cancel_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
             <div class="button-row">
                 {cancellable.then(|| {
