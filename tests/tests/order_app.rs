@@ -143,7 +143,9 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
 
     browser.click(".app-nav a[href='/order/history']").await?;
     browser.wait_for_text(".history-item h2", "Latte").await?;
-    browser.wait_for_text(".history-item .badge", "Completed").await?;
+    browser
+        .wait_for_text(".history-item .badge", "Completed")
+        .await?;
     browser.screenshot("order-history").await?;
     browser.close().await
 }
@@ -169,8 +171,12 @@ async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "fi").await?;
     let code = current_code(&harness).await?;
-    browser.goto(&harness.url(&format!("/order/?token={code}"))).await?;
-    browser.wait_for_text("#menu-title", "Choose a drink").await?;
+    browser
+        .goto(&harness.url(&format!("/order/?token={code}")))
+        .await?;
+    browser
+        .wait_for_text("#menu-title", "Choose a drink")
+        .await?;
     browser
         .wait_for_text("#status-title", "Oops! Having trouble deciding?")
         .await?;
@@ -186,14 +192,24 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
     let code = current_code(&harness).await?;
     let mut other = harness.client();
     other
-        .register(&harness.emulator.base_url(), "other@example.com", "password1")
+        .register(
+            &harness.emulator.base_url(),
+            "other@example.com",
+            "password1",
+        )
         .await?;
     for _ in 0..10 {
         other
-            .rest(Method::POST, &other.validator(&format!("qr-code?token={code}")), None)
+            .rest(
+                Method::POST,
+                &other.validator(&format!("qr-code?token={code}")),
+                None,
+            )
             .await?;
     }
-    browser.goto(&harness.url(&format!("/order/?token={code}"))).await?;
+    browser
+        .goto(&harness.url(&format!("/order/?token={code}")))
+        .await?;
     browser
         .wait_for_text("#notice-title", "All drinks for this round are taken")
         .await?;

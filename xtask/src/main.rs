@@ -43,6 +43,24 @@ fn main() -> Result<()> {
                 ])
                 .args(rest),
         ),
+        "bench-ui" => {
+            setup::run()?;
+            build_apps()?;
+            run_cmd(
+                cargo()
+                    .args([
+                        "test",
+                        "--package",
+                        "e2e",
+                        "--test",
+                        "latency",
+                        "--",
+                        "--ignored",
+                        "--nocapture",
+                    ])
+                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+            )
+        }
         "fuzz" => fuzz(
             rest.first()
                 .map_or(Ok(60), |s| s.parse())
@@ -63,6 +81,7 @@ fn main() -> Result<()> {
                  test    fmt, clippy, native tests, then browser tests against the emulator\n  \
                  size    build the apps and print each first page load, raw and gzip -9\n  \
                  bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
+                 bench-ui  time from an API call to its card on the barista console (100 orders)\n  \
                  fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)"
             );
             if task == "help" {

@@ -115,7 +115,8 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         LocalResource::new(move || {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
             async move {
-                let (status, body) = send_signed(&ctx.auth.client, &ctx.api.order(&order_id)).await?;
+                let (status, body) =
+                    send_signed(&ctx.auth.client, &ctx.api.order(&order_id)).await?;
                 ctx.api.read_order(status, &body)
             }
         })

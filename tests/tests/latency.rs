@@ -1,0 +1,160 @@
+//! Measurements, not tests: how long from an API call to its event on screen. Run with
+//! `cargo xtask bench-ui` (they are ignored by `cargo test`).
+
+use anyhow::Result;
+use e2e::{eventually_within, Browser, Harness, ADMIN, IPAD};
+use emulator::client::Method;
+use serde_json::json;
+use shared::AppKind;
+use std::time::Duration;
+
+/// Records, in the page, when each order card first appears (epoch ms).
+const WATCH_CARDS: &str = r#"
+    window.cardSeen = {};
+    new MutationObserver(() => {
+        for (const card of document.querySelectorAll('.order-card[data-order]')) {
+            const id = card.dataset.order;
+            if (!(id in window.cardSeen)) window.cardSeen[id] = performance.timeOrigin + performance.now();
+        }
+    }).observe(document.body, { childList: true, subtree: true });
+"#;
+
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+        * 1000.0
+}
+
+async fn open_console(harness: &Harness, browser: &Browser) -> Result<()> {
+    let settings = harness.local_settings().to_query(AppKind::Barista);
+    browser
+        .goto(&harness.url(&format!("/barista/?{settings}")))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser.fill("#auth-email", ADMIN.0).await?;
+    browser.fill("#auth-password", ADMIN.1).await?;
+    browser.click_button("Sign in").await?;
+    eventually_within(Duration::from_secs(15), "live", || async {
+        Ok(browser
+            .attr(".connection-banner", "data-status")
+            .await?
+            .as_deref()
+            == Some("live"))
+    })
+    .await
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::test]
+#[ignore = "a measurement: run with `cargo xtask bench-ui`"]
+async fn order_placed_to_card_on_the_barista_console() -> Result<()> {
+    const ORDERS: usize = 100;
+    let timings = emulator::clock::Timings {
+        bucket_ms: 1_000,
+        ..emulator::clock::Timings::AWS
+    };
+    let harness = Harness::start_with(timings).await?;
+    let browser = harness.browser(IPAD).await?;
+    open_console(&harness, &browser).await?;
+    browser.js(WATCH_CARDS).await?;
+
+    let barista = harness.barista().await?;
+    let mut customer = harness.client();
+    customer
+        .register(
+            &harness.emulator.base_url(),
+            "bench@example.com",
+            "password1",
+        )
+        .await?;
+    let sub = customer.sub()?;
+    let mut events = customer
+        .subscribe(
+            "serverlesspresso-bench",
+            &[&format!("serverlesspresso-user-{sub}")],
+        )
+        .await?;
+    let mut placed = Vec::new();
+    while placed.len() < ORDERS {
+        let bucket = barista
+            .rest(Method::GET, &barista.validator("qr-code"), None)
+            .await?
+            .json()?;
+        let code = bucket["bucket"]["last_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let scanned = customer
+            .rest(
+                Method::POST,
+                &customer.validator(&format!("qr-code?token={code}")),
+                None,
+            )
+            .await?;
+        let Some(order) = scanned
+            .json()
+            .ok()
+            .and_then(|v| v["orderId"].as_str().map(str::to_string))
+        else {
+            continue; // this window's tokens are spent or it just ended
+        };
+        events
+            .expect(
+                "OrderProcessor.WorkflowStarted",
+                Some(&order),
+                Duration::from_secs(10),
+            )
+            .await?;
+        let body = json!({"userId": sub, "drink": "Latte", "modifiers": [], "icon": "i"});
+        let sent_at = now_ms();
+        customer
+            .rest(
+                Method::PUT,
+                &customer.om(&format!("orders/{order}")),
+                Some(body),
+            )
+            .await?;
+        placed.push((order.clone(), sent_at));
+        // Completed at once, so the console never holds more than a couple of cards.
+        events
+            .expect(
+                "OrderManager.WaitingCompletion",
+                Some(&order),
+                Duration::from_secs(10),
+            )
+            .await?;
+        barista
+            .rest(
+                Method::PUT,
+                &barista.om(&format!("orders/{order}?action=complete")),
+                Some(json!({})),
+            )
+            .await?;
+    }
+    eventually_within(Duration::from_secs(30), "every card was seen", || async {
+        let seen = browser
+            .js("return Object.keys(window.cardSeen).length")
+            .await?;
+        Ok(seen.as_u64().unwrap_or(0) as usize >= ORDERS)
+    })
+    .await?;
+    let seen = browser.js("return window.cardSeen").await?;
+    let mut latencies: Vec<f64> = placed
+        .iter()
+        .filter_map(|(id, sent)| seen[id].as_f64().map(|at| at - sent))
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "order placed (PUT /orders/{{id}}) to card on the console, {} orders: median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95),
+        latencies.last().copied().unwrap_or(0.0)
+    );
+    browser.close().await
+}
