@@ -268,3 +268,55 @@ async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
     live(&browser).await?;
     browser.close().await
 }
+
+/// Ageing colours: an order that reached the baristas three minutes ago is amber, one
+/// from six minutes ago red (its time is written back, as if the clock had run).
+#[tokio::test]
+async fn ageing_orders_change_colour() -> Result<()> {
+    let harness = Harness::start().await?;
+    let waiting = customer_orders(&harness, "ana", "Latte").await?;
+    let late = customer_orders(&harness, "bo", "Espresso").await?;
+    let barista = harness.barista().await?;
+    eventually("both reached the baristas", || async {
+        let rows = barista
+            .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
+            .await?
+            .json()?;
+        Ok(rows
+            .as_array()
+            .is_some_and(|r| r.iter().filter(|o| o.get("orderNumber").is_some()).count() == 2))
+    })
+    .await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    for (order, age_ms) in [(&waiting, 180_000), (&late, 360_000)] {
+        harness.emulator.backend.store.write(|tx| {
+            let mut item = emulator::store::order(tx, order)?.expect("the order exists");
+            item.insert("TS".into(), shared::dynamo::AttributeValue::n(now - age_ms));
+            emulator::store::put_order(tx, &item)
+        })?;
+    }
+    let browser = harness
+        .browser(e2e::Device {
+            name: "ipad-portrait",
+            width: 820,
+            height: 1180,
+            touch: true,
+        })
+        .await?;
+    open_console(&harness, &browser, ADMIN).await?;
+    browser.wait_for(&card_in(1, &waiting)).await?;
+    ensure!(browser
+        .attr(&card_in(1, &waiting), "class")
+        .await?
+        .unwrap_or_default()
+        .contains("age-waiting"));
+    ensure!(browser
+        .attr(&card_in(1, &late), "class")
+        .await?
+        .unwrap_or_default()
+        .contains("age-late"));
+    browser.screenshot("barista-ageing").await?;
+    browser.close().await
+}
