@@ -430,3 +430,135 @@ impl Browser {
         Ok(())
     }
 }
+
+/// The people of a test: customers and baristas acting through the public APIs, as the
+/// emulator's own tests do, so the browser under test sees real traffic.
+impl Harness {
+    /// Opens `app` with the emulator's settings in the link, saves them, and waits for
+    /// the sign-in page.
+    pub async fn configure(&self, browser: &Browser, app: shared::AppKind) -> Result<()> {
+        let settings = self.local_settings().to_query(app);
+        browser
+            .goto(&self.url(&format!("/{}/?{settings}", app.slug())))
+            .await?;
+        browser.click_button("Save and reload").await?;
+        browser.wait_for_text("#auth-title", "Sign in").await
+    }
+
+    /// A customer, signed up and confirmed through the API.
+    pub async fn customer(&self, name: &str) -> Result<emulator::client::Client> {
+        let mut customer = self.client();
+        customer
+            .register(
+                &self.emulator.base_url(),
+                &format!("{name}@example.com"),
+                "password1",
+            )
+            .await?;
+        Ok(customer)
+    }
+
+    /// The QR code the board shows now.
+    pub async fn current_code(&self) -> Result<String> {
+        let barista = self.barista().await?;
+        let bucket = barista
+            .rest(
+                emulator::client::Method::GET,
+                &barista.validator("qr-code"),
+                None,
+            )
+            .await?
+            .json()?;
+        Ok(bucket["bucket"]["last_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// `customer` scans `code`; the order id, or an error when the scan is refused.
+    pub async fn scan(&self, customer: &emulator::client::Client, code: &str) -> Result<String> {
+        let url = customer.validator(&format!("qr-code?token={code}"));
+        let reply = customer
+            .rest(emulator::client::Method::POST, &url, None)
+            .await?;
+        let order = reply
+            .json()
+            .ok()
+            .and_then(|v| v["orderId"].as_str().map(str::to_string));
+        order
+            .ok_or_else(|| anyhow::anyhow!("the scan was refused: {} {}", reply.status, reply.body))
+    }
+
+    /// Submits `drink` once the workflow has stored its task token (asynchronously).
+    pub async fn submit(
+        &self,
+        customer: &emulator::client::Client,
+        order: &str,
+        drink: &str,
+    ) -> Result<()> {
+        let barista = self.barista().await?;
+        eventually("the order row exists", || async {
+            let rows = barista
+                .rest(
+                    emulator::client::Method::GET,
+                    &barista.om("orders?state=CREATED"),
+                    None,
+                )
+                .await?
+                .json()?;
+            Ok(rows
+                .as_array()
+                .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order)))
+        })
+        .await?;
+        let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "barista-icons_cafe-latte"});
+        customer
+            .rest(
+                emulator::client::Method::PUT,
+                &customer.om(&format!("orders/{order}")),
+                Some(body),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A new customer scans the current code and orders `drink`; returns the order id.
+    pub async fn order(&self, name: &str, drink: &str) -> Result<String> {
+        let customer = self.customer(name).await?;
+        let order = self.scan(&customer, &self.current_code().await?).await?;
+        self.submit(&customer, &order, drink).await?;
+        Ok(order)
+    }
+
+    /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.
+    pub async fn barista_action(&self, order: &str, action: &str) -> Result<()> {
+        let barista = self.barista().await?;
+        let url = barista.om(&format!("orders/{order}?action={action}"));
+        let reply = barista
+            .rest(emulator::client::Method::PUT, &url, Some(json!({})))
+            .await?;
+        anyhow::ensure!(reply.status == 200, "{action} failed: {}", reply.body);
+        Ok(())
+    }
+}
+
+impl Browser {
+    /// Signs in on the shared sign-in page.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
+        self.fill("#auth-email", email).await?;
+        self.fill("#auth-password", password).await?;
+        self.click_button("Sign in").await
+    }
+
+    /// Waits until the connection banner reports `status` (`live`, `reconnecting`, …).
+    pub async fn wait_for_connection(&self, status: &str) -> Result<()> {
+        eventually(&format!("the connection is {status}"), || async {
+            Ok(self
+                .attr(".connection-banner", "data-status")
+                .await?
+                .as_deref()
+                == Some(status))
+        })
+        .await
+    }
+}

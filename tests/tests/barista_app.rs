@@ -2,86 +2,14 @@
 //! Production and Pickup; the backend agrees; two baristas share a bar.
 
 use anyhow::{ensure, Result};
-use e2e::{eventually, Browser, Harness, ADMIN, IPAD};
+use e2e::{eventually, Browser, Device, Harness, ADMIN, IPAD};
 use emulator::client::{Client, Method};
-use serde_json::json;
 use shared::AppKind;
 
 /// Opens the console with the emulator's settings and signs in.
 async fn open_console(harness: &Harness, browser: &Browser, user: (&str, &str)) -> Result<()> {
-    let settings = harness.local_settings().to_query(AppKind::Barista);
-    browser
-        .goto(&harness.url(&format!("/barista/?{settings}")))
-        .await?;
-    browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#auth-title", "Sign in").await?;
-    browser.fill("#auth-email", user.0).await?;
-    browser.fill("#auth-password", user.1).await?;
-    browser.click_button("Sign in").await?;
-    Ok(())
-}
-
-async fn live(browser: &Browser) -> Result<()> {
-    eventually("the console is live", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await
-}
-
-/// A customer orders `drink` through the API; returns the order id.
-async fn customer_orders(harness: &Harness, name: &str, drink: &str) -> Result<String> {
-    let mut customer = harness.client();
-    customer
-        .register(
-            &harness.emulator.base_url(),
-            &format!("{name}@example.com"),
-            "password1",
-        )
-        .await?;
-    let barista = harness.barista().await?;
-    let bucket = barista
-        .rest(Method::GET, &barista.validator("qr-code"), None)
-        .await?
-        .json()?;
-    let code = bucket["bucket"]["last_code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let scanned = customer
-        .rest(
-            Method::POST,
-            &customer.validator(&format!("qr-code?token={code}")),
-            None,
-        )
-        .await?;
-    let order = scanned.json()?["orderId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    // The workflow stores its task token asynchronously; submit once the row exists.
-    eventually("the order row exists", || async {
-        let rows = barista
-            .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
-            .await?
-            .json()?;
-        Ok(rows
-            .as_array()
-            .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order.as_str())))
-    })
-    .await?;
-    let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "barista-icons_cafe-latte"});
-    customer
-        .rest(
-            Method::PUT,
-            &customer.om(&format!("orders/{order}")),
-            Some(body),
-        )
-        .await?;
-    Ok(order)
+    harness.configure(browser, AppKind::Barista).await?;
+    browser.sign_in(user.0, user.1).await
 }
 
 fn card_in(column: usize, order: &str) -> String {
@@ -102,12 +30,12 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
     open_console(&harness, &browser, ADMIN).await?;
-    live(&browser).await?;
+    browser.wait_for_connection("live").await?;
     browser.wait_for_text(".store-state", "Store open").await?;
 
-    let first = customer_orders(&harness, "ana", "Latte").await?;
+    let first = harness.order("ana", "Latte").await?;
     browser.wait_for(&card_in(1, &first)).await?;
-    let second = customer_orders(&harness, "bo", "Americano").await?;
+    let second = harness.order("bo", "Americano").await?;
     browser.wait_for(&card_in(1, &second)).await?;
     ensure!(
         browser
@@ -144,6 +72,15 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     );
     browser.screenshot("barista-production").await?;
 
+    // Unmake puts it back for anyone, then make again.
+    browser
+        .click(&format!("{} .button.secondary", card_in(2, &first)))
+        .await?;
+    browser.wait_for(&card_in(1, &first)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &first)))
+        .await?;
+    browser.wait_for(&card_in(2, &first)).await?;
     browser
         .click(&format!("{} .button.complete", card_in(2, &first)))
         .await?;
@@ -171,10 +108,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
 #[tokio::test]
 async fn customers_are_refused() -> Result<()> {
     let harness = Harness::start().await?;
-    let mut customer = harness.client();
-    customer
-        .register(&harness.emulator.base_url(), "eve@example.com", "password1")
-        .await?;
+    harness.customer("eve").await?;
     let browser = harness.browser(IPAD).await?;
     open_console(&harness, &browser, ("eve@example.com", "password1")).await?;
     browser
@@ -188,16 +122,16 @@ async fn the_store_switch_waits_for_the_backend() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
     open_console(&harness, &browser, ADMIN).await?;
-    live(&browser).await?;
+    browser.wait_for_connection("live").await?;
     browser.wait_for_text(".store-state", "Store open").await?;
     browser.click_button("Close store").await?;
     browser.click_button("Yes").await?;
     browser
         .wait_for_text(".store-state", "Store closed")
         .await?;
-    let config = harness
-        .client()
-        .rest(Method::GET, &harness.client().config("config"), None)
+    let client = harness.client();
+    let config = client
+        .rest(Method::GET, &client.config("config"), None)
         .await?
         .json()?;
     let item = config
@@ -227,9 +161,9 @@ async fn two_baristas_share_the_bar() -> Result<()> {
     let second = harness.browser(IPAD).await?;
     open_console(&harness, &first, ADMIN).await?;
     open_console(&harness, &second, ("second@example.com", "second-secret")).await?;
-    live(&first).await?;
-    live(&second).await?;
-    let order = customer_orders(&harness, "ana", "Latte").await?;
+    first.wait_for_connection("live").await?;
+    second.wait_for_connection("live").await?;
+    let order = harness.order("ana", "Latte").await?;
     first.wait_for(&card_in(1, &order)).await?;
     second.wait_for(&card_in(1, &order)).await?;
     first
@@ -252,20 +186,13 @@ async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
     open_console(&harness, &browser, ADMIN).await?;
-    live(&browser).await?;
+    browser.wait_for_connection("live").await?;
     let stopped = harness.stop_emulator().await?;
-    eventually("the console notices", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("reconnecting"))
-    })
-    .await?;
+    browser.wait_for_connection("reconnecting").await?;
     let harness = stopped.restart().await?;
-    let order = customer_orders(&harness, "cy", "Espresso").await?;
+    let order = harness.order("cy", "Espresso").await?;
     browser.wait_for(&card_in(1, &order)).await?;
-    live(&browser).await?;
+    browser.wait_for_connection("live").await?;
     browser.close().await
 }
 
@@ -274,8 +201,8 @@ async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
 #[tokio::test]
 async fn ageing_orders_change_colour() -> Result<()> {
     let harness = Harness::start().await?;
-    let waiting = customer_orders(&harness, "ana", "Latte").await?;
-    let late = customer_orders(&harness, "bo", "Espresso").await?;
+    let waiting = harness.order("ana", "Latte").await?;
+    let late = harness.order("bo", "Espresso").await?;
     let barista = harness.barista().await?;
     eventually("both reached the baristas", || async {
         let rows = barista
@@ -298,7 +225,7 @@ async fn ageing_orders_change_colour() -> Result<()> {
         })?;
     }
     let browser = harness
-        .browser(e2e::Device {
+        .browser(Device {
             name: "ipad-portrait",
             width: 820,
             height: 1180,

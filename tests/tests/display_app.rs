@@ -3,94 +3,14 @@
 
 use anyhow::{ensure, Result};
 use e2e::{eventually, eventually_within, Browser, Harness, ADMIN, IPAD, TV, TV_4K};
-use emulator::client::{Client, Method};
-use serde_json::json;
+use emulator::client::Method;
 use shared::AppKind;
 use std::time::Duration;
 
 async fn open_board(harness: &Harness, browser: &Browser) -> Result<()> {
-    let settings = harness.local_settings().to_query(AppKind::Display);
-    browser
-        .goto(&harness.url(&format!("/display/?{settings}")))
-        .await?;
-    browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#auth-title", "Sign in").await?;
-    browser.fill("#auth-email", ADMIN.0).await?;
-    browser.fill("#auth-password", ADMIN.1).await?;
-    browser.click_button("Sign in").await?;
-    eventually("the board is live", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await
-}
-
-async fn current_code(barista: &Client) -> Result<String> {
-    let bucket = barista
-        .rest(Method::GET, &barista.validator("qr-code"), None)
-        .await?
-        .json()?;
-    Ok(bucket["bucket"]["last_code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
-
-/// A signed-up customer who scans `code`; returns the customer and the order id.
-async fn scan(harness: &Harness, name: &str, code: &str) -> Result<(Client, String)> {
-    let mut customer = harness.client();
-    customer
-        .register(
-            &harness.emulator.base_url(),
-            &format!("{name}@example.com"),
-            "password1",
-        )
-        .await?;
-    let scanned = customer
-        .rest(
-            Method::POST,
-            &customer.validator(&format!("qr-code?token={code}")),
-            None,
-        )
-        .await?;
-    let order = scanned.json()?["orderId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    Ok((customer, order))
-}
-
-async fn submit(harness: &Harness, customer: &Client, order: &str, drink: &str) -> Result<()> {
-    let barista = harness.barista().await?;
-    eventually("the order row exists", || async {
-        let rows = barista
-            .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
-            .await?
-            .json()?;
-        Ok(rows
-            .as_array()
-            .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order)))
-    })
-    .await?;
-    let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "i"});
-    customer
-        .rest(
-            Method::PUT,
-            &customer.om(&format!("orders/{order}")),
-            Some(body),
-        )
-        .await?;
-    Ok(())
-}
-
-async fn barista_action(harness: &Harness, order: &str, action: &str) -> Result<()> {
-    let barista = harness.barista().await?;
-    let url = barista.om(&format!("orders/{order}?action={action}"));
-    barista.rest(Method::PUT, &url, Some(json!({}))).await?;
-    Ok(())
+    harness.configure(browser, AppKind::Display).await?;
+    browser.sign_in(ADMIN.0, ADMIN.1).await?;
+    browser.wait_for_connection("live").await
 }
 
 fn row(list: &str, order: &str) -> String {
@@ -108,7 +28,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         .await?;
     // The QR code carries the order app's URL and the validator's current code.
     let barista = harness.barista().await?;
-    let code = current_code(&barista).await?;
+    let code = harness.current_code().await?;
     browser.click(".qr-button").await?;
     let expected = format!("{}/order/?token={code}", harness.emulator.base_url());
     browser.wait_for_text(".qr-debug", &expected).await?;
@@ -117,25 +37,27 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         "the QR code is an SVG"
     );
 
-    let (ana, first) = scan(&harness, "ana", &code).await?;
+    let ana = harness.customer("ana").await?;
+    let first = harness.scan(&ana, &code).await?;
     browser
         .wait_for_text(".tokens", "9 drinks remaining")
         .await?;
-    submit(&harness, &ana, &first, "Latte").await?;
+    harness.submit(&ana, &first, "Latte").await?;
     browser.wait_for(&row("preparing", &first)).await?;
-    let (bo, second) = scan(&harness, "bo", &code).await?;
-    submit(&harness, &bo, &second, "Americano").await?;
+    let bo = harness.customer("bo").await?;
+    let second = harness.scan(&bo, &code).await?;
+    harness.submit(&bo, &second, "Americano").await?;
     browser.wait_for(&row("preparing", &second)).await?;
     browser.screenshot("display-preparing").await?;
 
-    barista_action(&harness, &first, "complete").await?;
+    harness.barista_action(&first, "complete").await?;
     browser.wait_for(&row("ready", &first)).await?;
     ensure!(browser
         .attr(&row("ready", &first), "class")
         .await?
         .unwrap_or_default()
         .contains("highlight"));
-    barista_action(&harness, &second, "cancel").await?;
+    harness.barista_action(&second, "cancel").await?;
     eventually("the cancelled order leaves", || async {
         Ok(browser
             .client
@@ -175,7 +97,7 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
     browser
         .wait_for_text(".tokens", "10 drinks remaining")
         .await?;
-    let code = current_code(&harness.barista().await?).await?;
+    let code = harness.current_code().await?;
     let mut customer = harness.client();
     customer
         .register(
@@ -220,13 +142,12 @@ async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
     let harness = Harness::start_with(timings).await?;
     let browser = harness.browser(TV).await?;
     open_board(&harness, &browser).await?;
-    let barista = harness.barista().await?;
-    let first = current_code(&barista).await?;
+    let first = harness.current_code().await?;
     eventually_within(
         Duration::from_secs(40),
         "the board shows the next window's code",
         || async {
-            let now = current_code(&barista).await?;
+            let now = harness.current_code().await?;
             if now == first || browser.text("#qr-title").await? != "Scan to order" {
                 return Ok(false);
             }
@@ -306,7 +227,7 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
             .rest(Method::PUT, &barista.config("store?state=open"), None)
             .await?;
         if round % 50 == 0 {
-            let code = current_code(&barista).await?;
+            let code = harness.current_code().await?;
             let scanned = customer
                 .rest(
                     Method::POST,
@@ -315,7 +236,7 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
                 )
                 .await?;
             if let Some(order) = scanned.json()?["orderId"].as_str() {
-                barista_action(&harness, order, "cancel").await?;
+                harness.barista_action(order, "cancel").await?;
                 orders += 1;
             }
         }
@@ -338,5 +259,40 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
         after < before + 2_000_000.0,
         "the heap grew from {before} to {after} bytes"
     );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> {
+    let timings = emulator::clock::Timings {
+        barista_wait_ms: 2_000,
+        ..emulator::clock::Timings::AWS
+    };
+    let harness = Harness::start_with(timings).await?;
+    let browser = harness.browser(TV).await?;
+    open_board(&harness, &browser).await?;
+    let code = harness.current_code().await?;
+    let ana = harness.customer("ana").await?;
+    let order = harness.scan(&ana, &code).await?;
+    harness.submit(&ana, &order, "Latte").await?;
+    browser.wait_for(&row("preparing", &order)).await?;
+    // Nobody makes it: the barista window ends and the row goes.
+    eventually("the timed-out order leaves", || async {
+        Ok(browser
+            .client
+            .find_all(fantoccini::Locator::Css(&row("preparing", &order)))
+            .await?
+            .is_empty())
+    })
+    .await?;
+    // Untouched for ten seconds, the toolbar slides away.
+    eventually_within(Duration::from_secs(20), "the toolbar hides", || async {
+        Ok(browser
+            .attr(".display-toolbar", "data-idle")
+            .await?
+            .as_deref()
+            == Some("true"))
+    })
+    .await?;
     browser.close().await
 }

@@ -2,31 +2,8 @@
 //! barista makes and completes it, the TV shows it Ready, and the phone says so.
 
 use anyhow::{ensure, Result};
-use e2e::{eventually, Browser, Harness, ADMIN, IPAD, PHONE, TV};
+use e2e::{Harness, ADMIN, IPAD, PHONE, TV};
 use shared::AppKind;
-
-async fn save_settings(harness: &Harness, browser: &Browser, app: AppKind) -> Result<()> {
-    let settings = harness.local_settings().to_query(app);
-    browser
-        .goto(&harness.url(&format!("/{}/?{settings}", app.slug())))
-        .await?;
-    browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#auth-title", "Sign in").await
-}
-
-async fn sign_in(browser: &Browser, email: &str, password: &str) -> Result<()> {
-    browser.fill("#auth-email", email).await?;
-    browser.fill("#auth-password", password).await?;
-    browser.click_button("Sign in").await?;
-    eventually("live", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await
-}
 
 #[tokio::test]
 async fn scan_order_make_complete_and_collect() -> Result<()> {
@@ -37,22 +14,18 @@ async fn scan_order_make_complete_and_collect() -> Result<()> {
         harness.browser(PHONE).await?,
     );
 
-    save_settings(&harness, &tv, AppKind::Display).await?;
-    sign_in(&tv, ADMIN.0, ADMIN.1).await?;
-    save_settings(&harness, &ipad, AppKind::Barista).await?;
-    sign_in(&ipad, ADMIN.0, ADMIN.1).await?;
+    harness.configure(&tv, AppKind::Display).await?;
+    tv.sign_in(ADMIN.0, ADMIN.1).await?;
+    tv.wait_for_connection("live").await?;
+    harness.configure(&ipad, AppKind::Barista).await?;
+    ipad.sign_in(ADMIN.0, ADMIN.1).await?;
+    ipad.wait_for_connection("live").await?;
 
     // The phone: configured, then a customer account.
-    let mut customer = harness.client();
-    customer
-        .register(
-            &harness.emulator.base_url(),
-            "journey@example.com",
-            "password1",
-        )
-        .await?;
-    save_settings(&harness, &phone, AppKind::Order).await?;
-    sign_in(&phone, "journey@example.com", "password1").await?;
+    harness.customer("journey").await?;
+    harness.configure(&phone, AppKind::Order).await?;
+    phone.sign_in("journey@example.com", "password1").await?;
+    phone.wait_for_connection("live").await?;
 
     // The phone opens exactly what the TV's QR code says.
     tv.wait_for_text("#qr-title", "Scan to order").await?;

@@ -28,22 +28,9 @@ fn now_ms() -> f64 {
 }
 
 async fn open_console(harness: &Harness, browser: &Browser) -> Result<()> {
-    let settings = harness.local_settings().to_query(AppKind::Barista);
-    browser
-        .goto(&harness.url(&format!("/barista/?{settings}")))
-        .await?;
-    browser.click_button("Save and reload").await?;
-    browser.fill("#auth-email", ADMIN.0).await?;
-    browser.fill("#auth-password", ADMIN.1).await?;
-    browser.click_button("Sign in").await?;
-    eventually_within(Duration::from_secs(15), "live", || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some("live"))
-    })
-    .await
+    harness.configure(browser, AppKind::Barista).await?;
+    browser.sign_in(ADMIN.0, ADMIN.1).await?;
+    browser.wait_for_connection("live").await
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -2,20 +2,14 @@
 //! following it across a dropped connection.
 
 use anyhow::{ensure, Result};
-use e2e::{eventually, Browser, Harness, PHONE};
+use e2e::{Browser, Harness, PHONE};
 use emulator::client::Method;
-use serde_json::json;
 use shared::AppKind;
 
 /// Saves the emulator's settings through the hand-off link, then creates an account
 /// in the app and signs in. Returns the email.
 async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) -> Result<String> {
-    let settings = harness.local_settings().to_query(AppKind::Order);
-    browser
-        .goto(&harness.url(&format!("/order/?{settings}")))
-        .await?;
-    browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#auth-title", "Sign in").await?;
+    harness.configure(browser, AppKind::Order).await?;
     browser.screenshot("order-sign-in").await?;
     browser.click_button("Create an account").await?;
     browser
@@ -47,40 +41,9 @@ async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) ->
     Ok(email)
 }
 
-/// Waits until the connection banner reports `status` (live, reconnecting, …).
-async fn connection(browser: &Browser, status: &str) -> Result<()> {
-    eventually(&format!("the connection is {status}"), || async {
-        Ok(browser
-            .attr(".connection-banner", "data-status")
-            .await?
-            .as_deref()
-            == Some(status))
-    })
-    .await
-}
-
-async fn current_code(harness: &Harness) -> Result<String> {
-    let barista = harness.barista().await?;
-    let reply = barista
-        .rest(Method::GET, &barista.validator("qr-code"), None)
-        .await?;
-    Ok(reply.json()?["bucket"]["last_code"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string())
-}
-
-async fn barista_action(harness: &Harness, order_id: &str, action: &str) -> Result<()> {
-    let barista = harness.barista().await?;
-    let url = barista.om(&format!("orders/{order_id}?action={action}"));
-    let reply = barista.rest(Method::PUT, &url, Some(json!({}))).await?;
-    ensure!(reply.status == 200, "{action} failed: {}", reply.body);
-    Ok(())
-}
-
 /// Scans the QR code, picks a Latte and orders; returns the order id.
 async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
-    let code = current_code(harness).await?;
+    let code = harness.current_code().await?;
     browser
         .goto(&harness.url(&format!("/order/?token={code}")))
         .await?;
@@ -114,18 +77,18 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "ana").await?;
-    connection(&browser, "live").await?;
+    browser.wait_for_connection("live").await?;
     browser.screenshot("order-scan").await?;
 
     let order_id = order_a_latte(&harness, &browser).await?;
     ensure!(browser.text(".order-number").await? == "#1");
     browser.screenshot("order-queued").await?;
-    barista_action(&harness, &order_id, "make").await?;
+    harness.barista_action(&order_id, "make").await?;
     browser
         .wait_for_text("#status-title", "Your order is being made")
         .await?;
     browser.screenshot("order-being-made").await?;
-    barista_action(&harness, &order_id, "complete").await?;
+    harness.barista_action(&order_id, "complete").await?;
     browser
         .wait_for_text("#status-title", "Ready for collection")
         .await?;
@@ -170,7 +133,7 @@ async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
     let harness = Harness::start_with(timings).await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "fi").await?;
-    let code = current_code(&harness).await?;
+    let code = harness.current_code().await?;
     browser
         .goto(&harness.url(&format!("/order/?token={code}")))
         .await?;
@@ -189,15 +152,8 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "gi").await?;
-    let code = current_code(&harness).await?;
-    let mut other = harness.client();
-    other
-        .register(
-            &harness.emulator.base_url(),
-            "other@example.com",
-            "password1",
-        )
-        .await?;
+    let code = harness.current_code().await?;
+    let other = harness.customer("other").await?;
     for _ in 0..10 {
         other
             .rest(
@@ -243,16 +199,16 @@ async fn a_dropped_connection_comes_back_and_catches_up() -> Result<()> {
     let order_id = order_a_latte(&harness, &browser).await?;
 
     let stopped = harness.stop_emulator().await?;
-    connection(&browser, "reconnecting").await?;
+    browser.wait_for_connection("reconnecting").await?;
     browser.screenshot("order-offline").await?;
     let harness = stopped.restart().await?;
     // Completed while the phone may still be waiting to reconnect: the resync after
     // reconnecting must show it even if the event went by unheard.
-    barista_action(&harness, &order_id, "complete").await?;
+    harness.barista_action(&order_id, "complete").await?;
     browser
         .wait_for_text("#status-title", "Ready for collection")
         .await?;
-    connection(&browser, "live").await?;
+    browser.wait_for_connection("live").await?;
     browser.close().await
 }
 
