@@ -9,15 +9,6 @@ fn input(field: Field) -> String {
     format!("#setting-{}", field.key())
 }
 
-/// The heading an app shows once it has settings: the order app asks customers to sign
-/// in; the others do not have their screens yet.
-fn configured_heading(app: AppKind) -> (&'static str, &'static str) {
-    match app {
-        AppKind::Order => ("#auth-title", "Sign in"),
-        _ => ("#ready-title", "Ready"),
-    }
-}
-
 /// Opens `app` with the emulator's settings in the query string; every field of the
 /// app shows its value, Save and reload stores them, and they are still there after
 /// another reload.
@@ -51,7 +42,8 @@ async fn hand_off_prefills_saves_and_persists(app: AppKind) -> Result<()> {
         .await?;
 
     browser.click_button("Save and reload").await?;
-    let (heading, text) = configured_heading(app);
+    // Configured, every app asks for a sign-in.
+    let (heading, text) = ("#auth-title", "Sign in");
     browser.wait_for_text(heading, text).await?;
     let url = browser.url().await?;
     ensure!(
@@ -210,25 +202,25 @@ async fn display_invalid_settings_are_refused_with_messages() -> Result<()> {
 /// Clear settings empties storage; the next load shows an empty settings page.
 #[tokio::test]
 async fn clear_settings_empties_them() -> Result<()> {
-    let app = AppKind::Display;
+    let app = AppKind::Barista;
     let harness = Harness::start().await?;
     let browser = harness.browser(device_for(app)).await?;
     let settings = harness.local_settings();
     browser
-        .goto(&harness.url(&format!("/display/?{}", settings.to_query(app))))
+        .goto(&harness.url(&format!("/barista/?{}", settings.to_query(app))))
         .await?;
     browser.click_button("Save and reload").await?;
-    browser.wait_for_text("#ready-title", "Ready").await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
 
     browser
-        .click(".app-nav a[href='/display/settings']")
+        .click(".app-nav a[href='/barista/settings']")
         .await?;
     browser.wait_for_text("#settings-title", "Settings").await?;
     ensure!(browser.value(&input(Field::Region)).await? == "us-east-1");
     browser.click_button("Clear settings").await?;
     eventually("the form is empty after the reload", || async {
         Ok(browser.value(&input(Field::Region)).await?.is_empty()
-            && browser.url().await? == harness.url("/display/"))
+            && browser.url().await? == harness.url("/barista/"))
     })
     .await?;
     let stored = browser

@@ -1,10 +1,10 @@
 use crate::pages::{BoardPage, Toolbar};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use shared::ui::{
-    browser, provide_auth, provide_settings, AppHeader, NotFound, RequireSettings, RequireSignIn,
-    SettingsPage,
+    browser, provide_auth, provide_settings, NotFound, RequireSettings, RequireSignIn,
+    SettingsScreen,
 };
 use shared::{AppKind, Settings};
 
@@ -15,10 +15,7 @@ pub fn App() -> impl IntoView {
         <Router base=browser::base_path()>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell/></RequireSettings> }/>
-                <Route path=path!("/settings") view=|| view! {
-                    <AppHeader><A href="settings">"Settings"</A></AppHeader>
-                    <main id="main" class="app-main"><SettingsPage/></main>
-                }/>
+                <Route path=path!("/settings") view=SettingsScreen/>
             </Routes>
         </Router>
     }

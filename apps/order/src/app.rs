@@ -4,7 +4,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 use shared::ui::{
     browser, provide_auth, provide_settings, AppHeader, NotFound, RequireSettings, RequireSignIn,
-    SettingsPage, SignOutButton,
+    SettingsScreen, SignOutButton,
 };
 use shared::{AppKind, Settings};
 
@@ -16,10 +16,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell><OrderHome/></SignedInShell></RequireSettings> }/>
                 <Route path=path!("/history") view=|| view! { <RequireSettings><SignedInShell><HistoryPage/></SignedInShell></RequireSettings> }/>
-                <Route path=path!("/settings") view=|| view! {
-                    <AppHeader><A href="settings">"Settings"</A></AppHeader>
-                    <main id="main" class="app-main"><SettingsPage/></main>
-                }/>
+                <Route path=path!("/settings") view=SettingsScreen/>
             </Routes>
         </Router>
     }

@@ -16,7 +16,5 @@ pub use confirm::ConfirmButton;
 pub use context::{provide_settings, SettingsContext};
 pub use feedback::{ErrorNotice, OrderStateBadge};
 pub use live::{use_live_connection, ConnectionBanner, LiveStatus};
-pub use settings_page::{
-    NotFound, ReadyPage, RequireSettings, SettingsOnlyApp, SettingsPage, SettingsSummary,
-};
+pub use settings_page::{NotFound, RequireSettings, SettingsPage, SettingsScreen};
 pub use shell::AppHeader;

@@ -2,7 +2,7 @@
 
 use super::browser::{self, StorageError};
 use super::SettingsContext;
-use crate::settings::{Field, FieldErrors, Flavour, Settings, SettingsDraft};
+use crate::settings::{Field, FieldErrors, Flavour, SettingsDraft};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
@@ -197,37 +197,6 @@ fn SettingField(
     }
 }
 
-/// A short read-out of where this app is pointed.
-#[component]
-pub fn SettingsSummary() -> impl IntoView {
-    let settings = expect_context::<Settings>();
-    let rows = [
-        ("Backend", settings.flavour.describe().to_string()),
-        ("Region", settings.region.clone()),
-        ("Order manager", settings.order_manager.to_string()),
-        ("Config", settings.config.to_string()),
-        ("Real-time", settings.iot_url()),
-    ];
-    view! {
-        <dl class="summary-list">
-            {rows.into_iter().map(|(term, value)| view! { <dt>{term}</dt><dd>{value}</dd> }).collect_view()}
-        </dl>
-    }
-}
-
-/// The start screen of an app whose own screens are not built yet: says it is set up
-/// and where it points.
-#[component]
-pub fn ReadyPage() -> impl IntoView {
-    view! {
-        <section class="card" aria-labelledby="ready-title">
-            <h1 id="ready-title">"Ready"</h1>
-            <p>"This app is set up for this backend:"</p>
-            <SettingsSummary/>
-        </section>
-    }
-}
-
 /// Shown for a path no route knows.
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -242,24 +211,13 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// A whole app whose own screens are not built yet: the shared header, the settings
-/// page, and the ready page once configured.
+/// The settings page as a whole screen, with the shared header: every app's
+/// `/settings` route.
 #[component]
-pub fn SettingsOnlyApp(app: crate::settings::AppKind) -> impl IntoView {
-    use leptos_router::components::{Route, Router, Routes, A};
-    use leptos_router::path;
-    super::provide_settings(app);
+pub fn SettingsScreen() -> impl IntoView {
+    use leptos_router::components::A;
     view! {
-        <Router base=browser::base_path()>
-            <super::AppHeader>
-                <A href="settings">"Settings"</A>
-            </super::AppHeader>
-            <main id="main" class="app-main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <RequireSettings><ReadyPage/></RequireSettings> }/>
-                    <Route path=path!("/settings") view=SettingsPage/>
-                </Routes>
-            </main>
-        </Router>
+        <super::AppHeader><A href="settings">"Settings"</A></super::AppHeader>
+        <main id="main" class="app-main"><SettingsPage/></main>
     }
 }
