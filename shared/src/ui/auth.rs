@@ -1,6 +1,7 @@
 //! Signing in, as every app needs it: the auth state in context, the sign-in and
 //! create-account forms with their errors, and the gate that shows them.
 
+use crate::api::{ApiError, ApiRequest};
 use crate::settings::{AppKind, Settings};
 use crate::web::auth::{AuthClient, AuthError, SignedIn};
 use leptos::ev::SubmitEvent;
@@ -19,22 +20,14 @@ impl Auth {
         self.user.set(None);
     }
 
-    /// An access token good for a while, refreshing it when needed. Signs the person
-    /// out when the refresh token is no longer accepted.
-    pub async fn access_token(&self) -> Result<String, AuthError> {
-        match self.client.fresh().await? {
-            Some(fresh) => {
-                let token = fresh.session.access_token.clone();
-                if self.user.get_untracked().as_ref() != Some(&fresh) {
-                    self.user.set(Some(fresh));
-                }
-                Ok(token)
-            }
-            None => {
-                self.user.set(None);
-                Err(AuthError::Api(crate::api::ApiError::Unauthorized))
-            }
+    /// Sends a REST request with a fresh access token. When the backend no longer
+    /// accepts the session, the person is signed out and sees the sign-in page.
+    pub async fn send(&self, request: &ApiRequest) -> Result<(u16, String), ApiError> {
+        let answer = crate::web::send_signed(&self.client, request).await;
+        if matches!(answer, Err(ApiError::Unauthorized) | Ok((401, _))) {
+            self.sign_out();
         }
+        answer
     }
 }
 
@@ -55,11 +48,12 @@ pub fn provide_auth(settings: &Settings, app: AppKind) -> Auth {
 pub fn RequireSignIn(#[prop(optional)] admin_only: bool, children: ChildrenFn) -> impl IntoView {
     let auth = expect_context::<Auth>();
     let children = StoredValue::new(children);
-    move || match auth.user.get() {
+    // Only signing in or out (or a change of group) rebuilds the page, not a token
+    // refresh: the display keeps its state and connection all day.
+    let access = Memo::new(move |_| auth.user.with(|u| u.as_ref().map(SignedIn::is_admin)));
+    move || match access.get() {
         None => view! { <SignInPage/> }.into_any(),
-        Some(user) if admin_only && !user.is_admin() => {
-            view! { <InsufficientPrivileges/> }.into_any()
-        }
+        Some(false) if admin_only => view! { <InsufficientPrivileges/> }.into_any(),
         Some(_) => children.with_value(|c| c()).into_any(),
     }
 }

@@ -5,7 +5,6 @@ use crate::board::{age_text, Age, Card, Column};
 use leptos::prelude::*;
 use shared::api::OrderAction;
 use shared::ui::ConfirmButton;
-use shared::web::send_signed;
 
 /// Sends `action` for the card unless one is already on its way; the card shows
 /// progress until the matching real-time event arrives.
@@ -17,7 +16,10 @@ fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
     }
     let ctx = ctx.clone();
     leptos::task::spawn_local(async move {
-        let sent = send_signed(&ctx.auth.client, &ctx.api.order_action(&order_id, action)).await;
+        let sent = ctx
+            .auth
+            .send(&ctx.api.order_action(&order_id, action))
+            .await;
         let result = sent.and_then(|(status, body)| ctx.api.read_accepted(status, &body));
         match result {
             Ok(()) => ctx.action_error.set(None),

@@ -9,7 +9,7 @@ use shared::model::OrderState;
 use shared::realtime::{RealtimeEvent, ADMIN_TOPIC};
 use shared::ui::{use_clock, use_live_connection, Auth, ConnectionBanner, ErrorNotice};
 use shared::web::device::{Chime, ScreenAwake};
-use shared::web::{now_ms, send_signed};
+use shared::web::now_ms;
 use shared::Settings;
 use std::time::Duration;
 
@@ -26,12 +26,11 @@ pub struct ConsoleContext {
 }
 
 async fn load(api: Api, auth: Auth, me: String) -> Result<(Board, bool), ApiError> {
-    let client = auth.client.clone();
-    let (status, body) = send_signed(&client, &api.orders(&OrderState::Created, None)).await?;
+    let (status, body) = auth.send(&api.orders(&OrderState::Created, None)).await?;
     let open = api.read_orders(status, &body)?;
-    let (status, body) = send_signed(&client, &api.orders(&OrderState::Completed, None)).await?;
+    let (status, body) = auth.send(&api.orders(&OrderState::Completed, None)).await?;
     let completed = api.read_orders(status, &body)?;
-    let (status, body) = send_signed(&client, &api.config()).await?;
+    let (status, body) = auth.send(&api.config()).await?;
     let store_open = api.read_config(status, &body)?.store.store_open;
     Ok((Board::load(open, completed, &me, now_ms()), store_open))
 }

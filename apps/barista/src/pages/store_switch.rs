@@ -4,7 +4,6 @@
 use super::console::ConsoleContext;
 use leptos::prelude::*;
 use shared::ui::ConfirmButton;
-use shared::web::send_signed;
 
 #[component]
 pub fn StoreSwitch() -> impl IntoView {
@@ -23,7 +22,7 @@ pub fn StoreSwitch() -> impl IntoView {
         requested.set(Some(open));
         failed.set(None);
         leptos::task::spawn_local(async move {
-            let sent = send_signed(&ctx.auth.client, &ctx.api.set_store(open)).await;
+            let sent = ctx.auth.send(&ctx.api.set_store(open)).await;
             if let Err(e) = sent.and_then(|(status, body)| ctx.api.read_accepted(status, &body)) {
                 requested.set(None);
                 failed.set(Some(e.to_string()));

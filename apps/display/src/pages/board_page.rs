@@ -9,7 +9,7 @@ use shared::model::{Bucket, OrderState};
 use shared::realtime::{RealtimeEvent, ADMIN_TOPIC, CONFIG_TOPIC};
 use shared::ui::{use_clock, use_live_connection, Auth, ConnectionBanner, ErrorNotice};
 use shared::web::device::ScreenAwake;
-use shared::web::{now_ms, send_signed};
+use shared::web::now_ms;
 use shared::Settings;
 use std::time::Duration;
 
@@ -28,12 +28,11 @@ pub struct BoardContext {
 }
 
 async fn load_lists(api: &Api, auth: &Auth) -> Result<(Lists, bool), ApiError> {
-    let client = &auth.client;
-    let (status, body) = send_signed(client, &api.orders(&OrderState::Created, None)).await?;
+    let (status, body) = auth.send(&api.orders(&OrderState::Created, None)).await?;
     let open = api.read_orders(status, &body)?;
-    let (status, body) = send_signed(client, &api.orders(&OrderState::Completed, None)).await?;
+    let (status, body) = auth.send(&api.orders(&OrderState::Completed, None)).await?;
     let completed = api.read_orders(status, &body)?;
-    let (status, body) = send_signed(client, &api.config()).await?;
+    let (status, body) = auth.send(&api.config()).await?;
     let store_open = api.read_config(status, &body)?.store.store_open;
     Ok((Lists::load(&open, &completed, now_ms()), store_open))
 }

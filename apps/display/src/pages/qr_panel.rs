@@ -5,7 +5,6 @@ use super::board_page::BoardContext;
 use crate::board::{qr_phase, QrPhase};
 use crate::qr::QrCode;
 use leptos::prelude::*;
-use shared::web::send_signed;
 
 #[component]
 pub fn QrPanel() -> impl IntoView {
@@ -18,14 +17,15 @@ pub fn QrPanel() -> impl IntoView {
     // A new code at each window's end, retried every second until it arrives.
     let fetch_ctx = ctx.clone();
     Effect::new(move |_| {
+        // Runs every second (the clock), so a failed fetch is retried.
+        now.track();
         if phase.get() != QrPhase::Loading || fetching.get_untracked() {
             return;
         }
-        now.track();
         fetching.set(true);
         let ctx = fetch_ctx.clone();
         leptos::task::spawn_local(async move {
-            let fetched = send_signed(&ctx.auth.client, &ctx.api.qr_code()).await;
+            let fetched = ctx.auth.send(&ctx.api.qr_code()).await;
             if let Ok(b) = fetched.and_then(|(status, body)| ctx.api.read_qr_code(status, &body)) {
                 ctx.bucket.set(Some(b));
             }

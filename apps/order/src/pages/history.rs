@@ -4,11 +4,10 @@ use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::model::Order;
 use shared::ui::{Auth, ErrorNotice, OrderStateBadge};
-use shared::web::send_signed;
 use shared::Settings;
 
 async fn history(api: Api, auth: Auth) -> Result<Vec<Order>, ApiError> {
-    let (status, body) = send_signed(&auth.client, &api.my_orders()).await?;
+    let (status, body) = auth.send(&api.my_orders()).await?;
     let mut orders = api.read_orders(status, &body)?;
     orders.retain(|o| o.drink.is_some());
     orders.sort_by_key(|o| std::cmp::Reverse(o.ts_ms));

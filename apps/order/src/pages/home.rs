@@ -12,7 +12,7 @@ use shared::api::{Api, ApiError};
 use shared::model::Config;
 use shared::realtime::{user_topic, CONFIG_TOPIC};
 use shared::ui::{browser, use_live_connection, Auth, ConnectionBanner, ErrorNotice};
-use shared::web::{local_midnights, now_ms, send_signed};
+use shared::web::{local_midnights, now_ms};
 use shared::wire::Redeemed;
 use shared::Settings;
 
@@ -28,10 +28,9 @@ pub struct OrderContext {
 }
 
 async fn boot(api: Api, auth: Auth, token: Option<String>) -> Result<(Config, Screen), ApiError> {
-    let client = auth.client.clone();
-    let (status, body) = send_signed(&client, &api.config()).await?;
+    let (status, body) = auth.send(&api.config()).await?;
     let config = api.read_config(status, &body)?;
-    let (status, body) = send_signed(&client, &api.my_orders()).await?;
+    let (status, body) = auth.send(&api.my_orders()).await?;
     let orders = api.read_orders(status, &body)?;
     let now = now_ms();
     let (today, tomorrow) = local_midnights(now);
@@ -47,7 +46,7 @@ async fn boot(api: Api, auth: Auth, token: Option<String>) -> Result<(Config, Sc
     let Some(token) = token else {
         return Ok((config, Screen::Scan));
     };
-    let redeemed = match send_signed(&client, &api.redeem(&token)).await {
+    let redeemed = match auth.send(&api.redeem(&token)).await {
         Ok((status, body)) => api.read_redeem(status, &body),
         Err(e) => Err(e),
     };
@@ -67,7 +66,7 @@ async fn boot(api: Api, auth: Auth, token: Option<String>) -> Result<(Config, Sc
 
 /// After a reconnect: what REST says about the order on screen.
 async fn resync(ctx: OrderContext) -> Result<(), ApiError> {
-    let (status, body) = send_signed(&ctx.auth.client, &ctx.api.my_orders()).await?;
+    let (status, body) = ctx.auth.send(&ctx.api.my_orders()).await?;
     let orders = ctx.api.read_orders(status, &body)?;
     let current = ctx.screen.get_untracked();
     let order = current

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use shared::api::ApiError;
 use shared::model::{DrinkOrder, MenuItem};
 use shared::ui::use_clock;
-use shared::web::send_signed;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -36,8 +35,10 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
         Action::new_local(move |drink: &DrinkOrder| {
             let (ctx, order_id, drink) = (ctx.clone(), order_id.clone(), drink.clone());
             async move {
-                let (status, body) =
-                    send_signed(&ctx.auth.client, &ctx.api.submit_order(&order_id, &drink)).await?;
+                let (status, body) = ctx
+                    .auth
+                    .send(&ctx.api.submit_order(&order_id, &drink))
+                    .await?;
                 ctx.api.read_accepted(status, &body)?;
                 Ok::<_, ApiError>(drink)
             }

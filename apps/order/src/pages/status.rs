@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use shared::api::{ApiError, OrderAction};
 use shared::model::{DrinkOrder, TimeoutCause};
 use shared::ui::{ConfirmButton, OrderStateBadge};
-use shared::web::send_signed;
 
 fn drink_line(drink: &Option<DrinkOrder>) -> Option<String> {
     drink.as_ref().map(|d| match d.modifiers.is_empty() {
@@ -92,11 +91,10 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         Action::new_local(move |order_id: &String| {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
             async move {
-                let (status, body) = send_signed(
-                    &ctx.auth.client,
-                    &ctx.api.order_action(&order_id, OrderAction::Cancel),
-                )
-                .await?;
+                let (status, body) = ctx
+                    .auth
+                    .send(&ctx.api.order_action(&order_id, OrderAction::Cancel))
+                    .await?;
                 ctx.api.read_accepted(status, &body)
             }
         })
@@ -115,8 +113,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         LocalResource::new(move || {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
             async move {
-                let (status, body) =
-                    send_signed(&ctx.auth.client, &ctx.api.order(&order_id)).await?;
+                let (status, body) = ctx.auth.send(&ctx.api.order(&order_id)).await?;
                 ctx.api.read_order(status, &body)
             }
         })
