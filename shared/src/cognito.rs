@@ -116,6 +116,14 @@ pub fn sign_up_phone(settings: &Settings, phone: &str, random_password: &str) ->
     )
 }
 
+/// A phone number as Cognito's phone pools want it: `+` and 8 to 15 digits (E.164).
+pub fn is_e164(phone: &str) -> bool {
+    let digits = phone.strip_prefix('+').unwrap_or("");
+    (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
 pub fn initiate_custom(settings: &Settings, phone: &str) -> CognitoCall {
     idp(
         settings,
@@ -450,6 +458,22 @@ mod tests {
             CognitoError::parse("garbage").kind,
             CognitoErrorKind::Other("Unknown".into())
         );
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert!(is_e164("+15551234567"));
+        assert!(is_e164("+447700900123"));
+        for bad in [
+            "15551234567",
+            "+1555",
+            "+0123456789",
+            "+1555123456789012",
+            "+1555abc4567",
+            "",
+        ] {
+            assert!(!is_e164(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -237,3 +237,48 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
     browser.screenshot("order-closed").await?;
     browser.close().await
 }
+
+/// The V1 and E backends sign customers in with a phone number and a texted code.
+#[tokio::test]
+async fn phone_sign_in_for_the_multi_event_backend() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(PHONE).await?;
+    let mut settings = harness.local_settings();
+    settings.set(shared::Field::Flavour, "E");
+    settings.set(shared::Field::EventId, "ABC");
+    browser
+        .goto(&harness.url(&format!("/order/?{}", settings.to_query(AppKind::Order))))
+        .await?;
+    browser.click_button("Save and reload").await?;
+    browser
+        .wait_for_text("#auth-title", "Sign in with your phone")
+        .await?;
+    browser.fill("#auth-phone", "12345").await?;
+    browser.click_button("Get code").await?;
+    browser
+        .wait_for_text(
+            ".auth-card .alert.error",
+            "Enter your number with its country code, such as +15551234567.",
+        )
+        .await?;
+    browser.fill("#auth-phone", "+15557654321").await?;
+    browser.click_button("Get code").await?;
+    browser.wait_for("#auth-code").await?;
+    browser.fill("#auth-code", "000000").await?;
+    browser.click_button("Submit").await?;
+    browser
+        .wait_for_text(
+            ".auth-card .alert.error",
+            "Invalid code. Check the text message and try again.",
+        )
+        .await?;
+    let code = harness
+        .sent_code("+15557654321")
+        .ok_or_else(|| anyhow::anyhow!("no code was texted"))?;
+    browser.fill("#auth-code", &code).await?;
+    browser.click_button("Submit").await?;
+    browser
+        .wait_for_text("#notice-title", "Scan the QR code to order")
+        .await?;
+    browser.close().await
+}

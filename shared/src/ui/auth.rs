@@ -82,9 +82,119 @@ enum Step {
     Confirm,
 }
 
-/// Email and password sign-in (variant W), account creation, and the emailed code.
+/// The sign-in the backend uses: email and password for W, phone and a texted code for
+/// the V1 and E backends (contract §2.1).
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let flavour = expect_context::<Auth>().client.settings().flavour;
+    match flavour {
+        crate::settings::Flavour::W => view! { <EmailSignIn/> }.into_any(),
+        _ => view! { <PhoneSignIn/> }.into_any(),
+    }
+}
+
+/// How long "Get code" waits before it may be pressed again.
+const RESEND_WAIT_MS: i64 = 30_000;
+
+/// Phone sign-in: the number, "Get code", then the six digits from the text message.
+#[component]
+fn PhoneSignIn() -> impl IntoView {
+    use crate::web::auth::{PhoneAnswer, PhoneChallenge};
+    let auth = expect_context::<Auth>();
+    let phone = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let challenge = RwSignal::new(None::<PhoneChallenge>);
+    let error = RwSignal::new(None::<String>);
+    let sent_at = RwSignal::new(None::<i64>);
+    let now = super::use_clock(std::time::Duration::from_secs(1));
+
+    let client = auth.client.clone();
+    let get_code = Action::new_local(move |number: &String| {
+        let (client, number) = (client.clone(), number.clone());
+        async move { client.start_phone_sign_in(&number).await }
+    });
+    let client = auth.client.clone();
+    let answer = Action::new_local(move |(c, digits): &(PhoneChallenge, String)| {
+        let (client, c, digits) = (client.clone(), c.clone(), digits.clone());
+        async move { client.answer_phone_code(&c, &digits).await }
+    });
+    Effect::new(move |_| match get_code.value().get() {
+        Some(Ok(c)) => {
+            challenge.set(Some(c));
+            error.set(None);
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    let user = auth.user;
+    Effect::new(move |_| match answer.value().get() {
+        Some(Ok(PhoneAnswer::SignedIn(signed_in))) => user.set(Some(*signed_in)),
+        Some(Ok(PhoneAnswer::WrongCode(next))) => {
+            challenge.set(Some(next));
+            error.set(Some(
+                "Invalid code. Check the text message and try again.".into(),
+            ));
+        }
+        Some(Err(e)) => error.set(Some(e.to_string())),
+        None => {}
+    });
+    let wait_left = move || {
+        sent_at
+            .get()
+            .map_or(0, |t| (t + RESEND_WAIT_MS - now.get()).max(0) / 1000)
+    };
+    let request_code = move |_| {
+        let number = phone.get_untracked().trim().replace([' ', '-'], "");
+        if !crate::cognito::is_e164(&number) {
+            error.set(Some(
+                "Enter your number with its country code, such as +15551234567.".into(),
+            ));
+            return;
+        }
+        sent_at.set(Some(crate::web::now_ms()));
+        get_code.dispatch(number);
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if let Some(c) = challenge.get_untracked() {
+            answer.dispatch((c, code.get_untracked().trim().to_string()));
+        }
+    };
+    let input = |value: RwSignal<String>| move |ev| value.set(event_target_value(&ev));
+    view! {
+        <section class="card auth-card" aria-labelledby="auth-title">
+            <h1 id="auth-title">"Sign in with your phone"</h1>
+            {move || error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            <form novalidate on:submit=on_submit>
+                <div class="field">
+                    <label for="auth-phone">"Phone number"</label>
+                    <input id="auth-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" required
+                        placeholder="+15551234567" prop:value=move || phone.get() on:input=input(phone)/>
+                </div>
+                <div class="button-row">
+                    <button type="button" class="button secondary" on:click=request_code
+                        disabled=move || { get_code.pending().get() || wait_left() > 0 }>
+                        {move || match wait_left() { 0 => "Get code".to_string(), s => format!("Get code ({s} s)") }}
+                    </button>
+                </div>
+                <Show when=move || challenge.get().is_some()>
+                    <div class="field">
+                        <label for="auth-code">"Code from the text message"</label>
+                        <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
+                            maxlength="6" prop:value=move || code.get() on:input=input(code)/>
+                    </div>
+                    <div class="button-row">
+                        <button type="submit" class="button" disabled=move || answer.pending().get()>"Submit"</button>
+                    </div>
+                </Show>
+            </form>
+        </section>
+    }
+}
+
+/// Email and password sign-in (variant W), account creation, and the emailed code.
+#[component]
+fn EmailSignIn() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let step = RwSignal::new(Step::SignIn);
     let email = RwSignal::new(String::new());
