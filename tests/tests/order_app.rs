@@ -169,6 +169,10 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
     browser
         .wait_for_text("#notice-title", "All drinks for this round are taken")
         .await?;
+    ensure!(browser
+        .text(".notice p")
+        .await?
+        .contains("appears on the big screen at "));
     browser.screenshot("order-no-tokens").await?;
     browser.close().await
 }
@@ -280,5 +284,50 @@ async fn phone_sign_in_for_the_multi_event_backend() -> Result<()> {
     browser
         .wait_for_text("#notice-title", "Scan the QR code to order")
         .await?;
+    browser.close().await
+}
+
+/// At 200 % zoom a 390 px phone is 195 CSS pixels wide: nothing may spill sideways,
+/// and every field keeps its label.
+#[tokio::test]
+async fn usable_at_double_zoom() -> Result<()> {
+    let harness = Harness::start().await?;
+    let zoomed = e2e::Device {
+        name: "phone-200pct",
+        width: 195,
+        height: 422,
+        touch: true,
+    };
+    let browser = harness.browser(zoomed).await?;
+    harness.configure(&browser, AppKind::Order).await?;
+    let unlabelled = "return [...document.querySelectorAll('input, select')].filter(i => !document.querySelector(`label[for='${i.id}']`)).length";
+    ensure!(
+        browser.js(unlabelled).await? == 0,
+        "every field has a label"
+    );
+    let overflow = "return document.documentElement.scrollWidth - window.innerWidth";
+    ensure!(
+        browser.js(overflow).await?.as_i64() == Some(0),
+        "the sign-in page spills sideways"
+    );
+    harness.customer("zoe").await?;
+    browser.sign_in("zoe@example.com", "password1").await?;
+    let code = harness.current_code().await?;
+    browser
+        .goto(&harness.url(&format!("/order/?token={code}")))
+        .await?;
+    browser
+        .wait_for_text("#menu-title", "Choose a drink")
+        .await?;
+    ensure!(
+        browser.js(overflow).await?.as_i64() == Some(0),
+        "the menu spills sideways"
+    );
+    let offscreen = "return [...document.querySelectorAll('.app-nav a, .app-nav button, button')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).length";
+    ensure!(
+        browser.js(offscreen).await? == 0,
+        "a control is off the screen"
+    );
+    browser.screenshot("order-menu-zoomed").await?;
     browser.close().await
 }

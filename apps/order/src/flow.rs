@@ -20,9 +20,10 @@ pub enum Screen {
     Unavailable,
     /// The token was refused or expired.
     InvalidCode,
-    /// Every drink of this QR window is taken; the next window opens at `next_window_ms`
-    /// when known.
-    NoTokens,
+    /// Every drink of this QR window is taken; the next window opens at `next_window_ms`.
+    NoTokens {
+        next_window_ms: i64,
+    },
     /// One coffee a day: the next order is possible after local midnight.
     LimitReached {
         until_ms: i64,
@@ -280,6 +281,14 @@ pub fn ready_to_order(config: &Config, drink: &str, chosen: &[String]) -> bool {
                 .iter()
                 .all(|g| chosen.iter().any(|c| g.options.contains(c)))
         })
+}
+
+/// The validator's windows are 5-minute buckets counted from the epoch (contract §3.2),
+/// so the next one starts at the next multiple of 5 minutes.
+pub const QR_WINDOW_MS: i64 = 300_000;
+
+pub fn next_window_ms(now_ms: i64) -> i64 {
+    (now_ms.div_euclid(QR_WINDOW_MS) + 1) * QR_WINDOW_MS
 }
 
 /// `MM:SS` left until `deadline_ms`, never negative.
@@ -570,6 +579,13 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn next_qr_window() {
+        assert_eq!(next_window_ms(0), 300_000);
+        assert_eq!(next_window_ms(299_999), 300_000);
+        assert_eq!(next_window_ms(300_000), 600_000);
     }
 
     #[test]

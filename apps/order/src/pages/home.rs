@@ -55,7 +55,9 @@ async fn boot(api: Api, auth: Auth, token: Option<String>) -> Result<(Config, Sc
             order_id,
             deadline_ms: now + flow::CHOOSE_WINDOW_MS,
         },
-        Ok(Redeemed::NoTokensRemaining) => Screen::NoTokens,
+        Ok(Redeemed::NoTokensRemaining) => Screen::NoTokens {
+            next_window_ms: flow::next_window_ms(now),
+        },
         // The validator's 400 has no CORS headers, so the browser reports a network
         // error; config and orders just loaded, so the code is what was refused.
         Err(ApiError::Network | ApiError::Rejected { .. }) => Screen::InvalidCode,
@@ -164,7 +166,7 @@ pub fn OrderHome() -> impl IntoView {
             Screen::Closed => view! { <Closed/> }.into_any(),
             Screen::Unavailable => view! { <Unavailable/> }.into_any(),
             Screen::InvalidCode => view! { <InvalidCode/> }.into_any(),
-            Screen::NoTokens => view! { <NoTokens/> }.into_any(),
+            Screen::NoTokens { next_window_ms } => view! { <NoTokens next_window_ms/> }.into_any(),
             Screen::LimitReached { until_ms } => view! { <LimitReached until_ms/> }.into_any(),
             Screen::Menu { order_id, deadline_ms } => view! { <MenuScreen order_id deadline_ms/> }.into_any(),
             other => view! { <StatusScreen screen=other/> }.into_any(),

@@ -65,10 +65,12 @@ pub fn InvalidCode() -> impl IntoView {
 }
 
 #[component]
-pub fn NoTokens() -> impl IntoView {
+pub fn NoTokens(next_window_ms: i64) -> impl IntoView {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(next_window_ms as f64));
+    let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
     view! {
         <Notice icon="queue" title="All drinks for this round are taken">
-            <p>"A new QR code with more drinks appears on the big screen every 5 minutes. Scan it when it changes."</p>
+            <p>{format!("A new QR code with more drinks appears on the big screen at {time}. Scan it then.")}</p>
         </Notice>
     }
 }
