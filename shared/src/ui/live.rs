@@ -15,7 +15,9 @@ pub struct LiveStatus(pub RwSignal<ConnectionStatus>);
 struct Listener {
     status: RwSignal<ConnectionStatus>,
     on_event: Rc<dyn Fn(RealtimeEvent)>,
-    on_resync: Rc<dyn Fn()>,
+    on_reconnect: Rc<dyn Fn()>,
+    /// The first connect follows the page's own initial load: nothing to catch up on.
+    connected_before: std::cell::Cell<bool>,
 }
 
 impl RealtimeListener for Listener {
@@ -26,23 +28,28 @@ impl RealtimeListener for Listener {
         (self.on_event)(event);
     }
     fn resync(&self) {
-        (self.on_resync)();
+        if self.connected_before.replace(true) {
+            (self.on_reconnect)();
+        }
     }
 }
 
 /// Connects to `topics` for as long as the calling component lives (the connection
 /// closes, and its timers and listeners go, when the component is disposed).
+/// `on_reconnect` runs after every reconnect (not the first connect): reload from REST
+/// what may have happened while offline.
 pub fn use_live_connection(
     auth: &Auth,
     topics: Vec<String>,
     on_event: impl Fn(RealtimeEvent) + 'static,
-    on_resync: impl Fn() + 'static,
+    on_reconnect: impl Fn() + 'static,
 ) -> LiveStatus {
     let status = RwSignal::new(ConnectionStatus::Connecting);
     let listener = Rc::new(Listener {
         status,
         on_event: Rc::new(on_event),
-        on_resync: Rc::new(on_resync),
+        on_reconnect: Rc::new(on_reconnect),
+        connected_before: std::cell::Cell::new(false),
     });
     let realtime = Realtime::start(auth.client.clone(), topics, listener);
     // Owned by the component: dropped (and stopped) when it is disposed.

@@ -99,7 +99,6 @@ pub fn Console() -> impl IntoView {
         sound_on.update(|on| *on = !*on);
     };
 
-    let first_connect = StoredValue::new(true);
     use_live_connection(
         &auth,
         vec![ADMIN_TOPIC.to_string()],
@@ -118,11 +117,8 @@ pub fn Console() -> impl IntoView {
             }
         },
         move || {
-            // After a reconnect, catch up on orders placed while offline.
-            if !first_connect.get_value() {
-                reload.dispatch(());
-            }
-            first_connect.set_value(false);
+            // Catch up on what happened while offline.
+            reload.dispatch(());
         },
     );
 

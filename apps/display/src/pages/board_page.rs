@@ -83,7 +83,6 @@ pub fn BoardPage() -> impl IntoView {
         }
     });
 
-    let first_connect = StoredValue::new(true);
     use_live_connection(
         &ctx.auth,
         vec![ADMIN_TOPIC.to_string(), CONFIG_TOPIC.to_string()],
@@ -103,10 +102,8 @@ pub fn BoardPage() -> impl IntoView {
             }
         },
         move || {
-            if !first_connect.get_value() {
-                reload.dispatch(());
-            }
-            first_connect.set_value(false);
+            // Catch up on what happened while offline.
+            reload.dispatch(());
         },
     );
 

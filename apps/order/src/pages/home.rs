@@ -124,7 +124,6 @@ pub fn OrderHome() -> impl IntoView {
         .map(|u| u.access.sub)
         .unwrap_or_default();
     let resync_ctx = ctx.clone();
-    let connected_once = StoredValue::new(false);
     use_live_connection(
         &auth,
         vec![user_topic(&sub), CONFIG_TOPIC.to_string()],
@@ -142,16 +141,13 @@ pub fn OrderHome() -> impl IntoView {
             screen.update(|s| *s = flow::apply(s, &event));
         },
         move || {
-            // The first connect follows the boot; later ones catch up on what was missed.
-            if connected_once.get_value() {
-                let ctx = resync_ctx.clone();
-                leptos::task::spawn_local(async move {
-                    if let Err(e) = resync(ctx).await {
-                        browser::warn(&format!("resync failed: {e}"));
-                    }
-                });
-            }
-            connected_once.set_value(true);
+            // Catch up on what happened to the order while offline.
+            let ctx = resync_ctx.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(e) = resync(ctx).await {
+                    browser::warn(&format!("resync failed: {e}"));
+                }
+            });
         },
     );
 
