@@ -20,7 +20,11 @@ const APPS: [&str; 3] = ["order", "barista", "display"];
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let task = args.first().map(String::as_str).unwrap_or("help");
-    let rest = &args[args.len().min(1)..];
+    // `cargo xtask run -- --flag` and `cargo xtask run --flag` mean the same.
+    let mut rest = &args[args.len().min(1)..];
+    if rest.first().map(String::as_str) == Some("--") {
+        rest = &rest[1..];
+    }
     match task {
         "setup" => setup::run(),
         "build" => {
@@ -146,6 +150,8 @@ fn run(emulator_args: &[String]) -> Result<()> {
                 "--profile",
                 "native",
                 "--package",
+                "emulator",
+                "--bin",
                 "emulator",
                 "--",
                 "--apps",
