@@ -275,6 +275,29 @@ async fn post_qr_code(
 
 // ---- order manager ------------------------------------------------------------------
 
+/// What `GSI-status` projects (`userId` is projected but never stored: W writes `USERID`).
+const STATUS_INDEX: &[&str] = &[
+    "PK",
+    "SK",
+    "orderNumber",
+    "robot",
+    "drinkOrder",
+    "ORDERSTATE",
+    "TS",
+    "userId",
+    "baristaUserId",
+];
+/// What `GSI-userId` projects.
+const USER_INDEX: &[&str] = &[
+    "PK",
+    "SK",
+    "orderNumber",
+    "robot",
+    "drinkOrder",
+    "ORDERSTATE",
+    "TS",
+];
+
 /// Keeps only the attributes a GSI projects.
 fn project(item: &Item, attributes: &[&str]) -> Value {
     let kept: Item = item
@@ -309,20 +332,9 @@ async fn get_orders(
             )
         }
     };
-    const PROJECTION: &[&str] = &[
-        "PK",
-        "SK",
-        "orderNumber",
-        "robot",
-        "drinkOrder",
-        "ORDERSTATE",
-        "TS",
-        "userId",
-        "baristaUserId",
-    ];
     match state.backend.orders_by_state(order_state, limit) {
         Ok(items) => ok_json(Value::Array(
-            items.iter().map(|i| project(i, PROJECTION)).collect(),
+            items.iter().map(|i| project(i, STATUS_INDEX)).collect(),
         )),
         Err(e) => internal(e),
     }
@@ -333,18 +345,9 @@ async fn get_my_orders(State(state): State<AppState>, headers: HeaderMap) -> Res
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
-    const PROJECTION: &[&str] = &[
-        "PK",
-        "SK",
-        "orderNumber",
-        "robot",
-        "drinkOrder",
-        "ORDERSTATE",
-        "TS",
-    ];
     match state.backend.orders_of_user(&claims.sub) {
         Ok(items) => ok_json(Value::Array(
-            items.iter().map(|i| project(i, PROJECTION)).collect(),
+            items.iter().map(|i| project(i, USER_INDEX)).collect(),
         )),
         Err(e) => internal(e),
     }

@@ -386,25 +386,12 @@ impl Claims {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{AppKind, Field, SettingsDraft};
+    use crate::settings::AppKind;
 
     fn settings() -> Settings {
-        let mut d = SettingsDraft::default();
-        for (f, v) in [
-            (Field::Region, "us-east-1"),
-            (Field::UserPoolId, "us-east-1_Pool"),
-            (Field::UserPoolWebClientId, "clientid"),
-            (
-                Field::IdentityPoolId,
-                "us-east-1:11111111-2222-3333-4444-555555555555",
-            ),
-            (Field::IotHost, "h"),
-            (Field::OrderManagerEndpoint, "https://om/Prod/"),
-            (Field::ConfigEndpoint, "https://cfg/Prod/"),
-        ] {
-            d.set(f, v);
-        }
-        d.validate(AppKind::Barista).unwrap()
+        crate::settings::sample_draft()
+            .validate(AppKind::Barista)
+            .unwrap()
     }
 
     #[test]

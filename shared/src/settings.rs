@@ -637,6 +637,28 @@ impl Settings {
     }
 }
 
+/// A complete draft for tests elsewhere in the crate (AWS-looking values).
+#[cfg(test)]
+pub(crate) fn sample_draft() -> SettingsDraft {
+    let mut d = SettingsDraft::default();
+    for (f, v) in [
+        (Field::Region, "us-east-1"),
+        (Field::UserPoolId, "us-east-1_Pool"),
+        (Field::UserPoolWebClientId, "clientid"),
+        (
+            Field::IdentityPoolId,
+            "us-east-1:11111111-2222-3333-4444-555555555555",
+        ),
+        (Field::IotHost, "h"),
+        (Field::OrderManagerEndpoint, "https://om.example/Prod/"),
+        (Field::ValidatorEndpoint, "https://val.example/Prod"),
+        (Field::ConfigEndpoint, "https://cfg.example/Prod/"),
+    ] {
+        d.set(f, v);
+    }
+    d
+}
+
 /// Appends `key=value`, percent-encoding only what a query value cannot hold as it is.
 /// `:` and `/` stay readable, as in the stack's `DisplayAppURI`, which keeps hand-off
 /// links short (and their QR codes less dense).

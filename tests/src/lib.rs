@@ -445,6 +445,17 @@ impl Harness {
         browser.wait_for_text("#auth-title", "Sign in").await
     }
 
+    /// Configures `app` in `browser` and signs in as `user` (email, password).
+    pub async fn sign_in_to(
+        &self,
+        browser: &Browser,
+        app: shared::AppKind,
+        user: (&str, &str),
+    ) -> Result<()> {
+        self.configure(browser, app).await?;
+        browser.sign_in(user.0, user.1).await
+    }
+
     /// A customer, signed up and confirmed through the API.
     pub async fn customer(&self, name: &str) -> Result<emulator::client::Client> {
         let mut customer = self.client();

@@ -2,15 +2,9 @@
 //! Production and Pickup; the backend agrees; two baristas share a bar.
 
 use anyhow::{ensure, Result};
-use e2e::{eventually, Browser, Device, Harness, ADMIN, IPAD};
+use e2e::{eventually, Device, Harness, ADMIN, IPAD};
 use emulator::client::{Client, Method};
 use shared::AppKind;
-
-/// Opens the console with the emulator's settings and signs in.
-async fn open_console(harness: &Harness, browser: &Browser, user: (&str, &str)) -> Result<()> {
-    harness.configure(browser, AppKind::Barista).await?;
-    browser.sign_in(user.0, user.1).await
-}
 
 fn card_in(column: usize, order: &str) -> String {
     format!(".board-column:nth-child({column}) .order-card[data-order='{order}']")
@@ -29,7 +23,9 @@ async fn backend_state(barista: &Client, order: &str) -> Result<String> {
 async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
-    open_console(&harness, &browser, ADMIN).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
     browser.wait_for_connection("live").await?;
     browser.wait_for_text(".store-state", "Store open").await?;
 
@@ -110,7 +106,9 @@ async fn customers_are_refused() -> Result<()> {
     let harness = Harness::start().await?;
     harness.customer("eve").await?;
     let browser = harness.browser(IPAD).await?;
-    open_console(&harness, &browser, ("eve@example.com", "password1")).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ("eve@example.com", "password1"))
+        .await?;
     browser
         .wait_for_text("#privileges-title", "Insufficient privileges")
         .await?;
@@ -121,7 +119,9 @@ async fn customers_are_refused() -> Result<()> {
 async fn the_store_switch_waits_for_the_backend() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
-    open_console(&harness, &browser, ADMIN).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
     browser.wait_for_connection("live").await?;
     browser.wait_for_text(".store-state", "Store open").await?;
     browser.click_button("Close store").await?;
@@ -159,8 +159,14 @@ async fn two_baristas_share_the_bar() -> Result<()> {
     )?;
     let first = harness.browser(IPAD).await?;
     let second = harness.browser(IPAD).await?;
-    open_console(&harness, &first, ADMIN).await?;
-    open_console(&harness, &second, ("second@example.com", "second-secret")).await?;
+    harness.sign_in_to(&first, AppKind::Barista, ADMIN).await?;
+    harness
+        .sign_in_to(
+            &second,
+            AppKind::Barista,
+            ("second@example.com", "second-secret"),
+        )
+        .await?;
     first.wait_for_connection("live").await?;
     second.wait_for_connection("live").await?;
     let order = harness.order("ana", "Latte").await?;
@@ -185,7 +191,9 @@ async fn two_baristas_share_the_bar() -> Result<()> {
 async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(IPAD).await?;
-    open_console(&harness, &browser, ADMIN).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
     browser.wait_for_connection("live").await?;
     let stopped = harness.stop_emulator().await?;
     browser.wait_for_connection("reconnecting").await?;
@@ -232,7 +240,9 @@ async fn ageing_orders_change_colour() -> Result<()> {
             touch: true,
         })
         .await?;
-    open_console(&harness, &browser, ADMIN).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
     browser.wait_for(&card_in(1, &waiting)).await?;
     ensure!(browser
         .attr(&card_in(1, &waiting), "class")

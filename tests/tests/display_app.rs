@@ -2,16 +2,10 @@
 //! state, bucket rotation, the settings hand-off, and a long run's memory.
 
 use anyhow::{ensure, Result};
-use e2e::{eventually, eventually_within, Browser, Harness, ADMIN, IPAD, TV, TV_4K};
+use e2e::{eventually, eventually_within, Harness, ADMIN, IPAD, TV, TV_4K};
 use emulator::client::Method;
 use shared::AppKind;
 use std::time::Duration;
-
-async fn open_board(harness: &Harness, browser: &Browser) -> Result<()> {
-    harness.configure(browser, AppKind::Display).await?;
-    browser.sign_in(ADMIN.0, ADMIN.1).await?;
-    browser.wait_for_connection("live").await
-}
 
 fn row(list: &str, order: &str) -> String {
     format!(".display-list.{list} .display-row[data-order='{order}']")
@@ -21,7 +15,10 @@ fn row(list: &str, order: &str) -> String {
 async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(TV).await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     browser.wait_for_text("#qr-title", "Scan to order").await?;
     browser
         .wait_for_text(".tokens", "10 drinks remaining")
@@ -83,7 +80,8 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     browser.close().await?;
 
     let big = harness.browser(TV_4K).await?;
-    open_board(&harness, &big).await?;
+    harness.sign_in_to(&big, AppKind::Display, ADMIN).await?;
+    big.wait_for_connection("live").await?;
     big.wait_for(&row("ready", &first)).await?;
     big.screenshot("display-ready").await?;
     big.close().await
@@ -93,7 +91,10 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
 async fn the_last_token_shows_the_countdown() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(TV).await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     browser
         .wait_for_text(".tokens", "10 drinks remaining")
         .await?;
@@ -141,7 +142,10 @@ async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
     };
     let harness = Harness::start_with(timings).await?;
     let browser = harness.browser(TV).await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     let first = harness.current_code().await?;
     eventually_within(
         Duration::from_secs(40),
@@ -164,7 +168,10 @@ async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
 async fn configure_barista_app_hands_off_the_settings() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(TV).await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     let link = browser
         .client
         .find(fantoccini::Locator::XPath(
@@ -198,7 +205,10 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
     let browser = harness
         .browser_with(TV, &["--js-flags=--expose-gc"])
         .await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     let heap = || async {
         let v = browser
             .js("window.gc(); return performance.memory.usedJSHeapSize")
@@ -270,7 +280,10 @@ async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> 
     };
     let harness = Harness::start_with(timings).await?;
     let browser = harness.browser(TV).await?;
-    open_board(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Display, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     let code = harness.current_code().await?;
     let ana = harness.customer("ana").await?;
     let order = harness.scan(&ana, &code).await?;

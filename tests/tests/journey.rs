@@ -14,17 +14,16 @@ async fn scan_order_make_complete_and_collect() -> Result<()> {
         harness.browser(PHONE).await?,
     );
 
-    harness.configure(&tv, AppKind::Display).await?;
-    tv.sign_in(ADMIN.0, ADMIN.1).await?;
+    harness.sign_in_to(&tv, AppKind::Display, ADMIN).await?;
     tv.wait_for_connection("live").await?;
-    harness.configure(&ipad, AppKind::Barista).await?;
-    ipad.sign_in(ADMIN.0, ADMIN.1).await?;
+    harness.sign_in_to(&ipad, AppKind::Barista, ADMIN).await?;
     ipad.wait_for_connection("live").await?;
 
     // The phone: configured, then a customer account.
     harness.customer("journey").await?;
-    harness.configure(&phone, AppKind::Order).await?;
-    phone.sign_in("journey@example.com", "password1").await?;
+    harness
+        .sign_in_to(&phone, AppKind::Order, ("journey@example.com", "password1"))
+        .await?;
     phone.wait_for_connection("live").await?;
 
     // The phone opens exactly what the TV's QR code says.

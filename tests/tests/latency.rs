@@ -2,7 +2,7 @@
 //! `cargo xtask bench-ui` (they are ignored by `cargo test`).
 
 use anyhow::Result;
-use e2e::{eventually_within, Browser, Harness, ADMIN, IPAD};
+use e2e::{eventually_within, Harness, ADMIN, IPAD};
 use emulator::client::Method;
 use serde_json::json;
 use shared::AppKind;
@@ -27,12 +27,6 @@ fn now_ms() -> f64 {
         * 1000.0
 }
 
-async fn open_console(harness: &Harness, browser: &Browser) -> Result<()> {
-    harness.configure(browser, AppKind::Barista).await?;
-    browser.sign_in(ADMIN.0, ADMIN.1).await?;
-    browser.wait_for_connection("live").await
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -47,7 +41,10 @@ async fn order_placed_to_card_on_the_barista_console() -> Result<()> {
     };
     let harness = Harness::start_with(timings).await?;
     let browser = harness.browser(IPAD).await?;
-    open_console(&harness, &browser).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
     browser.js(WATCH_CARDS).await?;
 
     let barista = harness.barista().await?;

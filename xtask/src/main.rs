@@ -33,20 +33,7 @@ fn main() -> Result<()> {
         }
         "run" => run(rest),
         "test" => test(),
-        "bench" => run_cmd(
-            cargo()
-                .args([
-                    "run",
-                    "--profile",
-                    "native",
-                    "--package",
-                    "emulator",
-                    "--bin",
-                    "bench",
-                    "--",
-                ])
-                .args(rest),
-        ),
+        "bench" => run_cmd(emulator_bin("bench").args(rest)),
         "bench-ui" => {
             setup::run()?;
             build_apps()?;
@@ -124,6 +111,22 @@ fn cargo() -> Command {
     cmd
 }
 
+/// `cargo run` of one of the emulator crate's binaries, optimised; arguments follow.
+fn emulator_bin(bin: &str) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--profile",
+        "native",
+        "--package",
+        "emulator",
+        "--bin",
+        bin,
+        "--",
+    ]);
+    cmd
+}
+
 /// Builds each app with Trunk into `apps/<app>/dist`, served under `/<app>/`.
 fn build_apps() -> Result<()> {
     for app in APPS {
@@ -144,18 +147,8 @@ fn run(emulator_args: &[String]) -> Result<()> {
     setup::run()?;
     build_apps()?;
     run_cmd(
-        cargo()
-            .args([
-                "run",
-                "--profile",
-                "native",
-                "--package",
-                "emulator",
-                "--bin",
-                "emulator",
-                "--",
-                "--apps",
-            ])
+        emulator_bin("emulator")
+            .arg("--apps")
             .arg(root().join("apps"))
             .args(emulator_args),
     )
