@@ -250,17 +250,20 @@ impl Board {
     }
 
     /// Drops what has had its time: Pickup after a minute, the recall after a minute.
-    pub fn expire(&mut self, now_ms: i64) {
+    /// Returns whether anything went.
+    pub fn expire(&mut self, now_ms: i64) -> bool {
+        let cards = self.cards.len();
         self.cards.retain(|_, c| {
             c.column != Column::Pickup || c.picked_up_at_ms.is_some_and(|t| now_ms - t < PICKUP_MS)
         });
-        if self
+        let recall_expired = self
             .recall
             .as_ref()
-            .is_some_and(|r| now_ms - r.left_at_ms >= RECALL_MS)
-        {
+            .is_some_and(|r| now_ms - r.left_at_ms >= RECALL_MS);
+        if recall_expired {
             self.recall = None;
         }
+        recall_expired || cards != self.cards.len()
     }
 
     /// A column's cards, by order number as a number (not as text: 9 before 10).
@@ -389,9 +392,9 @@ mod tests {
         );
         assert_eq!(board.cards["a"].column, Column::Pickup);
         assert_eq!(board.recall.as_ref().unwrap().state, OrderState::Completed);
-        board.expire(NOW + PICKUP_MS - 1);
+        assert!(!board.expire(NOW + PICKUP_MS - 1));
         assert!(board.cards.contains_key("a"));
-        board.expire(NOW + PICKUP_MS);
+        assert!(board.expire(NOW + PICKUP_MS));
         assert!(board.cards.is_empty());
         assert!(board.recall.is_none());
     }

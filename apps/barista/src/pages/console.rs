@@ -60,14 +60,10 @@ pub fn Console() -> impl IntoView {
     provide_context(ctx.clone());
 
     // Pickup cards and the recall go after a minute.
+    // In place, and subscribers hear of it only when something went.
     Effect::new(move |_| {
         let now = now.get();
-        let before = board.with_untracked(|b| (b.cards.len(), b.recall.is_some()));
-        let mut expired = board.get_untracked();
-        expired.expire(now);
-        if (expired.cards.len(), expired.recall.is_some()) != before {
-            board.set(expired);
-        }
+        board.maybe_update(|b| b.expire(now));
     });
 
     let reload = {

@@ -77,10 +77,7 @@ pub fn BoardPage() -> impl IntoView {
     // Ready rows leave after ten minutes; checked once a second, written only on change.
     Effect::new(move |_| {
         let now = now.get();
-        let mut next = lists.get_untracked();
-        if next.expire(now) {
-            lists.set(next);
-        }
+        lists.maybe_update(|l| l.expire(now));
     });
 
     use_live_connection(
