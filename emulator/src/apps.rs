@@ -1,24 +1,51 @@
-//! Serves the three apps' built files under `/order/`, `/barista/` and `/display/`,
-//! and a start page at `/` that links to each with the settings it needs.
+//! Serves the three apps' built files under `/display/`, `/barista/` and `/order/`, each
+//! with the `settings.json` a deployment puts beside it (so a fresh phone needs no
+//! set-up), and a start page at `/` that links to each.
 
-use axum::response::{Html, Redirect};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
-use shared::AppKind;
+use shared::{AppKind, SettingsDraft};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
-pub fn router(apps_dir: &Path, base_url: &str) -> Router {
+/// The apps in the order a newcomer opens them: the board first (it hands its settings
+/// to the others), then the barista's console, then a customer's phone.
+pub const APPS: [AppKind; 3] = [AppKind::Display, AppKind::Barista, AppKind::Order];
+
+/// The apps' files, and (when given) the settings each app finds beside its page.
+pub fn router(apps_dir: &Path, base_url: &str, settings: Option<SettingsDraft>) -> Router {
     let mut router = Router::new();
-    for app in AppKind::ALL {
+    for app in APPS {
         let dist = apps_dir.join(app.slug()).join("dist");
         // Unknown paths under an app get its index.html, so deep links work (SPA).
         let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
         let with_slash = format!("/{}/", app.slug());
+        // This emulator's settings, whatever a `cargo xtask aws-settings` left in the
+        // dist folder; without settings, a 404 (as a host without the file answers).
+        let json = settings.as_ref().map(|s| s.for_app(app).to_json());
+        let settings_file = move || async move {
+            match json {
+                Some(json) => (
+                    [
+                        (header::CONTENT_TYPE, "application/json"),
+                        (header::CACHE_CONTROL, "no-cache"),
+                    ],
+                    json,
+                )
+                    .into_response(),
+                None => axum::http::StatusCode::NOT_FOUND.into_response(),
+            }
+        };
         router = router
             .route(
                 &format!("/{}", app.slug()),
                 get(move || async move { Redirect::permanent(&with_slash) }),
+            )
+            .route(
+                &format!("/{}/settings.json", app.slug()),
+                get(settings_file),
             )
             .nest_service(&format!("/{}/", app.slug()), files);
     }
@@ -26,24 +53,34 @@ pub fn router(apps_dir: &Path, base_url: &str) -> Router {
     router.route("/", get(move || async move { Html(page) }))
 }
 
-/// Links that open each app already configured for this emulator.
+/// Links that open each app. Every app finds this emulator's settings by itself
+/// (`settings.json`); staff devices still sign in.
 fn start_page(base_url: &str) -> String {
-    let settings = crate::local::settings(base_url);
-    let links: String = AppKind::ALL
+    let links: String = APPS
         .into_iter()
         .map(|app| {
-            let url = format!("{base_url}/{}/?{}", app.slug(), settings.to_query(app));
             format!(
-                "<li><a href=\"{}\">{} app</a></li>",
-                url.replace('&', "&amp;"),
-                app.title()
+                "<li><a href=\"{base_url}/{slug}/\">{title}</a>: {what}</li>",
+                slug = app.slug(),
+                title = app.title(),
+                what = match app {
+                    AppKind::Display =>
+                        "the TV board with the ordering QR code (sign in as a barista)",
+                    AppKind::Barista => "the barista console (sign in as a barista)",
+                    AppKind::Order =>
+                        "a customer's phone (scan the board's QR code, or open it here)",
+                }
             )
         })
         .collect();
     format!(
         "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Serverlesspresso emulator</title>\
+         <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5\">\
          <h1>Serverlesspresso emulator</h1>\
-         <p>Open an app with its settings for this emulator filled in:</p><ul>{links}</ul></html>"
+         <p>Open the apps in this order:</p><ol>{links}</ol>\
+         <p>Staff settings pages: <code>/display/settings</code>, <code>/barista/settings</code>, <code>/order/settings</code>.</p>\
+         </body></html>"
     )
 }

@@ -28,6 +28,17 @@ impl Timings {
         barista_wait_ms: 900_000,
     };
 
+    /// The whole-number scale these timings run at, when every timer is the AWS one
+    /// divided by it (so the apps can scale their windows the same); None for timings a
+    /// test shortened one by one, and for real time.
+    pub fn scale(&self) -> Option<u32> {
+        let scale = Self::AWS.bucket_ms / self.bucket_ms.max(1);
+        let uniform = scale > 1
+            && Self::AWS.bucket_ms % self.bucket_ms.max(1) == 0
+            && Self::scaled(scale as f64) == *self;
+        uniform.then(|| u32::try_from(scale).ok()).flatten()
+    }
+
     /// Every duration divided by `scale` (60 turns five minutes into five seconds).
     pub fn scaled(scale: f64) -> Self {
         let scale = if scale.is_finite() && scale > 0.0 {
@@ -60,5 +71,13 @@ mod tests {
             Timings::AWS,
             "nonsense scales mean real time"
         );
+        assert_eq!(fast.scale(), Some(60));
+        assert_eq!(Timings::scaled(10.0).scale(), Some(10));
+        assert_eq!(Timings::AWS.scale(), None, "real time");
+        let shortened = Timings {
+            customer_wait_ms: 2_000,
+            ..Timings::AWS
+        };
+        assert_eq!(shortened.scale(), None, "one timer shortened is no scale");
     }
 }

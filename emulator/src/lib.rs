@@ -4,7 +4,7 @@
 //! so that the apps cannot tell it from AWS, and it can serve the three apps' built files
 //! so one URL opens everything.
 
-mod apps;
+pub mod apps;
 pub mod backend;
 pub mod client;
 pub mod clock;
@@ -42,6 +42,9 @@ pub struct Config {
     pub timings: Timings,
     /// Confirmed users to create in the `admin` group: (username, password).
     pub admins: Vec<(String, String)>,
+    /// Serve each app's `settings.json` (as a deployment does), so no device needs
+    /// setting up. Off to see an app that was deployed without settings.
+    pub app_settings: bool,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             database: None,
             timings: Timings::AWS,
             admins: Vec::new(),
+            app_settings: true,
         }
     }
 }
@@ -118,7 +122,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         shutdown,
     });
     if let Some(dir) = &config.apps_dir {
-        router = router.merge(apps::router(dir, &format!("http://{addr}")));
+        let settings = config
+            .app_settings
+            .then(|| local::settings_for(&format!("http://{addr}"), &config.timings));
+        router = router.merge(apps::router(dir, &format!("http://{addr}"), settings));
     }
     let (stop, stopped) = oneshot::channel::<()>();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();

@@ -16,6 +16,16 @@ pub const CONFIG_PREFIX: &str = "/config-service/Prod";
 pub const COGNITO_PATH: &str = "/cognito/";
 pub const MQTT_PATH: &str = "/mqtt";
 
+/// Every setting the apps need to use the emulator at `base`, for an emulator whose
+/// timers run `timings`: with `--time-scale N` the apps learn N and scale their windows.
+pub fn settings_for(base: &str, timings: &crate::clock::Timings) -> SettingsDraft {
+    let mut draft = settings(base);
+    if let Some(scale) = timings.scale() {
+        draft.set(Field::TimeScale, &scale.to_string());
+    }
+    draft
+}
+
 /// Every setting the apps need to use the emulator at `base` (`http://host:port`),
 /// as the real stack's `DisplayAppURI` plus the identity pool, IoT host and overrides.
 pub fn settings(base: &str) -> SettingsDraft {

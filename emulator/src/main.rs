@@ -44,7 +44,10 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
+        // Colours for a terminal, plain text for a log file.
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,rumqttd=warn".into()),
@@ -67,10 +70,10 @@ async fn main() -> anyhow::Result<()> {
         database: (!args.in_memory).then(|| args.database.clone()),
         timings: emulator::clock::Timings::scaled(args.time_scale),
         admins: admins.clone(),
+        app_settings: true,
     })
     .await?;
     let base = running.base_url();
-    let settings = local::settings(&base);
     if args.robot_orders_per_minute > 0.0 {
         start_robot(&running, args.robot_orders_per_minute).await?;
         println!(
@@ -90,16 +93,16 @@ async fn main() -> anyhow::Result<()> {
         println!("Barista/admin sign-in: {username} / {password}");
     }
     if args.apps.is_some() {
-        println!("\nDisplay board (open this first; its settings are in the link):");
-        println!("  {base}/display/?{}", settings.to_query(AppKind::Display));
-        println!(
-            "Barista console:\n  {base}/barista/?{}",
-            settings.to_query(AppKind::Barista)
-        );
-        println!(
-            "Order app:\n  {base}/order/?{}",
-            settings.to_query(AppKind::Order)
-        );
+        println!("\nOpen the apps in this order (each finds its settings by itself):");
+        for app in emulator::apps::APPS {
+            let what = match app {
+                AppKind::Display => "Display board  ",
+                AppKind::Barista => "Barista console",
+                AppKind::Order => "Order app      ",
+            };
+            println!("  {what}  {base}/{}/", app.slug());
+        }
+        println!("  The order app is meant to be opened by scanning the board's QR code.");
     }
     println!(
         "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."

@@ -34,6 +34,33 @@ pub struct ApiRequest {
     pub signed: bool,
 }
 
+/// One REST call: the request and the reader of its answer, together, so no call site
+/// pairs them by hand.
+#[derive(Debug)]
+pub struct ApiCall<T> {
+    pub request: ApiRequest,
+    flavour: Flavour,
+    reader: fn(Flavour, &str) -> Result<T, WireError>,
+}
+
+impl<T> Clone for ApiCall<T> {
+    fn clone(&self) -> Self {
+        Self {
+            request: self.request.clone(),
+            flavour: self.flavour,
+            reader: self.reader,
+        }
+    }
+}
+
+impl<T> ApiCall<T> {
+    /// Reads an answer: non-2xx statuses become [`ApiError`]s, 2xx bodies the typed value.
+    pub fn read(&self, status: u16, body: &str) -> Result<T, ApiError> {
+        ok(status, body)?;
+        Ok((self.reader)(self.flavour, body)?)
+    }
+}
+
 /// A barista's action on an order (`PUT /orders/{id}?action=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderAction {
@@ -135,35 +162,55 @@ impl Api {
         }
     }
 
+    fn call<T>(
+        &self,
+        request: ApiRequest,
+        reader: fn(Flavour, &str) -> Result<T, WireError>,
+    ) -> ApiCall<T> {
+        ApiCall {
+            request,
+            flavour: self.flavour,
+            reader,
+        }
+    }
+
     fn validator_url(&self, path: &str) -> String {
         let base = self.validator.as_ref().unwrap_or(&self.config);
         self.with_event(base.join(path))
     }
 
     /// `GET /config` (no sign-in).
-    pub fn config(&self) -> ApiRequest {
-        get(self.with_event(self.config.join("config")), false)
+    pub fn config(&self) -> ApiCall<Config> {
+        self.call(
+            get(self.with_event(self.config.join("config")), false),
+            |flavour, body| wire::parse_config(body, flavour),
+        )
     }
 
-    /// `PUT /store?state=open|closed`.
-    pub fn set_store(&self, open: bool) -> ApiRequest {
+    /// `PUT /store?state=open|closed`. The answer does not matter: the store switch is
+    /// confirmed by `ConfigChanged`.
+    pub fn set_store(&self, open: bool) -> ApiCall<()> {
         let state = if open { "open" } else { "closed" };
-        ApiRequest {
+        let request = ApiRequest {
             method: Method::Put,
             url: self.with_event(self.config.join(&format!("store?state={state}"))),
             body: None,
             signed: true,
-        }
+        };
+        self.call(request, accepted)
     }
 
     /// `GET /qr-code` (admins).
-    pub fn qr_code(&self) -> ApiRequest {
-        get(self.validator_url("qr-code"), true)
+    pub fn qr_code(&self) -> ApiCall<Bucket> {
+        self.call(get(self.validator_url("qr-code"), true), |_, body| {
+            wire::parse_qr_code(body)
+        })
     }
 
-    /// `POST /qr-code?token=`.
-    pub fn redeem(&self, token: &str) -> ApiRequest {
-        ApiRequest {
+    /// `POST /qr-code?token=`: 200 with an order id or "No tokens remaining"; an invalid
+    /// code is a 400 that browsers only see as [`ApiError::Network`] (no CORS headers).
+    pub fn redeem(&self, token: &str) -> ApiCall<Redeemed> {
+        let request = ApiRequest {
             method: Method::Post,
             url: self.validator_url(&format!(
                 "qr-code?token={}",
@@ -171,11 +218,12 @@ impl Api {
             )),
             body: None,
             signed: true,
-        }
+        };
+        self.call(request, |_, body| wire::parse_redeem(body))
     }
 
     /// `GET /orders?state=`, with the state spelled as this backend stores it.
-    pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiRequest {
+    pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiCall<Vec<Order>> {
         let mut path = format!(
             "orders?state={}",
             crate::sigv4::uri_encode(&state.query_value(self.flavour, self.event_id.as_deref()))
@@ -183,32 +231,38 @@ impl Api {
         if let Some(n) = max_items {
             path.push_str(&format!("&maxItems={n}"));
         }
-        get(self.with_event(self.order_manager.join(&path)), true)
-    }
-
-    /// `GET /orders/{id}`.
-    pub fn order(&self, id: &str) -> ApiRequest {
-        get(
-            self.with_event(
-                self.order_manager
-                    .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
-            ),
-            true,
+        self.call(
+            get(self.with_event(self.order_manager.join(&path)), true),
+            |flavour, body| wire::parse_orders(body, flavour),
         )
     }
 
+    /// `GET /orders/{id}`.
+    pub fn order(&self, id: &str) -> ApiCall<Order> {
+        let url = self.with_event(
+            self.order_manager
+                .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
+        );
+        self.call(get(url, true), |flavour, body| {
+            wire::parse_order_body(body, flavour)
+        })
+    }
+
     /// `GET /myOrders`.
-    pub fn my_orders(&self) -> ApiRequest {
-        get(self.with_event(self.order_manager.join("myOrders")), true)
+    pub fn my_orders(&self) -> ApiCall<Vec<Order>> {
+        self.call(
+            get(self.with_event(self.order_manager.join("myOrders")), true),
+            |flavour, body| wire::parse_orders(body, flavour),
+        )
     }
 
     /// The customer's drink: `PUT /orders/{id}` with `{userId, drink, modifiers, icon}`.
     /// `modifiers` is always an array (a missing one crashes W's sanitizer).
-    pub fn submit_order(&self, id: &str, drink: &DrinkOrder) -> ApiRequest {
+    pub fn submit_order(&self, id: &str, drink: &DrinkOrder) -> ApiCall<()> {
         let body = json!({
             "userId": drink.user_id, "drink": drink.drink, "modifiers": drink.modifiers, "icon": drink.icon,
         });
-        ApiRequest {
+        let request = ApiRequest {
             method: Method::Put,
             url: self.with_event(
                 self.order_manager
@@ -216,13 +270,15 @@ impl Api {
             ),
             body: Some(body.to_string()),
             signed: true,
-        }
+        };
+        self.call(request, accepted)
     }
 
     /// A barista's (or a customer's cancel) action. The body is always `{}`: without
-    /// one W's execution never starts yet the call answers 200.
-    pub fn order_action(&self, id: &str, action: OrderAction) -> ApiRequest {
-        ApiRequest {
+    /// one W's execution never starts yet the call answers 200. The answer does not
+    /// matter: the real confirmation arrives as a real-time event.
+    pub fn order_action(&self, id: &str, action: OrderAction) -> ApiCall<()> {
+        let request = ApiRequest {
             method: Method::Put,
             url: self.with_event(self.order_manager.join(&format!(
                 "orders/{}?action={}",
@@ -231,43 +287,14 @@ impl Api {
             ))),
             body: Some("{}".into()),
             signed: true,
-        }
+        };
+        self.call(request, accepted)
     }
+}
 
-    // ---- reading answers -----------------------------------------------------------
-
-    pub fn read_config(&self, status: u16, body: &str) -> Result<Config, ApiError> {
-        ok(status, body)?;
-        Ok(wire::parse_config(body, self.flavour)?)
-    }
-
-    pub fn read_orders(&self, status: u16, body: &str) -> Result<Vec<Order>, ApiError> {
-        ok(status, body)?;
-        Ok(wire::parse_orders(body, self.flavour)?)
-    }
-
-    pub fn read_order(&self, status: u16, body: &str) -> Result<Order, ApiError> {
-        ok(status, body)?;
-        Ok(wire::parse_order_body(body, self.flavour)?)
-    }
-
-    pub fn read_qr_code(&self, status: u16, body: &str) -> Result<Bucket, ApiError> {
-        ok(status, body)?;
-        Ok(wire::parse_qr_code(body)?)
-    }
-
-    /// `POST /qr-code`: 200 with an order id or "No tokens remaining"; an invalid code is
-    /// a 400 that browsers only see as [`ApiError::Network`] (no CORS headers).
-    pub fn read_redeem(&self, status: u16, body: &str) -> Result<Redeemed, ApiError> {
-        ok(status, body)?;
-        Ok(wire::parse_redeem(body)?)
-    }
-
-    /// Answers whose body does not matter (store switch, order actions): the real
-    /// confirmation arrives as a real-time event.
-    pub fn read_accepted(&self, status: u16, body: &str) -> Result<(), ApiError> {
-        ok(status, body)
-    }
+/// The reader of answers whose body does not matter.
+fn accepted(_: Flavour, _: &str) -> Result<(), WireError> {
+    Ok(())
 }
 
 fn ok(status: u16, body: &str) -> Result<(), ApiError> {
@@ -292,27 +319,27 @@ mod tests {
     #[test]
     fn urls_join_cleanly_and_spell_states_per_backend() {
         let w = api("W");
-        assert_eq!(w.config().url, "https://cfg.example/Prod/config");
-        assert!(!w.config().signed);
+        assert_eq!(w.config().request.url, "https://cfg.example/Prod/config");
+        assert!(!w.config().request.signed);
         assert_eq!(
-            w.orders(&OrderState::Completed, Some(10)).url,
+            w.orders(&OrderState::Completed, Some(10)).request.url,
             "https://om.example/Prod/orders?state=Completed&maxItems=10"
         );
         assert_eq!(
-            w.redeem("a b").url,
+            w.redeem("a b").request.url,
             "https://val.example/Prod/qr-code?token=a%20b"
         );
         assert_eq!(
-            w.set_store(false).url,
+            w.set_store(false).request.url,
             "https://cfg.example/Prod/store?state=closed"
         );
         let e = api("E");
         assert_eq!(
-            e.orders(&OrderState::Created, None).url,
+            e.orders(&OrderState::Created, None).request.url,
             "https://om.example/Prod/orders?state=ABC-CREATED&eventId=ABC"
         );
         assert_eq!(
-            e.config().url,
+            e.config().request.url,
             "https://cfg.example/Prod/config?eventId=ABC"
         );
     }
@@ -320,7 +347,7 @@ mod tests {
     #[test]
     fn bodies_are_always_json_objects() {
         let w = api("W");
-        let action = w.order_action("o1", OrderAction::Cancel);
+        let action = w.order_action("o1", OrderAction::Cancel).request;
         assert_eq!(
             (action.method, action.body.as_deref()),
             (Method::Put, Some("{}"))
@@ -335,7 +362,7 @@ mod tests {
             modifiers: vec![],
             icon: "i".into(),
         };
-        let submit = w.submit_order("o1", &drink);
+        let submit = w.submit_order("o1", &drink).request;
         let body: serde_json::Value =
             serde_json::from_str(submit.body.as_deref().unwrap()).unwrap();
         assert_eq!(
@@ -347,28 +374,32 @@ mod tests {
     #[test]
     fn errors_by_status() {
         let w = api("W");
+        let accepted = w.order_action("o", OrderAction::Make);
         assert_eq!(
-            w.read_accepted(401, r#"{"message":"Unauthorized"}"#),
+            accepted.read(401, r#"{"message":"Unauthorized"}"#),
             Err(ApiError::Unauthorized)
         );
-        assert_eq!(w.read_accepted(403, ""), Err(ApiError::Forbidden));
+        assert_eq!(accepted.read(403, ""), Err(ApiError::Forbidden));
+        assert_eq!(accepted.read(200, "not even JSON"), Ok(()));
         assert_eq!(
-            w.read_redeem(400, r#"{"error":"Invalid code"}"#),
+            w.redeem("c").read(400, r#"{"error":"Invalid code"}"#),
             Err(ApiError::Rejected {
                 status: 400,
                 message: "Invalid code".into()
             })
         );
         assert_eq!(
-            w.read_accepted(502, "Bad gateway"),
+            accepted.read(502, "Bad gateway"),
             Err(ApiError::Server(502))
         );
         assert_eq!(
-            w.read_redeem(200, r#"{"error":"No tokens remaining"}"#),
+            w.redeem("c")
+                .read(200, r#"{"error":"No tokens remaining"}"#),
             Ok(Redeemed::NoTokensRemaining)
         );
         assert!(matches!(
-            w.read_orders(200, r#"{"__type":"x#ValidationException","message":"m"}"#),
+            w.orders(&OrderState::Created, None)
+                .read(200, r#"{"__type":"x#ValidationException","message":"m"}"#),
             Err(ApiError::Unreadable(_))
         ));
         assert_eq!(

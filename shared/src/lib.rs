@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cognito;
 pub mod dynamo;
+pub mod live;
 pub mod model;
 pub mod mqtt;
 pub mod realtime;
@@ -14,6 +15,7 @@ pub mod sigv4;
 pub mod srp;
 pub mod time;
 pub mod url;
+pub mod windows;
 pub mod wire;
 
 #[cfg(feature = "ui")]

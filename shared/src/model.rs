@@ -70,13 +70,41 @@ impl OrderState {
             Flavour::E => format!("{}-{upper}", event_id.unwrap_or_default()),
         }
     }
+}
 
-    pub fn label(&self) -> &str {
+/// Where an order is, in the words all three apps use (one vocabulary: the customer's
+/// phone, the barista's buttons and the TV say the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderStatus {
+    /// Scanned, the drink not chosen yet.
+    Choosing,
+    InQueue,
+    Ready,
+    Cancelled,
+    /// Its window ran out (W leaves such orders `CREATED`).
+    TimedOut,
+    Unknown,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
         match self {
-            Self::Created => "In progress",
-            Self::Completed => "Completed",
+            Self::Choosing => "Choosing",
+            Self::InQueue => "In the queue",
+            Self::Ready => "Ready",
             Self::Cancelled => "Cancelled",
-            Self::Other(s) => s,
+            Self::TimedOut => "Timed out",
+            Self::Unknown => "Unknown",
+        }
+    }
+
+    /// A class for its colour: green ready, amber waiting, red stopped.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Choosing | Self::InQueue => "badge status-waiting",
+            Self::Ready => "badge status-ready",
+            Self::Cancelled | Self::TimedOut => "badge status-stopped",
+            Self::Unknown => "badge",
         }
     }
 }
@@ -88,6 +116,31 @@ pub struct DrinkOrder {
     pub drink: String,
     pub modifiers: Vec<String>,
     pub icon: String,
+}
+
+impl DrinkOrder {
+    /// The chosen options worth saying ("None" is no option).
+    pub fn options(&self) -> Vec<&str> {
+        self.modifiers
+            .iter()
+            .map(String::as_str)
+            .filter(|m| !m.is_empty() && !m.eq_ignore_ascii_case("none"))
+            .collect()
+    }
+
+    /// The options on one line ("Oat, Large"), or None without any.
+    pub fn options_text(&self) -> Option<String> {
+        let options = self.options();
+        (!options.is_empty()).then(|| options.join(", "))
+    }
+
+    /// The drink and its options on one line, as every app writes it: "Latte (Oat)".
+    pub fn summary(&self) -> String {
+        match self.options_text() {
+            Some(options) => format!("{} ({options})", self.drink),
+            None => self.drink.clone(),
+        }
+    }
 }
 
 /// One order.
@@ -146,8 +199,19 @@ pub struct Bucket {
 impl Bucket {
     /// The share of the interval still left at `now_ms`, 0.0 to 1.0.
     pub fn remaining_share(&self, now_ms: i64) -> f64 {
-        let total = (self.end_ts - self.start_ts + 1).max(1) as f64;
-        ((self.end_ts + 1 - now_ms) as f64 / total).clamp(0.0, 1.0)
+        ((self.end_ts + 1 - now_ms) as f64 / self.len_ms() as f64).clamp(0.0, 1.0)
+    }
+
+    /// The interval's length (5 minutes on AWS).
+    pub fn len_ms(&self) -> i64 {
+        (self.end_ts - self.start_ts + 1).max(1)
+    }
+
+    /// The closing part of the interval, when the board stops showing the code so
+    /// nobody scans one about to die: the original's last 15 s of 5 minutes, kept in
+    /// proportion when an emulator runs its timers faster.
+    pub fn closing_ms(&self) -> i64 {
+        self.len_ms() * 15 / 300
     }
 }
 
@@ -187,6 +251,24 @@ mod tests {
             OrderState::Created.query_value(Flavour::E, Some("ABC")),
             "ABC-CREATED"
         );
+    }
+
+    #[test]
+    fn one_way_to_write_a_drink() {
+        let drink = |modifiers: &[&str]| DrinkOrder {
+            user_id: None,
+            drink: "Latte".into(),
+            modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+            icon: "i".into(),
+        };
+        assert_eq!(drink(&[]).summary(), "Latte");
+        assert_eq!(drink(&["None"]).summary(), "Latte");
+        assert_eq!(drink(&["Oat", "Large"]).summary(), "Latte (Oat, Large)");
+        assert_eq!(
+            drink(&["Oat", "none"]).options_text().as_deref(),
+            Some("Oat")
+        );
+        assert_eq!(drink(&[]).options_text(), None);
     }
 
     #[test]

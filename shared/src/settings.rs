@@ -55,6 +55,7 @@ impl AppKind {
                 JourneyServiceUrl,
                 CognitoEndpoint,
                 IotEndpoint,
+                TimeScale,
             ],
             Self::Barista => &[
                 Region,
@@ -68,6 +69,7 @@ impl AppKind {
                 EventId,
                 CognitoEndpoint,
                 IotEndpoint,
+                TimeScale,
             ],
             Self::Display => &[
                 Region,
@@ -84,6 +86,7 @@ impl AppKind {
                 EventId,
                 CognitoEndpoint,
                 IotEndpoint,
+                TimeScale,
             ],
         }
     }
@@ -149,10 +152,11 @@ pub enum Field {
     Flavour,
     CognitoEndpoint,
     IotEndpoint,
+    TimeScale,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 16] = [
         Field::Region,
         Field::UserPoolId,
         Field::UserPoolWebClientId,
@@ -168,6 +172,7 @@ impl Field {
         Field::Flavour,
         Field::CognitoEndpoint,
         Field::IotEndpoint,
+        Field::TimeScale,
     ];
 
     /// Query-string and storage key.
@@ -188,6 +193,7 @@ impl Field {
             Self::Flavour => "flavour",
             Self::CognitoEndpoint => "cognitoEndpoint",
             Self::IotEndpoint => "iotEndpoint",
+            Self::TimeScale => "timeScale",
         }
     }
 
@@ -212,6 +218,7 @@ impl Field {
             Self::Flavour => "Backend",
             Self::CognitoEndpoint => "Cognito endpoint override",
             Self::IotEndpoint => "IoT WebSocket override",
+            Self::TimeScale => "Time scale",
         }
     }
 
@@ -233,6 +240,7 @@ impl Field {
             Self::Flavour => "W",
             Self::CognitoEndpoint => "http://127.0.0.1:8080/cognito/",
             Self::IotEndpoint => "ws://127.0.0.1:8080/mqtt",
+            Self::TimeScale => "1",
         }
     }
 
@@ -260,6 +268,9 @@ impl Field {
                 "Only for a local emulator: replaces the Cognito service URLs."
             }
             Self::IotEndpoint => "Only for a local emulator: replaces wss://<IoT host>/mqtt.",
+            Self::TimeScale => {
+                "Only for an emulator started with --time-scale: how much faster its timers run."
+            }
         }
     }
 
@@ -272,6 +283,7 @@ impl Field {
                 | Self::JourneyServiceUrl
                 | Self::CognitoEndpoint
                 | Self::IotEndpoint
+                | Self::TimeScale
         )
     }
 
@@ -283,7 +295,8 @@ impl Field {
             | Self::JourneyServiceUrl
             | Self::BaristaAppUrl
             | Self::CognitoEndpoint
-            | Self::IotEndpoint => false,
+            | Self::IotEndpoint
+            | Self::TimeScale => false,
             _ => true,
         }
     }
@@ -303,6 +316,7 @@ impl Field {
             Self::IotHost => check_iot_host(value),
             Self::EventId => check_event_id(value),
             Self::Flavour => Flavour::parse(value).map(drop).ok_or(FieldError::Flavour),
+            Self::TimeScale => parse_time_scale(value).map(drop),
             Self::IotEndpoint => url(SchemeKind::WebSocket),
             Self::OrderManagerEndpoint
             | Self::ValidatorEndpoint
@@ -344,6 +358,8 @@ pub enum FieldError {
     EventId,
     #[error("Choose W, E or V1.")]
     Flavour,
+    #[error("Enter a whole number from 1 to 3600 (1 is real time).")]
+    TimeScale,
 }
 
 /// All the refusals of one validation, in the order of the app's fields.
@@ -564,6 +580,9 @@ pub struct Settings {
     pub event_id: Option<String>,
     pub cognito_override: Option<Endpoint>,
     pub iot_override: Option<Endpoint>,
+    /// How much faster than real time the backend's timers run (an emulator's
+    /// `--time-scale`); 1 for AWS.
+    pub time_scale: u32,
     /// The draft these came from, for saving and handing off.
     draft: SettingsDraft,
 }
@@ -593,12 +612,18 @@ impl Settings {
             event_id: Some(text(Field::EventId)).filter(|s| !s.is_empty()),
             cognito_override: web(Field::CognitoEndpoint),
             iot_override: endpoint(Field::IotEndpoint, SchemeKind::WebSocket),
+            time_scale: parse_time_scale(draft.get(Field::TimeScale)).unwrap_or(1),
             draft: draft.clone(),
         }
     }
 
     pub fn draft(&self) -> &SettingsDraft {
         &self.draft
+    }
+
+    /// The backend's time windows, as fast as its timers run.
+    pub fn windows(&self) -> crate::windows::Windows {
+        crate::windows::Windows::scaled(self.time_scale)
     }
 
     /// Cognito user pool service URL (contract §2.2), or the emulator's.
@@ -681,6 +706,15 @@ fn push_query_pair(out: &mut String, key: &str, value: &str) {
     encode(out, key);
     out.push('=');
     encode(out, value);
+}
+
+/// A time scale: a whole number from 1 (real time) to 3600.
+fn parse_time_scale(value: &str) -> Result<u32, FieldError> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=3600).contains(n))
+        .ok_or(FieldError::TimeScale)
 }
 
 fn check_region(value: &str) -> Result<(), FieldError> {

@@ -169,13 +169,15 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
         .await
         .unwrap();
     assert!(admin.is_admin());
-    let (status, body) = http::send(&api.qr_code(), Some(&admin.session.access_token))
+    let qr_code = api.qr_code();
+    let (status, body) = http::send(&qr_code.request, Some(&admin.session.access_token))
         .await
         .unwrap();
-    let bucket = api.read_qr_code(status, &body).unwrap();
+    let bucket = qr_code.read(status, &body).unwrap();
     let token = Some(refreshed.session.access_token.as_str());
-    let (status, body) = http::send(&api.redeem(&bucket.code), token).await.unwrap();
-    let Redeemed::Started { order_id } = api.read_redeem(status, &body).unwrap() else {
+    let redeem = api.redeem(&bucket.code);
+    let (status, body) = http::send(&redeem.request, token).await.unwrap();
+    let Redeemed::Started { order_id } = redeem.read(status, &body).unwrap() else {
         panic!("no order")
     };
     eventually("WorkflowStarted arrives", || {
@@ -187,7 +189,7 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
 
     // The validator's 400 carries no CORS headers: the browser sees a network error.
     assert_eq!(
-        http::send(&api.redeem("not-the-code"), token).await,
+        http::send(&api.redeem("not-the-code").request, token).await,
         Err(ApiError::Network)
     );
 

@@ -88,6 +88,15 @@ impl Harness {
 
     /// With shortened timers (bucket rotation, timeouts).
     pub async fn start_with(timings: emulator::clock::Timings) -> Result<Self> {
+        Self::start_emulator(timings, true).await
+    }
+
+    /// Apps deployed without their `settings.json`.
+    pub async fn start_without_app_settings() -> Result<Self> {
+        Self::start_emulator(emulator::clock::Timings::AWS, false).await
+    }
+
+    async fn start_emulator(timings: emulator::clock::Timings, app_settings: bool) -> Result<Self> {
         let apps_dir = std::env::var_os("SERVERLESSPRESSO_APPS")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("apps"));
@@ -107,6 +116,7 @@ impl Harness {
             database: Some(state.path().join("emulator.db")),
             admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
             timings,
+            app_settings,
         };
         let emulator = emulator::start(config.clone()).await?;
         // A restart must come back on the same address.
@@ -185,9 +195,10 @@ impl Harness {
         format!("{}{path}", self.emulator.base_url())
     }
 
-    /// The settings that point the apps at this emulator.
+    /// The settings that point the apps at this emulator (what its `settings.json`
+    /// files say).
     pub fn local_settings(&self) -> SettingsDraft {
-        emulator::local::settings(&self.emulator.base_url())
+        emulator::local::settings_for(&self.emulator.base_url(), &self.config.timings)
     }
 
     /// A fresh headless Chromium with an empty profile, sized like `device`.
@@ -270,6 +281,18 @@ impl StoppedHarness {
             chromedriver_url,
         })
     }
+}
+
+/// axe-core's script, from `tests/node_modules` (`cargo xtask setup` installs it).
+fn axe_source() -> Result<String> {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(source) = AXE.get() {
+        return Ok(source.clone());
+    }
+    let path = workspace_root().join("tests/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (run `cargo xtask setup`)", path.display()))?;
+    Ok(AXE.get_or_init(|| source).clone())
 }
 
 fn chromium_binary() -> String {
@@ -375,6 +398,20 @@ impl Browser {
         Ok(())
     }
 
+    /// Empties an input as a person would: select all, delete (events and all).
+    pub async fn empty(&self, css: &str) -> Result<()> {
+        use fantoccini::key::Key;
+        let input = self.wait_for(css).await?;
+        let keys = format!(
+            "{}a{}{}",
+            char::from(Key::Control),
+            char::from(Key::Null),
+            char::from(Key::Backspace)
+        );
+        input.send_keys(&keys).await?;
+        Ok(())
+    }
+
     pub async fn click(&self, css: &str) -> Result<()> {
         self.wait_for(css)
             .await?
@@ -416,6 +453,52 @@ impl Browser {
         Ok((size[0].as_u64().unwrap_or(0), size[1].as_u64().unwrap_or(0)))
     }
 
+    /// Waits until the element matching `css` shows text containing `text`.
+    pub async fn wait_for_text_containing(&self, css: &str, text: &str) -> Result<()> {
+        eventually(&format!("`{css}` contains {text:?}"), || async {
+            let el = self.client.find(Locator::Css(css)).await?;
+            Ok(el.text().await?.contains(text))
+        })
+        .await
+    }
+
+    /// Looks at the screen as a person would: a screenshot as
+    /// `artifacts/screenshots/<name>-<device>.png`, and an accessibility audit with
+    /// axe-core that fails on any serious or critical violation.
+    pub async fn look(&self, name: &str) -> Result<PathBuf> {
+        let path = self.screenshot(name).await?;
+        self.audit(name).await?;
+        Ok(path)
+    }
+
+    /// Runs axe-core (WCAG 2.x A and AA rules) on the page; serious and critical
+    /// violations fail, each named with the elements it found.
+    pub async fn audit(&self, name: &str) -> Result<()> {
+        let axe = axe_source()?;
+        self.client.execute(&axe, vec![]).await?;
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ') + (n.failureSummary ? ' (' + n.failureSummary.replace(/\s+/g, ' ') + ')' : '')).join('; ')}`)))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let found = self.client.execute_async(script, vec![]).await?;
+        let problems: Vec<String> = serde_json::from_value(found)?;
+        anyhow::ensure!(
+            problems.is_empty(),
+            "accessibility problems on {name} ({}):
+{}",
+            self.device.name,
+            problems.join(
+                "
+"
+            )
+        );
+        Ok(())
+    }
+
     /// Saves a PNG of the viewport as `artifacts/screenshots/<name>-<device>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = workspace_root().join("artifacts/screenshots");
@@ -434,25 +517,24 @@ impl Browser {
 /// The people of a test: customers and baristas acting through the public APIs, as the
 /// emulator's own tests do, so the browser under test sees real traffic.
 impl Harness {
-    /// Opens `app` with the emulator's settings in the link, saves them, and waits for
-    /// the sign-in page.
-    pub async fn configure(&self, browser: &Browser, app: shared::AppKind) -> Result<()> {
-        let settings = self.local_settings().to_query(app);
+    /// Opens `app` as a new device would (it finds its settings beside its page), and
+    /// waits for the sign-in page.
+    pub async fn open(&self, browser: &Browser, app: shared::AppKind) -> Result<()> {
         browser
-            .goto(&self.url(&format!("/{}/?{settings}", app.slug())))
+            .goto(&self.url(&format!("/{}/", app.slug())))
             .await?;
-        browser.click_button("Save and reload").await?;
-        browser.wait_for_text("#auth-title", "Sign in").await
+        browser.wait_for("#auth-title").await?;
+        Ok(())
     }
 
-    /// Configures `app` in `browser` and signs in as `user` (email, password).
+    /// Opens `app` in `browser` and signs in as `user` (email, password).
     pub async fn sign_in_to(
         &self,
         browser: &Browser,
         app: shared::AppKind,
         user: (&str, &str),
     ) -> Result<()> {
-        self.configure(browser, app).await?;
+        self.open(browser, app).await?;
         browser.sign_in(user.0, user.1).await
     }
 

@@ -16,7 +16,7 @@ async fn backend_state(barista: &Client, order: &str) -> Result<String> {
         .await?
         .body;
     let order = shared::wire::parse_order_body(&body, shared::Flavour::W)?;
-    Ok(order.state.label().to_string())
+    Ok(format!("{:?}", order.state))
 }
 
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
         .await?
         .unwrap_or_default()
         .contains("age-fresh"));
-    browser.screenshot("barista-preview").await?;
+    browser.look("barista-preview").await?;
 
     browser
         .click(&format!("{} .button.make", card_in(1, &first)))
@@ -66,7 +66,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
         row["baristaUserId"]["S"] == barista.sub()?.as_str(),
         "the backend has the claim: {row}"
     );
-    browser.screenshot("barista-production").await?;
+    browser.look("barista-production").await?;
 
     // Unmake puts it back for anyone, then make again.
     browser
@@ -83,10 +83,11 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     browser.wait_for(&card_in(3, &first)).await?;
     ensure!(backend_state(&barista, &first).await? == "Completed");
     browser
-        .wait_for_text(".recall", "Last completed: #1 Latte")
+        .wait_for_text(".recall", "Last ready: #1 Latte")
         .await?;
 
     browser.click_button("Cancel").await?;
+    browser.look("barista-cancel-confirm").await?;
     browser.click_button("Yes").await?;
     eventually("the cancelled card leaves", || async {
         Ok(browser
@@ -97,7 +98,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     })
     .await?;
     ensure!(backend_state(&barista, &second).await? == "Cancelled");
-    browser.screenshot("barista-pickup").await?;
+    browser.look("barista-pickup").await?;
     browser.close().await
 }
 
@@ -106,12 +107,21 @@ async fn customers_are_refused() -> Result<()> {
     let harness = Harness::start().await?;
     harness.customer("eve").await?;
     let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ("eve@example.com", "password1"))
-        .await?;
+    harness.open(&browser, AppKind::Barista).await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
+    ensure!(
+        !browser
+            .text(".auth-card")
+            .await?
+            .contains("Create an account"),
+        "staff apps offer no account creation"
+    );
+    browser.look("barista-sign-in").await?;
+    browser.sign_in("eve@example.com", "password1").await?;
     browser
         .wait_for_text("#privileges-title", "Insufficient privileges")
         .await?;
+    browser.look("barista-insufficient-privileges").await?;
     browser.close().await
 }
 
@@ -182,7 +192,7 @@ async fn two_baristas_share_the_bar() -> Result<()> {
             "Being made by another barista",
         )
         .await?;
-    second.screenshot("barista-claimed-by-another").await?;
+    second.look("barista-claimed-by-another").await?;
     first.close().await?;
     second.close().await
 }
@@ -254,6 +264,6 @@ async fn ageing_orders_change_colour() -> Result<()> {
         .await?
         .unwrap_or_default()
         .contains("age-late"));
-    browser.screenshot("barista-ageing").await?;
+    browser.look("barista-ageing").await?;
     browser.close().await
 }

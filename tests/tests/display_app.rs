@@ -20,9 +20,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         .await?;
     browser.wait_for_connection("live").await?;
     browser.wait_for_text("#qr-title", "Scan to order").await?;
-    browser
-        .wait_for_text(".tokens", "10 drinks remaining")
-        .await?;
+    browser.wait_for_text(".tokens", "10 drinks left").await?;
     // The QR code carries the order app's URL and the validator's current code.
     let barista = harness.barista().await?;
     let code = harness.current_code().await?;
@@ -36,16 +34,21 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
 
     let ana = harness.customer("ana").await?;
     let first = harness.scan(&ana, &code).await?;
-    browser
-        .wait_for_text(".tokens", "9 drinks remaining")
-        .await?;
+    browser.wait_for_text(".tokens", "9 drinks left").await?;
     harness.submit(&ana, &first, "Latte").await?;
     browser.wait_for(&row("preparing", &first)).await?;
+    ensure!(
+        browser
+            .text(&format!("{} .display-number", row("preparing", &first)))
+            .await?
+            == "#1",
+        "the board writes numbers as the phone does"
+    );
     let bo = harness.customer("bo").await?;
     let second = harness.scan(&bo, &code).await?;
     harness.submit(&bo, &second, "Americano").await?;
     browser.wait_for(&row("preparing", &second)).await?;
-    browser.screenshot("display-preparing").await?;
+    browser.look("display-preparing").await?;
 
     harness.barista_action(&first, "complete").await?;
     browser.wait_for(&row("ready", &first)).await?;
@@ -63,7 +66,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
             .is_empty())
     })
     .await?;
-    browser.screenshot("display-ready").await?;
+    browser.look("display-ready").await?;
 
     // Closed, then open again.
     barista
@@ -72,7 +75,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     browser
         .wait_for_text("#qr-title", "The store is not taking orders right now")
         .await?;
-    browser.screenshot("display-closed").await?;
+    browser.look("display-closed").await?;
     barista
         .rest(Method::PUT, &barista.config("store?state=open"), None)
         .await?;
@@ -83,7 +86,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     harness.sign_in_to(&big, AppKind::Display, ADMIN).await?;
     big.wait_for_connection("live").await?;
     big.wait_for(&row("ready", &first)).await?;
-    big.screenshot("display-ready").await?;
+    big.look("display-ready").await?;
     big.close().await
 }
 
@@ -95,9 +98,7 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
         .sign_in_to(&browser, AppKind::Display, ADMIN)
         .await?;
     browser.wait_for_connection("live").await?;
-    browser
-        .wait_for_text(".tokens", "10 drinks remaining")
-        .await?;
+    browser.wait_for_text(".tokens", "10 drinks left").await?;
     let code = harness.current_code().await?;
     let mut customer = harness.client();
     customer
@@ -116,9 +117,7 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
             )
             .await?;
     }
-    browser
-        .wait_for_text(".tokens", "1 drink remaining")
-        .await?;
+    browser.wait_for_text(".tokens", "1 drink left").await?;
     customer
         .rest(
             Method::POST,
@@ -129,13 +128,13 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
     browser
         .wait_for_text("#qr-title", "We are making drinks!")
         .await?;
-    browser.screenshot("display-making-drinks").await?;
+    browser.look("display-making-drinks").await?;
     browser.close().await
 }
 
 #[tokio::test]
 async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
-    // 16 s windows: the code shows for 1 s, then the last-15-seconds countdown.
+    // 16 s windows: the code shows for 15.2 s, then hides for the window's last 5 %.
     let timings = emulator::clock::Timings {
         bucket_ms: 16_000,
         ..emulator::clock::Timings::AWS
@@ -184,7 +183,7 @@ async fn configure_barista_app_hands_off_the_settings() -> Result<()> {
     ensure!(link.starts_with(&harness.url("/barista/?")), "{link}");
     browser.click_button("Configure order app").await?;
     browser.wait_for(".dialog .qr svg").await?;
-    browser.screenshot("display-configure-order-app").await?;
+    browser.look("display-configure-order-app").await?;
     browser.close().await?;
 
     let ipad = harness.browser(IPAD).await?;

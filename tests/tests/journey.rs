@@ -19,7 +19,7 @@ async fn scan_order_make_complete_and_collect() -> Result<()> {
     harness.sign_in_to(&ipad, AppKind::Barista, ADMIN).await?;
     ipad.wait_for_connection("live").await?;
 
-    // The phone: configured, then a customer account.
+    // The phone: a customer account (the app finds its settings by itself).
     harness.customer("journey").await?;
     harness
         .sign_in_to(&phone, AppKind::Order, ("journey@example.com", "password1"))
@@ -38,7 +38,7 @@ async fn scan_order_make_complete_and_collect() -> Result<()> {
     phone.wait_for_text("#menu-title", "Choose a drink").await?;
     phone.click_button("Flat White").await?;
     phone.click_button("Order now").await?;
-    phone.wait_for_text("#status-title", "Order #1").await?;
+    phone.wait_for_text(".order-number", "#1").await?;
     let order = phone
         .attr(".status", "data-order")
         .await?
@@ -49,18 +49,23 @@ async fn scan_order_make_complete_and_collect() -> Result<()> {
     let card = format!(".order-card[data-order='{order}']");
     ipad.click(&format!("{card} .button.make")).await?;
     phone
-        .wait_for_text("#status-title", "Your order is being made")
+        .wait_for_text_containing("#status-title", "Being made")
         .await?;
     ipad.click(&format!("{card} .button.complete")).await?;
     tv.wait_for(&format!(".display-list.ready [data-order='{order}']"))
         .await?;
     phone
-        .wait_for_text("#status-title", "Ready for collection")
+        .wait_for_text_containing("#status-title", "Ready — collect it at the bar")
         .await?;
+    tv.wait_for_text(
+        &format!(".display-list.ready [data-order='{order}'] .display-number"),
+        "#1",
+    )
+    .await?;
 
-    tv.screenshot("journey-board").await?;
-    ipad.screenshot("journey-console").await?;
-    phone.screenshot("journey-phone").await?;
+    tv.look("journey-board").await?;
+    ipad.look("journey-console").await?;
+    phone.look("journey-phone").await?;
     for browser in [tv, ipad, phone] {
         browser.close().await?;
     }

@@ -6,11 +6,14 @@ use e2e::{Browser, Harness, PHONE};
 use emulator::client::Method;
 use shared::AppKind;
 
-/// Saves the emulator's settings through the hand-off link, then creates an account
-/// in the app and signs in. Returns the email.
+/// Opens the app as a new phone would, creates an account and signs in. Returns the
+/// email.
 async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) -> Result<String> {
-    harness.configure(browser, AppKind::Order).await?;
-    browser.screenshot("order-sign-in").await?;
+    harness.open(browser, AppKind::Order).await?;
+    browser
+        .wait_for_text("#auth-title", "Sign in to order")
+        .await?;
+    browser.look("order-sign-in").await?;
     browser.click_button("Create an account").await?;
     browser
         .wait_for_text("#auth-title", "Create an account")
@@ -30,6 +33,7 @@ async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) ->
     browser
         .wait_for_text("#auth-title", "Confirm your email")
         .await?;
+    browser.look("order-confirm-email").await?;
     let code = harness
         .sent_code(&email)
         .ok_or_else(|| anyhow::anyhow!("no code was sent"))?;
@@ -41,8 +45,13 @@ async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) ->
     Ok(email)
 }
 
-/// Scans the QR code, picks a Latte and orders; returns the order id.
+/// Scans the QR code, picks a Latte and orders; returns the order id. It is the bar's
+/// first order, so it is #1.
 async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
+    order_latte_numbered(harness, browser, 1).await
+}
+
+async fn order_latte_numbered(harness: &Harness, browser: &Browser, number: u32) -> Result<String> {
     let code = harness.current_code().await?;
     browser
         .goto(&harness.url(&format!("/order/?token={code}")))
@@ -59,13 +68,18 @@ async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
         !browser.url().await?.contains("token="),
         "the token is removed from the address bar"
     );
-    browser.screenshot("order-menu").await?;
+    browser.look("order-menu").await?;
     browser.click_button("Latte").await?;
     browser
         .wait_for_text(".order-summary .drink-line", "Latte")
         .await?;
     browser.click_button("Order now").await?;
-    browser.wait_for_text("#status-title", "Order #1").await?;
+    browser
+        .wait_for_text(".order-number", &format!("#{number}"))
+        .await?;
+    browser
+        .wait_for_text_containing("#status-title", "In the queue")
+        .await?;
     Ok(browser
         .attr(".status", "data-order")
         .await?
@@ -78,38 +92,47 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "ana").await?;
     browser.wait_for_connection("live").await?;
-    browser.screenshot("order-scan").await?;
+    browser.look("order-scan").await?;
 
-    let order_id = order_a_latte(&harness, &browser).await?;
-    ensure!(browser.text(".order-number").await? == "#1");
-    browser.screenshot("order-queued").await?;
+    // Somebody ordered first: the waiting screen says one order is ahead.
+    let first = harness.order("early", "Latte").await?;
+    let order_id = order_latte_numbered(&harness, &browser, 2).await?;
+    browser
+        .wait_for_text(".queue-position", "1 order ahead of you.")
+        .await?;
+    browser.look("order-queued").await?;
+    harness.barista_action(&first, "complete").await?;
     harness.barista_action(&order_id, "make").await?;
     browser
-        .wait_for_text("#status-title", "Your order is being made")
+        .wait_for_text_containing("#status-title", "Being made")
         .await?;
-    browser.screenshot("order-being-made").await?;
+    browser.look("order-being-made").await?;
     harness.barista_action(&order_id, "complete").await?;
     browser
-        .wait_for_text("#status-title", "Ready for collection")
+        .wait_for_text_containing("#status-title", "Ready — collect it at the bar")
         .await?;
     browser
-        .wait_for_text(".receipt .badge", "Completed")
+        .wait_for_text_containing(".receipt", "Latte")
         .await?;
-    browser.screenshot("order-ready").await?;
+    ensure!(
+        !browser.text(".status").await?.contains("Completed"),
+        "one word for a finished order: ready"
+    );
+    browser.look("order-ready").await?;
 
     // One coffee a day: Next shows the limit with a countdown to midnight.
     browser.click_button("Next").await?;
     browser
         .wait_for_text("#notice-title", "You've had your coffee today")
         .await?;
-    browser.screenshot("order-limit").await?;
+    browser.look("order-limit").await?;
 
     browser.click(".app-nav a[href='/order/history']").await?;
     browser.wait_for_text(".history-item h2", "Latte").await?;
     browser
-        .wait_for_text(".history-item .badge", "Completed")
+        .wait_for_text(".history-item .badge", "Ready")
         .await?;
-    browser.screenshot("order-history").await?;
+    browser.look("order-history").await?;
     browser.close().await
 }
 
@@ -120,7 +143,10 @@ async fn a_reload_resumes_the_order_in_flight() -> Result<()> {
     set_up_and_sign_up(&harness, &browser, "ed").await?;
     order_a_latte(&harness, &browser).await?;
     browser.client.refresh().await?;
-    browser.wait_for_text("#status-title", "Order #1").await?;
+    browser.wait_for_text(".order-number", "#1").await?;
+    browser
+        .wait_for_text_containing("#status-title", "In the queue")
+        .await?;
     browser.close().await
 }
 
@@ -141,9 +167,9 @@ async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
         .wait_for_text("#menu-title", "Choose a drink")
         .await?;
     browser
-        .wait_for_text("#status-title", "Oops! Having trouble deciding?")
+        .wait_for_text("#status-title", "Time ran out to choose")
         .await?;
-    browser.screenshot("order-timed-out").await?;
+    browser.look("order-timed-out").await?;
     browser.close().await
 }
 
@@ -173,7 +199,7 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
         .text(".notice p")
         .await?
         .contains("appears on the big screen at "));
-    browser.screenshot("order-no-tokens").await?;
+    browser.look("order-no-tokens").await?;
     browser.close().await
 }
 
@@ -187,11 +213,12 @@ async fn cancel_with_confirmation() -> Result<()> {
     browser.wait_for(".confirm").await?;
     browser.click_button("No").await?;
     browser.click_button("Cancel order").await?;
+    browser.look("order-cancel-confirm").await?;
     browser.click_button("Yes").await?;
     browser
-        .wait_for_text("#status-title", "Your order has been cancelled")
+        .wait_for_text("#status-title", "Your order was cancelled")
         .await?;
-    browser.screenshot("order-cancelled").await?;
+    browser.look("order-cancelled").await?;
     browser.close().await
 }
 
@@ -204,13 +231,13 @@ async fn a_dropped_connection_comes_back_and_catches_up() -> Result<()> {
 
     let stopped = harness.stop_emulator().await?;
     browser.wait_for_connection("reconnecting").await?;
-    browser.screenshot("order-offline").await?;
+    browser.look("order-offline").await?;
     let harness = stopped.restart().await?;
     // Completed while the phone may still be waiting to reconnect: the resync after
     // reconnecting must show it even if the event went by unheard.
     harness.barista_action(&order_id, "complete").await?;
     browser
-        .wait_for_text("#status-title", "Ready for collection")
+        .wait_for_text_containing("#status-title", "Ready — collect it at the bar")
         .await?;
     browser.wait_for_connection("live").await?;
     browser.close().await
@@ -227,7 +254,16 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
     browser
         .wait_for_text("#notice-title", "Scan the QR code again")
         .await?;
-    browser.screenshot("order-invalid-code").await?;
+    browser.look("order-invalid-code").await?;
+
+    // A link cut short is not "expired": it never held a code.
+    let code = harness.current_code().await?;
+    browser
+        .goto(&harness.url(&format!("/order/?token={}", &code[..6])))
+        .await?;
+    browser
+        .wait_for_text("#notice-title", "This link has no valid order code")
+        .await?;
 
     // The store closes: the next visit says so.
     let barista = harness.barista().await?;
@@ -238,7 +274,7 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
     browser
         .wait_for_text("#notice-title", "The store is closed")
         .await?;
-    browser.screenshot("order-closed").await?;
+    browser.look("order-closed").await?;
     browser.close().await
 }
 
@@ -284,6 +320,7 @@ async fn phone_sign_in_for_the_multi_event_backend() -> Result<()> {
     browser
         .wait_for_text("#notice-title", "Scan the QR code to order")
         .await?;
+    browser.look("order-phone-signed-in").await?;
     browser.close().await
 }
 
@@ -299,7 +336,7 @@ async fn usable_at_double_zoom() -> Result<()> {
         touch: true,
     };
     let browser = harness.browser(zoomed).await?;
-    harness.configure(&browser, AppKind::Order).await?;
+    harness.open(&browser, AppKind::Order).await?;
     let unlabelled = "return [...document.querySelectorAll('input, select')].filter(i => !document.querySelector(`label[for='${i.id}']`)).length";
     ensure!(
         browser.js(unlabelled).await? == 0,
@@ -328,6 +365,6 @@ async fn usable_at_double_zoom() -> Result<()> {
         browser.js(offscreen).await? == 0,
         "a control is off the screen"
     );
-    browser.screenshot("order-menu-zoomed").await?;
+    browser.look("order-menu-zoomed").await?;
     browser.close().await
 }

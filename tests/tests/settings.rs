@@ -1,5 +1,6 @@
-//! The settings page of each app (contract §1): hand-off from a query string, save and
-//! reload, validation, clearing.
+//! The settings page of each app (contract §1): staff hand-off from a query string, save
+//! and reload, validation, clearing back to the deployed settings, and an app deployed
+//! without settings.
 
 use anyhow::{ensure, Result};
 use e2e::{device_for, eventually, Harness};
@@ -37,13 +38,21 @@ async fn hand_off_prefills_saves_and_persists(app: AppKind) -> Result<()> {
             "{app:?}: {field:?} is not pre-filled"
         );
     }
-    browser
-        .screenshot(&format!("{}-settings", app.slug()))
-        .await?;
+    browser.look(&format!("{}-settings", app.slug())).await?;
+    ensure!(
+        browser.wait_for(".app-header").await.is_ok(),
+        "the settings page is inside the app's shell"
+    );
 
     browser.click_button("Save and reload").await?;
     // Configured, every app asks for a sign-in.
-    let (heading, text) = ("#auth-title", "Sign in");
+    let (heading, text) = (
+        "#auth-title",
+        match app {
+            AppKind::Order => "Sign in to order",
+            _ => "Sign in",
+        },
+    );
     browser.wait_for_text(heading, text).await?;
     let url = browser.url().await?;
     ensure!(
@@ -106,11 +115,12 @@ async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<
         Field::IotHost,
         "wss://example-ats.iot.us-east-1.amazonaws.com/mqtt",
     );
-    settings.set(Field::ConfigEndpoint, "");
     browser
         .goto(&harness.url(&format!("/{}/?{}", app.slug(), settings.to_query(app))))
         .await?;
     browser.wait_for_text("#settings-title", "Settings").await?;
+    // The form starts from the deployed settings; a person empties one field.
+    browser.empty(&input(Field::ConfigEndpoint)).await?;
     ensure!(
         browser
             .attr(&input(Field::Region), "aria-invalid")
@@ -156,7 +166,7 @@ async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<
     .await?;
     ensure!(browser.text(".alert.error strong").await? == "3 settings need attention:");
     browser
-        .screenshot(&format!("{}-settings-invalid", app.slug()))
+        .look(&format!("{}-settings-invalid", app.slug()))
         .await?;
 
     // Fixing one field updates its message straight away.
@@ -177,10 +187,11 @@ async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<
         ))
         .await?;
     ensure!(stored.is_null(), "invalid settings were stored: {stored}");
+    // Nothing saved: the app runs with the settings deployed beside it.
     browser
         .goto(&harness.url(&format!("/{}/", app.slug())))
         .await?;
-    browser.wait_for_text("#settings-title", "Settings").await?;
+    browser.wait_for("#auth-title").await?;
     browser.close().await
 }
 
@@ -199,30 +210,26 @@ async fn display_invalid_settings_are_refused_with_messages() -> Result<()> {
     invalid_values_show_messages_and_are_not_saved(AppKind::Display).await
 }
 
-/// Clear settings empties storage; the next load shows an empty settings page.
+/// Clear settings empties storage; the app goes back to its deployed settings, which
+/// the settings page then shows as such.
 #[tokio::test]
-async fn clear_settings_empties_them() -> Result<()> {
+async fn clear_settings_goes_back_to_the_deployed_ones() -> Result<()> {
     let app = AppKind::Barista;
     let harness = Harness::start().await?;
     let browser = harness.browser(device_for(app)).await?;
-    let settings = harness.local_settings();
+    let mut settings = harness.local_settings();
+    settings.set(Field::Region, "us-east-1");
     browser
         .goto(&harness.url(&format!("/barista/?{}", settings.to_query(app))))
         .await?;
     browser.click_button("Save and reload").await?;
     browser.wait_for_text("#auth-title", "Sign in").await?;
 
-    browser
-        .click(".app-nav a[href='/barista/settings']")
-        .await?;
+    browser.goto(&harness.url("/barista/settings")).await?;
     browser.wait_for_text("#settings-title", "Settings").await?;
     ensure!(browser.value(&input(Field::Region)).await? == "us-east-1");
     browser.click_button("Clear settings").await?;
-    eventually("the form is empty after the reload", || async {
-        Ok(browser.value(&input(Field::Region)).await?.is_empty()
-            && browser.url().await? == harness.url("/barista/"))
-    })
-    .await?;
+    browser.wait_for_text("#auth-title", "Sign in").await?;
     let stored = browser
         .js(&format!(
             "return localStorage.getItem('{}')",
@@ -230,5 +237,47 @@ async fn clear_settings_empties_them() -> Result<()> {
         ))
         .await?;
     ensure!(stored.is_null(), "settings are still stored: {stored}");
+    browser.goto(&harness.url("/barista/settings")).await?;
+    browser
+        .wait_for_text_containing(".alert.info", "deployed with the app")
+        .await?;
+    ensure!(browser.value(&input(Field::Region)).await? == "us-east-1");
     browser.close().await
+}
+
+/// Apps deployed without `settings.json`: a customer's phone says the bar is not set up
+/// (no backend fields, no link to them); staff devices show the settings page inside
+/// the app's shell, readable on the TV.
+#[tokio::test]
+async fn an_app_deployed_without_settings() -> Result<()> {
+    let harness = Harness::start_without_app_settings().await?;
+    let phone = harness.browser(device_for(AppKind::Order)).await?;
+    phone.goto(&harness.url("/order/?token=V1StGXR8_Z")).await?;
+    phone
+        .wait_for_text("#not-set-up-title", "This coffee bar is not set up yet")
+        .await?;
+    let fields = phone
+        .js("return document.querySelectorAll('input, select').length + document.querySelectorAll('a[href*=\"settings\"]').length")
+        .await?;
+    ensure!(fields == 0, "a customer sees no settings fields or links");
+    ensure!(
+        phone.url().await?.ends_with("?token=V1StGXR8_Z"),
+        "the scanned token is kept"
+    );
+    phone.look("order-not-set-up").await?;
+    phone.close().await?;
+
+    for app in [AppKind::Barista, AppKind::Display] {
+        let browser = harness.browser(device_for(app)).await?;
+        browser
+            .goto(&harness.url(&format!("/{}/", app.slug())))
+            .await?;
+        browser.wait_for_text("#settings-title", "Settings").await?;
+        ensure!(browser.wait_for(".app-header").await.is_ok());
+        browser
+            .look(&format!("{}-settings-first-run", app.slug()))
+            .await?;
+        browser.close().await?;
+    }
+    Ok(())
 }

@@ -7,7 +7,9 @@
 //! - `size`   builds the apps and prints the bytes of each first page load
 //! - `bench`  loads the emulator and prints throughput and latency
 //! - `fuzz`   fuzzes the typed-JSON, event and REST parsers
+//! - `aws-settings` writes each built app's `settings.json` for a real deployment
 
+mod aws;
 mod setup;
 mod size;
 
@@ -32,6 +34,13 @@ fn main() -> Result<()> {
             build_apps()
         }
         "run" => run(rest),
+        "aws-settings" => {
+            if rest.is_empty() {
+                println!("{}", aws::USAGE);
+                return Ok(());
+            }
+            aws::write(&root(), &aws::settings_from(rest)?)
+        }
         "test" => test(),
         "bench" => run_cmd(emulator_bin("bench").args(rest)),
         "bench-ui" => {
@@ -73,7 +82,8 @@ fn main() -> Result<()> {
                  size    build the apps and print each first page load, raw and gzip -9\n  \
                  bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
                  bench-ui  time from an API call to its card on the barista console (100 orders)\n  \
-                 fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)"
+                 fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)\n  \
+                 aws-settings  write each built app's settings.json for a real AWS deployment (see its --help)"
             );
             if task == "help" {
                 Ok(())
@@ -130,7 +140,7 @@ fn emulator_bin(bin: &str) -> Command {
 /// Builds each app with Trunk into `apps/<app>/dist`, served under `/<app>/`.
 fn build_apps() -> Result<()> {
     for app in APPS {
-        run_cmd(
+        run_quiet(
             Command::new("trunk")
                 .current_dir(root().join("apps").join(app))
                 .args(["build", "--release", "--offline", "--public-url"])
@@ -142,16 +152,82 @@ fn build_apps() -> Result<()> {
     Ok(())
 }
 
-/// Builds everything, then runs the emulator with the apps until Ctrl-C.
+/// Builds everything, then runs the emulator with the apps until Ctrl-C. The emulator
+/// is the same build `cargo xtask test` makes (the dev profile), so a machine where the
+/// tests ran compiles nothing again.
 fn run(emulator_args: &[String]) -> Result<()> {
+    let mut steps = Steps::new(4);
+    steps.start("Checking the toolchain (installs what is missing; the first time takes a while)");
     setup::run()?;
+    steps.start("Building the three apps with Trunk (release)");
     build_apps()?;
+    steps.start("Building the emulator");
+    build_emulator()?;
+    steps.start("Starting the emulator with the apps (Ctrl-C stops it)");
     run_cmd(
-        emulator_bin("emulator")
+        Command::new(emulator_path())
+            .current_dir(root())
             .arg("--apps")
             .arg(root().join("apps"))
             .args(emulator_args),
     )
+}
+
+/// One line per step of a long task, each with the time the previous step took.
+struct Steps {
+    total: usize,
+    done: usize,
+    started: std::time::Instant,
+    step_started: Option<std::time::Instant>,
+}
+
+impl Steps {
+    fn new(total: usize) -> Self {
+        Self {
+            total,
+            done: 0,
+            started: std::time::Instant::now(),
+            step_started: None,
+        }
+    }
+
+    fn finish_step(&mut self) {
+        if let Some(started) = self.step_started.take() {
+            println!(
+                "      done in {:.1} s ({:.0} s so far)",
+                started.elapsed().as_secs_f64(),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    fn start(&mut self, what: &str) {
+        self.finish_step();
+        self.done += 1;
+        println!("[{}/{}] {what}…", self.done, self.total);
+        self.step_started = Some(std::time::Instant::now());
+    }
+}
+
+/// The emulator binary of the dev profile, as `cargo xtask test` builds it.
+fn build_emulator() -> Result<()> {
+    run_quiet(cargo().args(["build", "--package", "emulator", "--bin", "emulator"]))
+}
+
+fn emulator_path() -> PathBuf {
+    root().join("target/debug/emulator")
+}
+
+/// Runs a command to completion without echoing it (its own output still shows).
+fn run_quiet(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}").replace('"', "");
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
 }
 
 /// Every check and test, in the order that fails fastest.
@@ -227,13 +303,13 @@ fn test() -> Result<()> {
 
 /// Runs `f` with an in-memory emulator listening on a free loopback port.
 fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
-    run_cmd(cargo().args(["build", "--package", "emulator", "--bin", "emulator"]))?;
+    build_emulator()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let address = format!("127.0.0.1:{port}");
     let log = std::fs::File::create(root().join("target/emulator-for-tests.log"))?;
-    let mut emulator = Command::new(root().join("target/debug/emulator"))
+    let mut emulator = Command::new(emulator_path())
         .args(["--in-memory", "--listen", &address])
         .stdout(log.try_clone()?)
         .stderr(log)

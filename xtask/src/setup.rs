@@ -58,6 +58,16 @@ pub fn run() -> Result<()> {
         }
     }
 
+    // axe-core for the browser tests' accessibility audit, at the version the lock pins.
+    let tests = crate::root().join("tests");
+    if !tests.join("node_modules/axe-core/axe.min.js").exists() {
+        run_cmd(
+            Command::new("npm")
+                .current_dir(&tests)
+                .args(["ci", "--no-fund", "--no-audit"]),
+        )?;
+    }
+
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         let sudo = if is_root() { vec![] } else { vec!["sudo"] };
         let apt = |args: &[&str]| {

@@ -2,19 +2,11 @@
 //! REST and kept current by real-time events (contract §7.2). Pure: time comes in.
 
 use shared::api::OrderAction;
+use shared::live::LiveModel;
 use shared::model::{Order, OrderState};
 use shared::realtime::RealtimeEvent;
+use shared::windows::Windows;
 use std::collections::BTreeMap;
-
-/// Open orders older than the baristas' window timed out in the workflow but stay
-/// `CREATED` in W's table ("zombies", contract §6.4).
-pub const ZOMBIE_AGE_MS: i64 = 900_000;
-/// How long a completed order stays in Pickup.
-pub const PICKUP_MS: i64 = 60_000;
-/// How long the last completed or cancelled order can be recalled.
-pub const RECALL_MS: i64 = 60_000;
-/// Completed orders younger than this are loaded into Pickup.
-const RECENT_COMPLETED_MS: i64 = 5 * 60_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
@@ -23,7 +15,8 @@ pub enum Column {
     Pickup,
 }
 
-/// How long an order has waited, as a colour: green under 2 min, amber under 5, red.
+/// How long an order has waited, as a colour: green under 2 min, amber under 5, red
+/// (of the baristas' 15 minutes, so a time-scaled demo ages as fast).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Age {
     Fresh,
@@ -32,10 +25,10 @@ pub enum Age {
 }
 
 impl Age {
-    pub fn of(age_ms: i64) -> Self {
-        if age_ms < 120_000 {
+    pub fn of(age_ms: i64, windows: &Windows) -> Self {
+        if age_ms < windows.barista_ms * 2 / 15 {
             Self::Fresh
-        } else if age_ms < 300_000 {
+        } else if age_ms < windows.barista_ms / 3 {
             Self::Waiting
         } else {
             Self::Late
@@ -85,33 +78,143 @@ pub struct Recall {
     pub state: OrderState,
 }
 
-/// Every card, keyed by order id.
+/// Every card, keyed by order id, as seen by one barista.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Board {
+    pub windows: Windows,
+    /// The signed-in barista's `sub`: their claims go to Production.
+    pub me: String,
     pub cards: BTreeMap<String, Card>,
     pub recall: Option<Recall>,
+    /// None until the config has loaded.
+    pub store_open: Option<bool>,
+    /// Counts every word on the store's state (a load or `ConfigChanged`), so the store
+    /// switch knows when its request was answered.
+    pub store_news: u32,
+    /// Counts new orders, for the chime.
+    pub arrivals: u32,
+}
+
+/// What one load from REST brings the console.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub open: Vec<Order>,
+    pub completed: Vec<Order>,
+    pub store_open: bool,
+}
+
+impl LiveModel for Board {
+    type Snapshot = Snapshot;
+
+    fn merge(&mut self, snapshot: Snapshot, now_ms: i64) {
+        let loaded = Board::load(
+            self.windows,
+            &self.me,
+            snapshot.open,
+            snapshot.completed,
+            now_ms,
+        );
+        let merged = loaded.merged_with_previous(self);
+        self.cards = merged.cards;
+        self.store_open = Some(snapshot.store_open);
+        self.store_news += 1;
+    }
+
+    /// Applies one real-time event; a new order also counts an arrival (the chime).
+    fn apply(&mut self, event: &RealtimeEvent, now_ms: i64) -> bool {
+        match event {
+            RealtimeEvent::ConfigChanged {
+                store_open: Some(open),
+            } => {
+                self.store_open = Some(*open);
+                self.store_news += 1;
+                true
+            }
+            RealtimeEvent::WaitingCompletion { order } => {
+                if self.cards.contains_key(&order.id) {
+                    return false;
+                }
+                self.place(order.clone(), None);
+                self.arrivals += 1;
+                true
+            }
+            RealtimeEvent::MakeOrder {
+                order_id,
+                barista_user_id,
+                ..
+            } => {
+                let me = self.me.clone();
+                let Some(card) = self.cards.get_mut(order_id) else {
+                    return false;
+                };
+                card.order.barista_user_id = barista_user_id.clone();
+                let mine = barista_user_id.as_deref() == Some(me.as_str());
+                card.column = if mine {
+                    Column::Production
+                } else {
+                    Column::Preview
+                };
+                card.claimed_by_other = barista_user_id.is_some() && !mine;
+                card.pending = None;
+                true
+            }
+            RealtimeEvent::OrderCompleted { order_id, .. } => {
+                let Some(card) = self.cards.get_mut(order_id) else {
+                    return false;
+                };
+                card.column = Column::Pickup;
+                card.pending = None;
+                card.order.state = OrderState::Completed;
+                card.picked_up_at_ms = Some(now_ms);
+                self.recall = Some(Recall {
+                    card: card.clone(),
+                    left_at_ms: now_ms,
+                    state: OrderState::Completed,
+                });
+                true
+            }
+            RealtimeEvent::OrderCancelled { order_id, .. } => {
+                self.leave(order_id, OrderState::Cancelled, now_ms)
+            }
+            RealtimeEvent::OrderTimeOut { order_id, .. } => self.cards.remove(order_id).is_some(),
+            _ => false,
+        }
+    }
+
+    fn expire(&mut self, now_ms: i64) -> bool {
+        Board::expire(self, now_ms)
+    }
 }
 
 impl Board {
-    /// The board from REST: open orders (with a number, not zombies) and up to ten
-    /// recently completed ones. `me` is the signed-in barista's `sub`.
-    pub fn load(open: Vec<Order>, completed: Vec<Order>, me: &str, now_ms: i64) -> Self {
-        let mut board = Self::default();
+    pub fn new(windows: Windows, me: &str) -> Self {
+        Self {
+            windows,
+            me: me.to_string(),
+            ..Self::default()
+        }
+    }
+
+    /// The board from REST: live open orders and up to ten recently completed ones.
+    pub fn load(
+        windows: Windows,
+        me: &str,
+        open: Vec<Order>,
+        completed: Vec<Order>,
+        now_ms: i64,
+    ) -> Self {
+        let mut board = Self::new(windows, me);
         for order in open {
-            let fresh = order.ts_ms.is_some_and(|ts| now_ms - ts < ZOMBIE_AGE_MS);
-            if order.number.is_none()
-                || order.drink.is_none()
-                || !fresh
-                || order.state != OrderState::Created
-            {
-                continue;
+            if windows.is_live(&order, now_ms) {
+                board.place(order, None);
             }
-            board.place(order, me, None);
         }
         let mut recent: Vec<Order> = completed
             .into_iter()
             .filter(|o| {
-                o.number.is_some() && o.ts_ms.is_some_and(|ts| now_ms - ts < RECENT_COMPLETED_MS)
+                o.number.is_some()
+                    && o.ts_ms
+                        .is_some_and(|ts| now_ms - ts < windows.recent_completed_ms)
             })
             .collect();
         recent.sort_by_key(|o| std::cmp::Reverse(o.ts_ms));
@@ -147,14 +250,14 @@ impl Board {
         self
     }
 
-    fn place(&mut self, order: Order, me: &str, pending: Option<OrderAction>) {
+    fn place(&mut self, order: Order, pending: Option<OrderAction>) {
         let claimed = order.claimed_by().map(str::to_string);
-        let column = if claimed.as_deref() == Some(me) {
+        let column = if claimed.as_deref() == Some(self.me.as_str()) {
             Column::Production
         } else {
             Column::Preview
         };
-        let claimed_by_other = claimed.is_some_and(|c| c != me);
+        let claimed_by_other = claimed.is_some_and(|c| c != self.me);
         self.cards.insert(
             order.id.clone(),
             Card {
@@ -167,68 +270,17 @@ impl Board {
         );
     }
 
-    fn leave(&mut self, id: &str, state: OrderState, now_ms: i64) {
-        if let Some(card) = self.cards.remove(id) {
-            self.recall = Some(Recall {
-                card,
-                left_at_ms: now_ms,
-                state,
-            });
-        }
-    }
-
-    /// Applies one real-time event. Returns true when a new order arrived (for the chime).
-    pub fn apply(&mut self, event: &RealtimeEvent, me: &str, now_ms: i64) -> bool {
-        match event {
-            RealtimeEvent::WaitingCompletion { order } => {
-                let is_new = !self.cards.contains_key(&order.id);
-                if is_new {
-                    self.place(order.clone(), me, None);
-                }
-                is_new
-            }
-            RealtimeEvent::MakeOrder {
-                order_id,
-                barista_user_id,
-                ..
-            } => {
-                if let Some(card) = self.cards.get_mut(order_id) {
-                    card.order.barista_user_id = barista_user_id.clone();
-                    let mine = barista_user_id.as_deref() == Some(me);
-                    card.column = if mine {
-                        Column::Production
-                    } else {
-                        Column::Preview
-                    };
-                    card.claimed_by_other = barista_user_id.is_some() && !mine;
-                    card.pending = None;
-                }
-                false
-            }
-            RealtimeEvent::OrderCompleted { order_id, .. } => {
-                if let Some(card) = self.cards.get_mut(order_id) {
-                    card.column = Column::Pickup;
-                    card.pending = None;
-                    card.order.state = OrderState::Completed;
-                    card.picked_up_at_ms = Some(now_ms);
-                    self.recall = Some(Recall {
-                        card: card.clone(),
-                        left_at_ms: now_ms,
-                        state: OrderState::Completed,
-                    });
-                }
-                false
-            }
-            RealtimeEvent::OrderCancelled { order_id, .. } => {
-                self.leave(order_id, OrderState::Cancelled, now_ms);
-                false
-            }
-            RealtimeEvent::OrderTimeOut { order_id, .. } => {
-                self.cards.remove(order_id);
-                false
-            }
-            _ => false,
-        }
+    /// Takes a card off the board, keeping it for a minute's recall.
+    fn leave(&mut self, id: &str, state: OrderState, now_ms: i64) -> bool {
+        let Some(card) = self.cards.remove(id) else {
+            return false;
+        };
+        self.recall = Some(Recall {
+            card,
+            left_at_ms: now_ms,
+            state,
+        });
+        true
     }
 
     /// Marks an action as sent; false when one is already on its way (a double tap).
@@ -253,13 +305,18 @@ impl Board {
     /// Returns whether anything went.
     pub fn expire(&mut self, now_ms: i64) -> bool {
         let cards = self.cards.len();
+        let Windows {
+            pickup_ms,
+            recall_ms,
+            ..
+        } = self.windows;
         self.cards.retain(|_, c| {
-            c.column != Column::Pickup || c.picked_up_at_ms.is_some_and(|t| now_ms - t < PICKUP_MS)
+            c.column != Column::Pickup || c.picked_up_at_ms.is_some_and(|t| now_ms - t < pickup_ms)
         });
         let recall_expired = self
             .recall
             .as_ref()
-            .is_some_and(|r| now_ms - r.left_at_ms >= RECALL_MS);
+            .is_some_and(|r| now_ms - r.left_at_ms >= recall_ms);
         if recall_expired {
             self.recall = None;
         }
@@ -285,6 +342,7 @@ mod tests {
     use shared::model::DrinkOrder;
 
     const NOW: i64 = 10_000_000_000;
+    const W: Windows = Windows::AWS;
 
     fn order(id: &str, number: u32, age_ms: i64, barista: Option<&str>) -> Order {
         Order {
@@ -309,15 +367,16 @@ mod tests {
         let mut unnumbered = order("u", 1, 0, None);
         unnumbered.number = None;
         let board = Board::load(
+            W,
+            "me",
             vec![
                 order("a", 10, 0, None),
                 order("b", 9, 0, None),
-                order("z", 3, ZOMBIE_AGE_MS, None),
+                order("z", 3, W.barista_ms, None),
                 unnumbered,
                 order("m", 4, 0, Some("me")),
             ],
             vec![],
-            "me",
             NOW,
         );
         let preview: Vec<u32> = board
@@ -331,19 +390,18 @@ mod tests {
 
     #[test]
     fn another_baristas_order_is_shown_as_claimed() {
-        let board = Board::load(vec![order("a", 1, 0, Some("other"))], vec![], "me", NOW);
+        let board = Board::load(W, "me", vec![order("a", 1, 0, Some("other"))], vec![], NOW);
         let card = &board.column(Column::Preview)[0];
         assert!(card.claimed_by_other);
     }
 
     #[test]
     fn events_move_cards_and_clear_pending() {
-        let mut board = Board::default();
+        let mut board = Board::new(W, "me");
         assert!(board.apply(
             &RealtimeEvent::WaitingCompletion {
                 order: order("a", 1, 0, None)
             },
-            "me",
             NOW
         ));
         assert!(
@@ -351,11 +409,11 @@ mod tests {
                 &RealtimeEvent::WaitingCompletion {
                     order: order("a", 1, 0, None)
                 },
-                "me",
                 NOW
             ),
             "deduplicated"
         );
+        assert_eq!(board.arrivals, 1, "one chime");
         assert!(board.start("a", OrderAction::Make));
         assert!(
             !board.start("a", OrderAction::Make),
@@ -367,7 +425,6 @@ mod tests {
                 user_id: "u".into(),
                 barista_user_id: Some("me".into()),
             },
-            "me",
             NOW,
         );
         assert_eq!(board.cards["a"].column, Column::Production);
@@ -378,7 +435,6 @@ mod tests {
                 user_id: "u".into(),
                 barista_user_id: None,
             },
-            "me",
             NOW,
         );
         assert_eq!(board.cards["a"].column, Column::Preview);
@@ -387,14 +443,13 @@ mod tests {
                 order_id: "a".into(),
                 user_id: "u".into(),
             },
-            "me",
             NOW,
         );
         assert_eq!(board.cards["a"].column, Column::Pickup);
         assert_eq!(board.recall.as_ref().unwrap().state, OrderState::Completed);
-        assert!(!board.expire(NOW + PICKUP_MS - 1));
+        assert!(!board.expire(NOW + W.pickup_ms - 1));
         assert!(board.cards.contains_key("a"));
-        assert!(board.expire(NOW + PICKUP_MS));
+        assert!(board.expire(NOW + W.pickup_ms));
         assert!(board.cards.is_empty());
         assert!(board.recall.is_none());
     }
@@ -402,9 +457,10 @@ mod tests {
     #[test]
     fn cancel_and_timeout_remove() {
         let mut board = Board::load(
+            W,
+            "me",
             vec![order("a", 1, 0, None), order("b", 2, 0, None)],
             vec![],
-            "me",
             NOW,
         );
         board.apply(
@@ -412,7 +468,6 @@ mod tests {
                 order_id: "a".into(),
                 user_id: "u".into(),
             },
-            "me",
             NOW,
         );
         board.apply(
@@ -421,7 +476,6 @@ mod tests {
                 user_id: "u".into(),
                 cause: shared::model::TimeoutCause::Barista,
             },
-            "me",
             NOW,
         );
         assert!(board.cards.is_empty());
@@ -430,10 +484,11 @@ mod tests {
 
     #[test]
     fn ages() {
-        assert_eq!(Age::of(0), Age::Fresh);
-        assert_eq!(Age::of(119_999), Age::Fresh);
-        assert_eq!(Age::of(120_000), Age::Waiting);
-        assert_eq!(Age::of(300_000), Age::Late);
+        assert_eq!(Age::of(0, &W), Age::Fresh);
+        assert_eq!(Age::of(119_999, &W), Age::Fresh);
+        assert_eq!(Age::of(120_000, &W), Age::Waiting);
+        assert_eq!(Age::of(300_000, &W), Age::Late);
+        assert_eq!(Age::of(5_000, &Windows::scaled(60)), Age::Late);
         assert_eq!(age_text(NOW - 187_000, NOW), "3m 07s");
     }
 
@@ -441,9 +496,9 @@ mod tests {
     fn recent_completed_go_to_pickup() {
         let mut done = order("d", 5, 30_000, None);
         done.state = OrderState::Completed;
-        let mut old = order("o", 6, RECENT_COMPLETED_MS, None);
+        let mut old = order("o", 6, W.recent_completed_ms, None);
         old.state = OrderState::Completed;
-        let board = Board::load(vec![], vec![done, old], "me", NOW);
+        let board = Board::load(W, "me", vec![], vec![done, old], NOW);
         assert_eq!(board.column(Column::Pickup).len(), 1);
     }
 }

@@ -8,30 +8,31 @@ use shared::ui::{
 };
 use shared::{AppKind, Settings};
 
+/// Customers reach `/` (from the QR code) and `/history`; `/settings` is for staff and
+/// linked from nowhere a customer sees.
 #[component]
 pub fn App() -> impl IntoView {
     provide_settings(AppKind::Order);
     view! {
         <Router base=browser::base_path()>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <RequireSettings><SignedInShell><OrderHome/></SignedInShell></RequireSettings> }/>
-                <Route path=path!("/history") view=|| view! { <RequireSettings><SignedInShell><HistoryPage/></SignedInShell></RequireSettings> }/>
+                <Route path=path!("/") view=|| view! { <RequireSettings><CustomerShell><OrderHome/></CustomerShell></RequireSettings> }/>
+                <Route path=path!("/history") view=|| view! { <RequireSettings><CustomerShell><HistoryPage/></CustomerShell></RequireSettings> }/>
                 <Route path=path!("/settings") view=SettingsScreen/>
             </Routes>
         </Router>
     }
 }
 
-/// Header and page for a configured app: sign in first, then the page.
+/// Header and page for a customer: sign in first, then the page.
 #[component]
-fn SignedInShell(children: ChildrenFn) -> impl IntoView {
+fn CustomerShell(children: ChildrenFn) -> impl IntoView {
     let settings = expect_context::<Settings>();
     provide_auth(&settings, AppKind::Order);
     view! {
         <AppHeader>
             <A href="./" exact=true>"Order"</A>
             <A href="history">"History"</A>
-            <A href="settings">"Settings"</A>
             <SignOutButton/>
         </AppHeader>
         <main id="main" class="app-main order-main">

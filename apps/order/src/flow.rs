@@ -1,13 +1,10 @@
 //! What the order app shows, decided from REST answers at boot and resync, then moved
 //! on by real-time events (contract §6.4, §7.1). Pure: time comes in as an argument.
 
+use shared::live::LiveModel;
 use shared::model::{Config, DrinkOrder, Order, OrderState, TimeoutCause};
 use shared::realtime::RealtimeEvent;
-
-/// The customer's window to choose (contract §6.1).
-pub const CHOOSE_WINDOW_MS: i64 = 300_000;
-/// The baristas' window; an older open order timed out ("zombie", contract §6.4).
-pub const BARISTA_WINDOW_MS: i64 = 900_000;
+use shared::windows::Windows;
 
 /// One screen of the order app.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,8 +15,11 @@ pub enum Screen {
     Closed,
     /// Closed or full when the order tried to start (`ShopUnavailable`).
     Unavailable,
-    /// The token was refused or expired.
-    InvalidCode,
+    /// The link's token was refused: `garbled` when it was never a code at all (a
+    /// mangled link), otherwise an old or spent one.
+    InvalidCode {
+        garbled: bool,
+    },
     /// Every drink of this QR window is taken; the next window opens at `next_window_ms`.
     NoTokens {
         next_window_ms: i64,
@@ -117,6 +117,7 @@ pub fn latest(orders: &[Order]) -> Option<&Order> {
 /// `today_start_ms` is local midnight; W never times orders out in the table, so age
 /// decides whether an open order is still alive.
 pub fn screen_for(
+    windows: &Windows,
     order: &Order,
     now_ms: i64,
     today_start_ms: i64,
@@ -132,12 +133,12 @@ pub fn screen_for(
         }),
         OrderState::Created if order.drink.is_none() => {
             // Still choosing, if the window is open.
-            (now_ms - ts < CHOOSE_WINDOW_MS).then(|| Screen::Menu {
+            (now_ms - ts < windows.choose_ms).then(|| Screen::Menu {
                 order_id: id,
-                deadline_ms: ts + CHOOSE_WINDOW_MS,
+                deadline_ms: ts + windows.choose_ms,
             })
         }
-        OrderState::Created => (now_ms - ts < BARISTA_WINDOW_MS).then(|| Screen::Queued {
+        OrderState::Created => (now_ms - ts < windows.barista_ms).then(|| Screen::Queued {
             order_id: id,
             number: order.number,
             drink: order.drink.clone(),
@@ -148,7 +149,7 @@ pub fn screen_for(
 
 /// On a resync, REST's view of the current order replaces the screen, except where REST
 /// knows less than the events did (W's order list cannot tell "being made").
-pub fn resync(current: &Screen, order: Option<&Order>, now_ms: i64) -> Screen {
+pub fn resync(windows: &Windows, current: &Screen, order: Option<&Order>, now_ms: i64) -> Screen {
     let Some(order) = order else {
         return current.clone();
     };
@@ -174,7 +175,7 @@ pub fn resync(current: &Screen, order: Option<&Order>, now_ms: i64) -> Screen {
         ) => current.clone(),
         (OrderState::Created, _) if order.drink.is_some() => {
             let age = now_ms - order.ts_ms.unwrap_or(now_ms);
-            if age >= BARISTA_WINDOW_MS {
+            if age >= windows.barista_ms {
                 Screen::TimedOut {
                     order_id: id,
                     cause: TimeoutCause::Barista,
@@ -283,12 +284,187 @@ pub fn ready_to_order(config: &Config, drink: &str, chosen: &[String]) -> bool {
         })
 }
 
-/// The validator's windows are 5-minute buckets counted from the epoch (contract §3.2),
-/// so the next one starts at the next multiple of 5 minutes.
-pub const QR_WINDOW_MS: i64 = 300_000;
+/// What came of the QR token the page was opened with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenOutcome {
+    /// Not a first load, or the token was not needed (an order in flight, the daily
+    /// limit, a closed store): it was not spent.
+    NotUsed,
+    /// The page was opened without a token.
+    NoToken,
+    /// The link's token is not a code at all.
+    Garbled,
+    Started {
+        order_id: String,
+    },
+    /// Every drink of this QR window is taken.
+    NoTokensRemaining,
+    /// The validator refused the code (old, or from another window).
+    Refused,
+}
 
-pub fn next_window_ms(now_ms: i64) -> i64 {
-    (now_ms.div_euclid(QR_WINDOW_MS) + 1) * QR_WINDOW_MS
+/// A validator code: 10 characters of `A-Za-z0-9_-` (nanoid, contract §3.2).
+pub fn is_code(token: &str) -> bool {
+    token.len() == 10
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// What one load brings the order app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub config: Config,
+    pub orders: Vec<Order>,
+    /// Local midnight today and tomorrow: the daily limit's day, read at the edge.
+    pub today_ms: i64,
+    pub tomorrow_ms: i64,
+    pub token: TokenOutcome,
+}
+
+/// The order app's live model: the screen, and the store's config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderModel {
+    pub windows: Windows,
+    pub is_admin: bool,
+    pub screen: Screen,
+    pub config: Option<Config>,
+}
+
+impl OrderModel {
+    pub fn new(windows: Windows, is_admin: bool) -> Self {
+        Self {
+            windows,
+            is_admin,
+            screen: Screen::Loading,
+            config: None,
+        }
+    }
+
+    /// Whether the first load should spend the scanned token: only when no order is in
+    /// flight, the daily limit is not reached and the store is open (contract §7.1).
+    pub fn needs_token(
+        &self,
+        config: &Config,
+        orders: &[Order],
+        now_ms: i64,
+        today_ms: i64,
+        tomorrow_ms: i64,
+    ) -> bool {
+        self.screen_for_latest(orders, now_ms, today_ms, tomorrow_ms)
+            .is_none()
+            && config.store.store_open
+    }
+
+    fn screen_for_latest(
+        &self,
+        orders: &[Order],
+        now_ms: i64,
+        today_ms: i64,
+        tomorrow_ms: i64,
+    ) -> Option<Screen> {
+        latest(orders).and_then(|o| {
+            screen_for(
+                &self.windows,
+                o,
+                now_ms,
+                today_ms,
+                self.is_admin,
+                tomorrow_ms,
+            )
+        })
+    }
+
+    /// The boot sequence's answer (contract §7.1): the order in flight or the daily
+    /// limit, else closed, else what came of the token.
+    fn boot(&self, snapshot: &Snapshot, now_ms: i64) -> Screen {
+        if let Some(screen) = self.screen_for_latest(
+            &snapshot.orders,
+            now_ms,
+            snapshot.today_ms,
+            snapshot.tomorrow_ms,
+        ) {
+            return screen;
+        }
+        if !snapshot.config.store.store_open {
+            return Screen::Closed;
+        }
+        match &snapshot.token {
+            TokenOutcome::NotUsed | TokenOutcome::NoToken => Screen::Scan,
+            TokenOutcome::Garbled => Screen::InvalidCode { garbled: true },
+            TokenOutcome::Refused => Screen::InvalidCode { garbled: false },
+            TokenOutcome::Started { order_id } => Screen::Menu {
+                order_id: order_id.clone(),
+                deadline_ms: now_ms + self.windows.choose_ms,
+            },
+            TokenOutcome::NoTokensRemaining => Screen::NoTokens {
+                next_window_ms: self.windows.next_qr_window_ms(now_ms),
+            },
+        }
+    }
+
+    /// The drink was accepted: wait for its number, unless something (a timeout, a
+    /// closed shop) moved the screen on meanwhile.
+    pub fn submitted(&mut self, order_id: &str, drink: DrinkOrder) {
+        if matches!(&self.screen, Screen::Menu { order_id: id, .. } if id == order_id) {
+            self.screen = Screen::Submitted {
+                order_id: order_id.to_string(),
+                drink,
+            };
+        }
+    }
+
+    /// "Next": start again from REST, as a fresh page would (without a token).
+    pub fn restart(&mut self) {
+        self.screen = Screen::Loading;
+    }
+}
+
+impl LiveModel for OrderModel {
+    type Snapshot = Snapshot;
+
+    fn merge(&mut self, snapshot: Snapshot, now_ms: i64) {
+        self.screen = match &self.screen {
+            Screen::Loading => self.boot(&snapshot, now_ms),
+            current => {
+                let order = current
+                    .order_id()
+                    .and_then(|id| snapshot.orders.iter().find(|o| o.id == id));
+                resync(&self.windows, current, order, now_ms)
+            }
+        };
+        self.config = Some(snapshot.config);
+    }
+
+    fn apply(&mut self, event: &RealtimeEvent, _now_ms: i64) -> bool {
+        if let RealtimeEvent::ConfigChanged {
+            store_open: Some(open),
+        } = event
+        {
+            return match &mut self.config {
+                Some(config) if config.store.store_open != *open => {
+                    config.store.store_open = *open;
+                    true
+                }
+                _ => false,
+            };
+        }
+        let next = apply(&self.screen, event);
+        if next == self.screen {
+            return false;
+        }
+        self.screen = next;
+        true
+    }
+}
+
+/// How many live orders are ahead of order `number` in the baristas' queue.
+pub fn orders_ahead(windows: &Windows, open: &[Order], number: u32, now_ms: i64) -> u32 {
+    let ahead = open
+        .iter()
+        .filter(|o| windows.is_live(o, now_ms) && o.number.is_some_and(|n| n < number))
+        .count();
+    u32::try_from(ahead).unwrap_or(u32::MAX)
 }
 
 /// `MM:SS` left until `deadline_ms`, never negative.
@@ -326,60 +502,52 @@ mod tests {
     }
 
     const DAY: i64 = 86_400_000;
+    const W: Windows = Windows::AWS;
 
     #[test]
     fn boot_decisions() {
         let (now, today, tomorrow) = (10 * DAY + 3_600_000, 10 * DAY, 11 * DAY);
         let done_today = order("a", OrderState::Completed, now - 60_000, true, Some(4));
         assert_eq!(
-            screen_for(&done_today, now, today, false, tomorrow),
+            screen_for(&W, &done_today, now, today, false, tomorrow),
             Some(Screen::LimitReached { until_ms: tomorrow })
         );
         assert_eq!(
-            screen_for(&done_today, now, today, true, tomorrow),
+            screen_for(&W, &done_today, now, today, true, tomorrow),
             None,
             "admins have no limit"
         );
         let done_yesterday = order("a", OrderState::Completed, today - 1, true, Some(4));
         assert_eq!(
-            screen_for(&done_yesterday, now, today, false, tomorrow),
+            screen_for(&W, &done_yesterday, now, today, false, tomorrow),
             None
         );
         let choosing = order("b", OrderState::Created, now - 60_000, false, None);
         assert_eq!(
-            screen_for(&choosing, now, today, false, tomorrow),
+            screen_for(&W, &choosing, now, today, false, tomorrow),
             Some(Screen::Menu {
                 order_id: "b".into(),
-                deadline_ms: now - 60_000 + CHOOSE_WINDOW_MS
+                deadline_ms: now - 60_000 + W.choose_ms
             })
         );
-        let abandoned = order(
-            "b",
-            OrderState::Created,
-            now - CHOOSE_WINDOW_MS - 1,
-            false,
-            None,
+        let abandoned = order("b", OrderState::Created, now - W.choose_ms - 1, false, None);
+        assert_eq!(
+            screen_for(&W, &abandoned, now, today, false, tomorrow),
+            None
         );
-        assert_eq!(screen_for(&abandoned, now, today, false, tomorrow), None);
         let queued = order("c", OrderState::Created, now - 60_000, true, Some(7));
         assert!(matches!(
-            screen_for(&queued, now, today, false, tomorrow),
+            screen_for(&W, &queued, now, today, false, tomorrow),
             Some(Screen::Queued {
                 number: Some(7),
                 ..
             })
         ));
-        let zombie = order(
-            "c",
-            OrderState::Created,
-            now - BARISTA_WINDOW_MS,
-            true,
-            Some(7),
-        );
-        assert_eq!(screen_for(&zombie, now, today, false, tomorrow), None);
+        let zombie = order("c", OrderState::Created, now - W.barista_ms, true, Some(7));
+        assert_eq!(screen_for(&W, &zombie, now, today, false, tomorrow), None);
         let cancelled = order("d", OrderState::Cancelled, now, true, Some(8));
         assert_eq!(
-            screen_for(&cancelled, now, today, false, tomorrow),
+            screen_for(&W, &cancelled, now, today, false, tomorrow),
             None,
             "cancelled or timed out: order again"
         );
@@ -532,7 +700,7 @@ mod tests {
         let now = 1_000_000_000;
         let completed = order("o", OrderState::Completed, now - 1000, true, Some(3));
         assert!(matches!(
-            resync(&queued, Some(&completed), now),
+            resync(&W, &queued, Some(&completed), now),
             Screen::Ready {
                 number: Some(3),
                 ..
@@ -545,19 +713,13 @@ mod tests {
             drink: None,
         };
         assert_eq!(
-            resync(&made, Some(&still_open), now),
+            resync(&W, &made, Some(&still_open), now),
             made,
             "REST cannot tell being made; keep it"
         );
-        let too_old = order(
-            "o",
-            OrderState::Created,
-            now - BARISTA_WINDOW_MS,
-            true,
-            Some(3),
-        );
+        let too_old = order("o", OrderState::Created, now - W.barista_ms, true, Some(3));
         assert!(matches!(
-            resync(&queued, Some(&too_old), now),
+            resync(&W, &queued, Some(&too_old), now),
             Screen::TimedOut {
                 cause: TimeoutCause::Barista,
                 ..
@@ -573,7 +735,7 @@ mod tests {
             },
         };
         assert!(matches!(
-            resync(&submitted, Some(&still_open), now),
+            resync(&W, &submitted, Some(&still_open), now),
             Screen::Queued {
                 number: Some(3),
                 ..
@@ -581,11 +743,223 @@ mod tests {
         ));
     }
 
+    fn config(open: bool) -> Config {
+        Config {
+            menu: vec![],
+            store: shared::model::StoreConfig {
+                store_open: open,
+                max_orders_per_user: None,
+                max_orders_in_queue: None,
+            },
+        }
+    }
+
+    fn snapshot(open: bool, orders: Vec<Order>, token: TokenOutcome) -> Snapshot {
+        Snapshot {
+            config: config(open),
+            orders,
+            today_ms: 10 * DAY,
+            tomorrow_ms: 11 * DAY,
+            token,
+        }
+    }
+
     #[test]
-    fn next_qr_window() {
-        assert_eq!(next_window_ms(0), 300_000);
-        assert_eq!(next_window_ms(299_999), 300_000);
-        assert_eq!(next_window_ms(300_000), 600_000);
+    fn the_first_load_boots_and_later_loads_resync() {
+        let now = 10 * DAY + 3_600_000;
+        let boot = |snapshot| {
+            let mut model = OrderModel::new(W, false);
+            model.merge(snapshot, now);
+            model
+        };
+        let started = boot(snapshot(
+            true,
+            vec![],
+            TokenOutcome::Started {
+                order_id: "o".into(),
+            },
+        ));
+        assert_eq!(
+            started.screen,
+            Screen::Menu {
+                order_id: "o".into(),
+                deadline_ms: now + W.choose_ms
+            }
+        );
+        assert!(started.config.is_some());
+        assert_eq!(
+            boot(snapshot(true, vec![], TokenOutcome::NoToken)).screen,
+            Screen::Scan
+        );
+        assert_eq!(
+            boot(snapshot(false, vec![], TokenOutcome::NotUsed)).screen,
+            Screen::Closed
+        );
+        assert_eq!(
+            boot(snapshot(true, vec![], TokenOutcome::Garbled)).screen,
+            Screen::InvalidCode { garbled: true }
+        );
+        assert_eq!(
+            boot(snapshot(true, vec![], TokenOutcome::Refused)).screen,
+            Screen::InvalidCode { garbled: false }
+        );
+        assert_eq!(
+            boot(snapshot(true, vec![], TokenOutcome::NoTokensRemaining)).screen,
+            Screen::NoTokens {
+                next_window_ms: W.next_qr_window_ms(now)
+            }
+        );
+        let in_flight = order("q", OrderState::Created, now - 1_000, true, Some(5));
+        assert!(matches!(
+            boot(snapshot(
+                true,
+                vec![in_flight.clone()],
+                TokenOutcome::NotUsed
+            ))
+            .screen,
+            Screen::Queued {
+                number: Some(5),
+                ..
+            }
+        ));
+
+        // A resync follows the order on screen; REST's "completed" wins.
+        let mut model = boot(snapshot(
+            true,
+            vec![in_flight.clone()],
+            TokenOutcome::NotUsed,
+        ));
+        let mut done = in_flight;
+        done.state = OrderState::Completed;
+        model.merge(snapshot(true, vec![done], TokenOutcome::NotUsed), now);
+        assert!(matches!(
+            model.screen,
+            Screen::Ready {
+                number: Some(5),
+                ..
+            }
+        ));
+
+        // "Next" boots again, without a token.
+        model.restart();
+        model.merge(snapshot(true, vec![], TokenOutcome::NotUsed), now);
+        assert_eq!(model.screen, Screen::Scan);
+    }
+
+    #[test]
+    fn the_token_is_spent_only_when_needed() {
+        let now = 10 * DAY + 3_600_000;
+        let model = OrderModel::new(W, false);
+        let (today, tomorrow) = (10 * DAY, 11 * DAY);
+        assert!(model.needs_token(&config(true), &[], now, today, tomorrow));
+        assert!(
+            !model.needs_token(&config(false), &[], now, today, tomorrow),
+            "closed"
+        );
+        let in_flight = order("q", OrderState::Created, now - 1_000, true, Some(5));
+        assert!(!model.needs_token(&config(true), &[in_flight], now, today, tomorrow));
+        let done_today = order("d", OrderState::Completed, now - 1_000, true, Some(5));
+        assert!(!model.needs_token(
+            &config(true),
+            std::slice::from_ref(&done_today),
+            now,
+            today,
+            tomorrow
+        ));
+        assert!(
+            OrderModel::new(W, true).needs_token(
+                &config(true),
+                &[done_today],
+                now,
+                today,
+                tomorrow
+            ),
+            "admins have no daily limit"
+        );
+        assert!(is_code("V1StGXR8_Z"));
+        assert!(!is_code("V1StGXR8_"), "too short");
+        assert!(!is_code("V1StGXR8_Z%20"), "mangled");
+        assert!(!is_code("V1StGXR8 Z"));
+    }
+
+    #[test]
+    fn events_and_config_changes_redraw_only_when_something_changed() {
+        let now = 10 * DAY;
+        let mut model = OrderModel::new(W, false);
+        model.merge(
+            snapshot(
+                true,
+                vec![],
+                TokenOutcome::Started {
+                    order_id: "o".into(),
+                },
+            ),
+            now,
+        );
+        let drink = DrinkOrder {
+            user_id: None,
+            drink: "Latte".into(),
+            modifiers: vec![],
+            icon: "i".into(),
+        };
+        model.submitted("other", drink.clone());
+        assert!(
+            matches!(model.screen, Screen::Menu { .. }),
+            "not this order"
+        );
+        model.submitted("o", drink);
+        assert!(matches!(model.screen, Screen::Submitted { .. }));
+        assert!(!model.apply(
+            &RealtimeEvent::ConfigChanged {
+                store_open: Some(true)
+            },
+            now
+        ));
+        assert!(model.apply(
+            &RealtimeEvent::ConfigChanged {
+                store_open: Some(false)
+            },
+            now
+        ));
+        assert!(!model.config.as_ref().unwrap().store.store_open);
+        assert!(
+            !model.apply(
+                &RealtimeEvent::OrderCancelled {
+                    order_id: "someone-else".into(),
+                    user_id: "u".into()
+                },
+                now
+            ),
+            "another order's event changes nothing"
+        );
+        assert!(model.apply(
+            &RealtimeEvent::OrderCancelled {
+                order_id: "o".into(),
+                user_id: "u".into()
+            },
+            now
+        ));
+        assert_eq!(
+            model.screen,
+            Screen::Cancelled {
+                order_id: "o".into()
+            }
+        );
+    }
+
+    #[test]
+    fn orders_ahead_count_live_orders_with_smaller_numbers() {
+        let now = 10 * DAY;
+        let open = [
+            order("a", OrderState::Created, now - 1_000, true, Some(3)),
+            order("b", OrderState::Created, now - 1_000, true, Some(4)),
+            order("z", OrderState::Created, now - W.barista_ms, true, Some(1)),
+            order("c", OrderState::Created, now - 1_000, false, None),
+            order("mine", OrderState::Created, now - 1_000, true, Some(5)),
+            order("later", OrderState::Created, now - 1_000, true, Some(6)),
+        ];
+        assert_eq!(orders_ahead(&W, &open, 5, now), 2, "a zombie is not ahead");
+        assert_eq!(orders_ahead(&W, &open, 3, now), 0);
     }
 
     #[test]

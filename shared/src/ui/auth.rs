@@ -1,7 +1,8 @@
 //! Signing in, as every app needs it: the auth state in context, the sign-in and
 //! create-account forms with their errors, and the gate that shows them.
 
-use crate::api::{ApiError, ApiRequest};
+use crate::api::{ApiCall, ApiError};
+use crate::cognito::CognitoErrorKind;
 use crate::settings::{AppKind, Settings};
 use crate::web::auth::{AuthClient, AuthError, SignedIn};
 use leptos::ev::SubmitEvent;
@@ -20,14 +21,16 @@ impl Auth {
         self.user.set(None);
     }
 
-    /// Sends a REST request with a fresh access token. When the backend no longer
-    /// accepts the session, the person is signed out and sees the sign-in page.
-    pub async fn send(&self, request: &ApiRequest) -> Result<(u16, String), ApiError> {
-        let answer = crate::web::send_signed(&self.client, request).await;
+    /// Sends a REST call with a fresh access token and reads its answer. When the
+    /// backend no longer accepts the session, the person is signed out and sees the
+    /// sign-in page.
+    pub async fn call<T>(&self, call: ApiCall<T>) -> Result<T, ApiError> {
+        let answer = crate::web::send_signed(&self.client, &call.request).await;
         if matches!(answer, Err(ApiError::Unauthorized) | Ok((401, _))) {
             self.sign_out();
         }
-        answer
+        let (status, body) = answer?;
+        call.read(status, &body)
     }
 }
 
@@ -73,13 +76,6 @@ fn InsufficientPrivileges() -> impl IntoView {
             <button type="button" class="button secondary" on:click=move |_| auth.sign_out()>"Sign out"</button>
         </section>
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Step {
-    SignIn,
-    CreateAccount,
-    Confirm,
 }
 
 /// The sign-in the backend uses: email and password for W, phone and a texted code for
@@ -192,93 +188,162 @@ fn PhoneSignIn() -> impl IntoView {
     }
 }
 
-/// Email and password sign-in (variant W), account creation, and the emailed code.
+/// Where the email sign-in is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    SignIn,
+    CreateAccount,
+    /// The emailed code for `email`.
+    Confirm,
+}
+
+/// What the form asked for, and what came of it.
+#[derive(Clone)]
+enum Request {
+    SignIn {
+        email: String,
+        password: String,
+    },
+    CreateAccount {
+        email: String,
+        password: String,
+    },
+    Confirm {
+        email: String,
+        code: String,
+        password: String,
+    },
+    Resend {
+        email: String,
+    },
+}
+
+/// A sign-up waiting for its emailed code survives a reload of the page (the customer
+/// switched to their mail app and back), so the QR token in the address and the step
+/// are both still there. Only the email is kept, in this tab's session storage.
+fn pending_key(app: AppKind) -> String {
+    format!("serverlesspresso.{}.confirming", app.slug())
+}
+
+/// Email and password sign-in (variant W), account creation (customers only), the
+/// emailed code with "Send a new code", and a sign-in that finds the account
+/// unconfirmed going to the code step.
 #[component]
 fn EmailSignIn() -> impl IntoView {
     let auth = expect_context::<Auth>();
-    let step = RwSignal::new(Step::SignIn);
-    let email = RwSignal::new(String::new());
+    let app = expect_context::<super::SettingsContext>().app;
+    let can_create = app == AppKind::Order;
+    let pending = super::browser::session_get(&pending_key(app));
+    let step = RwSignal::new(if pending.is_some() {
+        Step::Confirm
+    } else {
+        Step::SignIn
+    });
+    let email = RwSignal::new(pending.unwrap_or_default());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let notice = RwSignal::new(None::<String>);
 
-    let client = auth.client.clone();
-    let sign_in = Action::new_local(move |(email, password): &(String, String)| {
-        let (client, email, password) = (client.clone(), email.clone(), password.clone());
-        async move { client.sign_in(&email, &password).await }
-    });
-    let client = auth.client.clone();
-    let create = Action::new_local(move |(email, password): &(String, String)| {
-        let (client, email, password) = (client.clone(), email.clone(), password.clone());
-        async move { client.sign_up(&email, &password).await }
-    });
-    let client = auth.client.clone();
-    let confirm = Action::new_local(move |(email, code): &(String, String)| {
-        let (client, email, code) = (client.clone(), email.clone(), code.clone());
-        async move { client.confirm(&email, &code).await }
-    });
-
-    // Outcomes move the flow on; errors stay in the actions' values for display.
-    let user = auth.user;
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = sign_in.value().get() {
-            user.set(Some(signed_in));
+    // Each request runs to its end here: the session on success, or the next step.
+    // What the person reads (notice or error) is derived from the last outcome.
+    let (client, user) = (auth.client.clone(), auth.user);
+    let submit = Action::new_local(move |request: &Request| {
+        let (client, request) = (client.clone(), request.clone());
+        async move {
+            let to_confirm = |address: &str| {
+                super::browser::session_set(&pending_key(app), address);
+                step.set(Step::Confirm);
+            };
+            match request {
+                Request::SignIn { email, password } => {
+                    match client.sign_in(&email, &password).await {
+                        Ok(signed_in) => {
+                            super::browser::session_remove(&pending_key(app));
+                            user.set(Some(signed_in));
+                            Ok(None)
+                        }
+                        Err(AuthError::Cognito(e))
+                            if e.kind == CognitoErrorKind::UserNotConfirmed =>
+                        {
+                            to_confirm(&email);
+                            Ok(Some("This account is not confirmed yet. Enter the code we emailed you, or send a new one.".to_string()))
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Request::CreateAccount { email, password } => {
+                    client.sign_up(&email, &password).await?;
+                    to_confirm(&email);
+                    Ok(Some(format!("We sent a code to {email}. Enter it below.")))
+                }
+                Request::Confirm {
+                    email,
+                    code,
+                    password,
+                } => {
+                    client.confirm(&email, &code).await?;
+                    super::browser::session_remove(&pending_key(app));
+                    if password.is_empty() {
+                        // The page was reloaded since the password was typed.
+                        step.set(Step::SignIn);
+                        return Ok(Some(
+                            "Your email is confirmed. Sign in with your password.".to_string(),
+                        ));
+                    }
+                    let signed_in = client.sign_in(&email, &password).await?;
+                    user.set(Some(signed_in));
+                    Ok(None)
+                }
+                Request::Resend { email } => {
+                    client.resend_code(&email).await?;
+                    Ok(Some(format!("We sent a new code to {email}.")))
+                }
+            }
         }
     });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = create.value().get() {
-            notice.set(Some(format!(
-                "We sent a code to {}. Enter it below.",
-                email.get_untracked()
-            )));
-            step.set(Step::Confirm);
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = confirm.value().get() {
-            // Confirmed: sign straight in with the password just chosen.
-            sign_in.dispatch((
-                email.get_untracked().trim().to_string(),
-                password.get_untracked(),
-            ));
-        }
-    });
+    let notice = move || submit.value().get().and_then(Result::ok).flatten();
     let error = move || {
-        let message =
-            |r: Option<Result<_, AuthError>>| r.and_then(|r| r.err()).map(|e| e.to_string());
-        match step.get() {
-            Step::SignIn => message(sign_in.value().get().map(|r| r.map(drop))),
-            Step::CreateAccount => message(create.value().get()),
-            Step::Confirm => message(confirm.value().get())
-                .or_else(|| message(sign_in.value().get().map(|r| r.map(drop)))),
-        }
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
     };
-    let busy = move || sign_in.pending().get() || create.pending().get() || confirm.pending().get();
+    let busy = move || submit.pending().get();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let address = email.get_untracked().trim().to_string();
-        match step.get_untracked() {
-            Step::SignIn => {
-                sign_in.dispatch((address, password.get_untracked()));
-            }
-            Step::CreateAccount => {
-                create.dispatch((address, password.get_untracked()));
-            }
-            Step::Confirm => {
-                confirm.dispatch((address, code.get_untracked().trim().to_string()));
-            }
-        }
+        let request = match step.get_untracked() {
+            Step::SignIn => Request::SignIn {
+                email: address,
+                password: password.get_untracked(),
+            },
+            Step::CreateAccount => Request::CreateAccount {
+                email: address,
+                password: password.get_untracked(),
+            },
+            Step::Confirm => Request::Confirm {
+                email: address,
+                code: code.get_untracked().trim().to_string(),
+                password: password.get_untracked(),
+            },
+        };
+        submit.dispatch(request);
     };
     let switch = move |to: Step| {
         move |_| {
-            notice.set(None);
-            sign_in.value().set(None);
-            create.value().set(None);
+            super::browser::session_remove(&pending_key(app));
+            submit.value().set(None);
             step.set(to);
         }
     };
+    let resend = move |_| {
+        submit.dispatch(Request::Resend {
+            email: email.get_untracked().trim().to_string(),
+        });
+    };
     let title = move || match step.get() {
+        Step::SignIn if can_create => "Sign in to order",
         Step::SignIn => "Sign in",
         Step::CreateAccount => "Create an account",
         Step::Confirm => "Confirm your email",
@@ -294,7 +359,8 @@ fn EmailSignIn() -> impl IntoView {
     view! {
         <section class="card auth-card" aria-labelledby="auth-title">
             <h1 id="auth-title">{title}</h1>
-            {move || notice.get().map(|n| view! { <div class="alert info" role="status">{n}</div> })}
+            {(!can_create).then(|| view! { <p>"Staff only: sign in with a barista account."</p> })}
+            {move || notice().map(|n| view! { <div class="alert info" role="status">{n}</div> })}
             {move || error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
             <form novalidate on:submit=on_submit aria-busy=move || busy().to_string()>
                 <div class="field">
@@ -315,7 +381,7 @@ fn EmailSignIn() -> impl IntoView {
                 </Show>
                 <Show when=move || step.get() == Step::Confirm>
                     <div class="field">
-                        <label for="auth-code">"Confirmation code"</label>
+                        <label for="auth-code">"Code from the email"</label>
                         <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
                             prop:value=move || code.get() on:input=input(code)/>
                     </div>
@@ -323,16 +389,24 @@ fn EmailSignIn() -> impl IntoView {
                 <div class="button-row">
                     <button type="submit" class="button" disabled=busy>{submit_label}</button>
                     {move || match step.get() {
-                        Step::SignIn => view! {
+                        Step::SignIn => can_create.then(|| view! {
                             <button type="button" class="button secondary" on:click=switch(Step::CreateAccount)>
                                 "Create an account"
                             </button>
-                        }.into_any(),
-                        _ => view! {
+                        }.into_any()),
+                        Step::CreateAccount => Some(view! {
                             <button type="button" class="button secondary" on:click=switch(Step::SignIn)>
                                 "I have an account"
                             </button>
-                        }.into_any(),
+                        }.into_any()),
+                        Step::Confirm => Some(view! {
+                            <button type="button" class="button secondary" on:click=resend disabled=busy>
+                                "Send a new code"
+                            </button>
+                            <button type="button" class="button secondary" on:click=switch(Step::SignIn)>
+                                "Back to sign in"
+                            </button>
+                        }.into_any()),
                     }}
                 </div>
             </form>

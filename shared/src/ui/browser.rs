@@ -92,40 +92,59 @@ fn js_error_text(value: &wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| format!("{value:?}"))
 }
 
-/// Reads query parameter `name` and removes it from the address bar (without a
-/// reload), so a one-time value such as the QR `token` is not used twice.
-pub fn take_query_param(name: &str) -> Option<String> {
+/// Query parameter `name` of the page's address, if present and not empty.
+pub fn query_param(name: &str) -> Option<String> {
+    form_urlencoded::parse(query().trim_start_matches('?').as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Removes query parameter `name` from the address bar without a reload, so a one-time
+/// value such as the QR `token` is not used twice by a later reload.
+pub fn remove_query_param(name: &str) {
     let location = window().location();
-    let search = location.search().ok()?;
-    let query = search.trim_start_matches('?');
-    let mut value = None;
-    let mut kept = Vec::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some((key, v)) if key == name && value.is_none() => {
-                value = form_urlencoded::parse(format!("v={v}").as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned());
-            }
-            _ => kept.push(pair),
-        }
-    }
-    let value = value.filter(|v| !v.is_empty())?;
-    let path = location.pathname().ok()?;
+    let (Ok(search), Ok(path)) = (location.search(), location.pathname()) else {
+        return;
+    };
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some(name))
+        .collect();
     let url = if kept.is_empty() {
         path
     } else {
         format!("{path}?{}", kept.join("&"))
     };
-    let _ = window().history().ok()?.replace_state_with_url(
-        &wasm_bindgen::JsValue::NULL,
-        "",
-        Some(&url),
-    );
-    Some(value)
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }
 
 /// A line in the browser console for things worth knowing but not worth a screen.
 pub fn warn(message: &str) {
     web_sys::console::warn_1(&message.into());
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// A value kept for this tab only (it survives a reload, not a closed tab).
+pub fn session_get(key: &str) -> Option<String> {
+    session_storage()?.get_item(key).ok().flatten()
+}
+
+/// Keeps a value for this tab; without session storage it is simply not kept.
+pub fn session_set(key: &str, value: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+pub fn session_remove(key: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.remove_item(key);
+    }
 }

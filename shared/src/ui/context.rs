@@ -2,9 +2,41 @@ use super::browser::{self, StorageError};
 use crate::settings::{AppKind, FieldErrors, Settings, SettingsDraft};
 use leptos::prelude::*;
 
-/// Which app this is and the settings it found in storage when the page loaded.
-/// Settings only change through "Save and reload", so this is plain data.
-#[derive(Clone, Debug)]
+/// The settings deployed beside the app (`settings.json` next to its `index.html`),
+/// fetched at boot when this browser holds none of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deployed {
+    /// This browser has settings of its own: the file was not fetched.
+    NotNeeded,
+    Found(SettingsDraft),
+    /// The host has no `settings.json` for this app.
+    Missing,
+    /// There is a file, but it could not be fetched or read.
+    Unreadable(String),
+}
+
+/// Where the settings an app runs with came from. Precedence: a staff hand-off link
+/// (which opens the settings page to be saved), this browser's storage, the deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Browser,
+    Deployment,
+}
+
+/// What [`SettingsContext::resolve`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// The deployed file is still on its way.
+    Pending,
+    Ready(Box<Settings>, Source),
+    /// Neither this browser nor the deployment has usable settings; the reason is for
+    /// staff, never shown as fields to a customer.
+    NotSetUp(String),
+}
+
+/// Which app this is and where its settings come from. Settings only change through
+/// "Save and reload" or a new deployment, so this is plain data and one resource.
+#[derive(Clone)]
 pub struct SettingsContext {
     pub app: AppKind,
     /// What storage held (empty when nothing was saved).
@@ -13,6 +45,8 @@ pub struct SettingsContext {
     pub load_error: Option<StorageError>,
     /// The stored draft, validated for this app.
     pub validated: Result<Settings, FieldErrors>,
+    /// The deployment's settings file, fetched only when storage has no valid settings.
+    pub deployed: LocalResource<Deployed>,
 }
 
 impl SettingsContext {
@@ -22,20 +56,82 @@ impl SettingsContext {
             Err(e) => (SettingsDraft::default(), Some(e)),
         };
         let validated = stored.validate(app);
+        let needed = validated.is_err();
+        let deployed = LocalResource::new(move || async move {
+            if needed {
+                fetch_deployed().await
+            } else {
+                Deployed::NotNeeded
+            }
+        });
         Self {
             app,
             stored,
             load_error,
             validated,
+            deployed,
         }
     }
 
-    pub fn settings(&self) -> Option<&Settings> {
-        self.validated.as_ref().ok()
+    /// The settings this app runs with, and where they came from.
+    pub fn resolve(&self) -> Resolved {
+        if let Ok(settings) = &self.validated {
+            return Resolved::Ready(Box::new(settings.clone()), Source::Browser);
+        }
+        match self.deployed.get() {
+            None => Resolved::Pending,
+            Some(Deployed::Found(draft)) => match draft.validate(self.app) {
+                Ok(settings) => Resolved::Ready(Box::new(settings), Source::Deployment),
+                Err(errors) => Resolved::NotSetUp(format!(
+                    "the deployed settings.json is incomplete: {errors}"
+                )),
+            },
+            Some(Deployed::Missing | Deployed::NotNeeded) => {
+                Resolved::NotSetUp("no settings.json is deployed with this app".into())
+            }
+            Some(Deployed::Unreadable(why)) => Resolved::NotSetUp(why),
+        }
+    }
+
+    /// What the settings form starts from: this browser's values, else the deployment's.
+    pub fn starting_draft(&self) -> SettingsDraft {
+        match (self.stored.is_empty(), self.deployed.get()) {
+            (true, Some(Deployed::Found(draft))) => draft.for_app(self.app),
+            _ => self.stored.clone(),
+        }
     }
 }
 
-/// Reads this app's stored settings and provides them to every component below.
+/// `settings.json` beside the app's `index.html`, revalidated with the server so a new
+/// deployment's values arrive on the next load.
+async fn fetch_deployed() -> Deployed {
+    use gloo_net::http::Request;
+    use web_sys::RequestCache;
+    let url = format!("{}settings.json", browser::base_uri());
+    let response = match Request::get(&url).cache(RequestCache::NoCache).send().await {
+        Ok(response) => response,
+        Err(_) => {
+            return Deployed::Unreadable(format!("{url} could not be fetched (offline?)"));
+        }
+    };
+    match response.status() {
+        200 => match response.text().await {
+            // A host that answers every path with the app's page (SPA fallback) has no
+            // settings file either.
+            Ok(text) if text.trim_start().starts_with('<') => Deployed::Missing,
+            Ok(text) => match SettingsDraft::from_json(&text) {
+                Ok(draft) => Deployed::Found(draft),
+                Err(e) => Deployed::Unreadable(format!("{url} is not a settings file: {e}")),
+            },
+            Err(_) => Deployed::Unreadable(format!("{url} could not be read")),
+        },
+        404 => Deployed::Missing,
+        status => Deployed::Unreadable(format!("{url} answered HTTP {status}")),
+    }
+}
+
+/// Reads this app's stored settings (and, when there are none, the deployed ones) and
+/// provides them to every component below.
 pub fn provide_settings(app: AppKind) {
     provide_context(SettingsContext::load(app));
 }

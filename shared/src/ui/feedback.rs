@@ -1,19 +1,13 @@
 //! Small pieces that tell people what is going on: an order's state, and an error with
 //! a way to try again.
 
-use crate::model::OrderState;
+use crate::model::OrderStatus;
 use leptos::prelude::*;
 
-/// An order's state as a coloured label.
+/// An order's status as a coloured label.
 #[component]
-pub fn OrderStateBadge(state: OrderState) -> impl IntoView {
-    let class = match state {
-        OrderState::Created => "badge state-created",
-        OrderState::Completed => "badge state-completed",
-        OrderState::Cancelled => "badge state-cancelled",
-        OrderState::Other(_) => "badge",
-    };
-    view! { <span class=class>{state.label().to_string()}</span> }
+pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
+    view! { <span class=status.class()>{status.label()}</span> }
 }
 
 /// An error, said plainly, with a retry button when there is something to retry.

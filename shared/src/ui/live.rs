@@ -1,14 +1,134 @@
-//! The real-time connection as the apps use it: started for a component's lifetime,
-//! its status in a signal for the banner, events handed to the app, and a resync after
-//! every (re)connect.
+//! Live screens: a [`LiveModel`] loaded from REST, kept current by the real-time
+//! connection, aged by the clock and resynced after every reconnect, with the connection
+//! banner and load errors. Each page calls [`use_live_model`] and only renders.
 
 use super::auth::Auth;
+use crate::api::ApiError;
+use crate::live::LiveModel;
 use crate::realtime::RealtimeEvent;
+use crate::web::now_ms;
 use crate::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
 use leptos::prelude::*;
+use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
-/// The connection's status, in context for the banner.
+/// A live model and what goes with it, for the page that renders it.
+pub struct Live<M: Send + Sync + 'static> {
+    pub model: RwSignal<M>,
+    /// The time, updated each second (the model has just been aged to it).
+    pub now: ReadSignal<i64>,
+    pub load_error: RwSignal<Option<ApiError>>,
+    reload: Action<(), ()>,
+}
+
+impl<M: Send + Sync + 'static> Clone for Live<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: Send + Sync + 'static> Copy for Live<M> {}
+
+impl<M: Send + Sync + 'static> Live<M> {
+    /// Loads from REST again and merges the answer into the model.
+    pub fn reload(&self) {
+        self.reload.dispatch(());
+    }
+
+    /// A load is on its way.
+    pub fn loading(&self) -> bool {
+        self.reload.pending().get()
+    }
+}
+
+/// What the banner of a live page shows: the connection, and the last load's error with
+/// a way to try again.
+#[derive(Clone, Copy)]
+pub struct LiveNoticesContext {
+    status: RwSignal<ConnectionStatus>,
+    load_error: RwSignal<Option<ApiError>>,
+    reload: Action<(), ()>,
+}
+
+/// Keeps `initial` live for as long as the calling component lives: `load` runs now and
+/// after every reconnect (its answer merged into the model), events on `topics` are
+/// applied as they arrive, and the model is aged once a second. Provides the connection
+/// status and load errors for [`LiveNotices`].
+pub fn use_live_model<M, L, Fut>(auth: &Auth, topics: Vec<String>, initial: M, load: L) -> Live<M>
+where
+    M: LiveModel + Send + Sync,
+    L: Fn() -> Fut + 'static,
+    Fut: Future<Output = Result<M::Snapshot, ApiError>> + 'static,
+{
+    let model = RwSignal::new(initial);
+    let load_error = RwSignal::new(None::<ApiError>);
+    let reload = Action::new_local(move |_: &()| {
+        let answer = load();
+        async move {
+            match answer.await {
+                Ok(snapshot) => {
+                    model.update(|m| m.merge(snapshot, now_ms()));
+                    load_error.set(None);
+                }
+                Err(e) => load_error.set(Some(e)),
+            }
+        }
+    });
+    reload.dispatch(());
+
+    // One clock for the page: the model ages with it, subscribers hear only when
+    // something went.
+    let (now, set_now) = signal(now_ms());
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let now = now_ms();
+            set_now.set(now);
+            model.maybe_update(|m| m.expire(now));
+        },
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    let LiveStatus(status) = use_live_connection(
+        auth,
+        topics,
+        move |event| model.maybe_update(|m| m.apply(&event, now_ms())),
+        // Catch up on what happened while offline.
+        move || {
+            reload.dispatch(());
+        },
+    );
+    provide_context(LiveNoticesContext {
+        status,
+        load_error,
+        reload,
+    });
+    Live {
+        model,
+        now,
+        load_error,
+        reload,
+    }
+}
+
+/// The connection banner and the last load's error (with "Try again") of the live page
+/// above.
+#[component]
+pub fn LiveNotices() -> impl IntoView {
+    let LiveNoticesContext {
+        load_error, reload, ..
+    } = expect_context::<LiveNoticesContext>();
+    view! {
+        <ConnectionBanner/>
+        {move || load_error.get().map(|e| view! {
+            <super::ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| { reload.dispatch(()); })/>
+        })}
+    }
+}
+
+/// The connection's status.
 #[derive(Clone, Copy)]
 pub struct LiveStatus(pub RwSignal<ConnectionStatus>);
 
@@ -38,7 +158,7 @@ impl RealtimeListener for Listener {
 /// closes, and its timers and listeners go, when the component is disposed).
 /// `on_reconnect` runs after every reconnect (not the first connect): reload from REST
 /// what may have happened while offline.
-pub fn use_live_connection(
+fn use_live_connection(
     auth: &Auth,
     topics: Vec<String>,
     on_event: impl Fn(RealtimeEvent) + 'static,
@@ -54,15 +174,13 @@ pub fn use_live_connection(
     let realtime = Realtime::start(auth.client.clone(), topics, listener);
     // Owned by the component: dropped (and stopped) when it is disposed.
     StoredValue::new_local(realtime);
-    let live = LiveStatus(status);
-    provide_context(live);
-    live
+    LiveStatus(status)
 }
 
 /// A banner while the real-time connection is down; nothing while it is live.
 #[component]
 pub fn ConnectionBanner() -> impl IntoView {
-    let LiveStatus(status) = expect_context::<LiveStatus>();
+    let status = expect_context::<LiveNoticesContext>().status;
     let text = move || match status.get() {
         ConnectionStatus::Live => None,
         ConnectionStatus::Connecting => Some(("info", "Connecting for live updates…".to_string())),

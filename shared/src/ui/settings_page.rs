@@ -1,25 +1,68 @@
 //! The settings page every app shows when it has no settings (contract §1.2).
 
 use super::browser::{self, StorageError};
-use super::SettingsContext;
-use crate::settings::{Field, FieldErrors, Flavour, SettingsDraft};
+use super::context::{Resolved, Source};
+use super::{AppHeader, SettingsContext};
+use crate::settings::{AppKind, Field, FieldErrors, Flavour, SettingsDraft};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-/// Shows the settings page until this app has valid settings, and whenever the page
-/// was opened with settings in its query string (a hand-off from the display).
-/// Below it, the validated [`Settings`] are in context.
+/// Renders `children` with this app's [`Settings`] in context once they are known:
+/// from this browser's storage, else from the deployment's `settings.json`. A staff
+/// hand-off link (settings in the query string) opens the settings page instead, to be
+/// checked and saved. Without any settings a customer sees a friendly "not set up yet"
+/// screen; staff apps show the settings page.
 #[component]
 pub fn RequireSettings(children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
-    let handed_off = SettingsDraft::query_has_settings(&browser::query());
-    match ctx.settings() {
-        Some(settings) if !handed_off => {
-            provide_context(settings.clone());
-            children().into_any()
+    if SettingsDraft::query_has_settings(&browser::query()) {
+        return view! { <SettingsScreen/> }.into_any();
+    }
+    let children = StoredValue::new(children);
+    let app = ctx.app;
+    (move || match ctx.resolve() {
+        Resolved::Pending => view! { <Starting/> }.into_any(),
+        Resolved::Ready(settings, _) => {
+            provide_context(*settings);
+            children.with_value(|c| c()).into_any()
         }
-        _ => view! { <SettingsPage/> }.into_any(),
+        Resolved::NotSetUp(reason) if app == AppKind::Order => {
+            view! { <NotSetUp reason/> }.into_any()
+        }
+        Resolved::NotSetUp(_) => view! { <SettingsScreen/> }.into_any(),
+    })
+    .into_any()
+}
+
+/// The moment between the page and its settings file.
+#[component]
+fn Starting() -> impl IntoView {
+    view! {
+        <AppHeader/>
+        <main id="main" class="app-main">
+            <div class="spinner" role="status" aria-label="Starting"></div>
+        </main>
+    }
+}
+
+/// What a customer sees on a phone when the coffee bar's apps were deployed without
+/// settings: no backend fields, just what to do. The reason is there for staff.
+#[component]
+fn NotSetUp(reason: String) -> impl IntoView {
+    view! {
+        <AppHeader/>
+        <main id="main" class="app-main order-main">
+            <section class="card notice" aria-labelledby="not-set-up-title">
+                <img class="notice-icon" src="icons/closed.svg" alt="" width="96" height="96"/>
+                <h1 id="not-set-up-title">"This coffee bar is not set up yet"</h1>
+                <p>"Ask the staff at the bar: you can order as soon as they have finished setting up."</p>
+                <details class="staff-details">
+                    <summary>"For staff"</summary>
+                    <p>{format!("This app has no settings: {reason}. Deploy settings.json with the app (README, “Pointing the apps at AWS”), or open this app's settings page from the display board's “Configure order app”.")}</p>
+                </details>
+            </section>
+        </main>
     }
 }
 
@@ -30,7 +73,10 @@ pub fn SettingsPage() -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
     let app = ctx.app;
     let from_query = SettingsDraft::from_query(&browser::query()).for_app(app);
-    let draft = RwSignal::new(ctx.stored.clone().overlaid_with(&from_query).for_app(app));
+    let draft = RwSignal::new(ctx.starting_draft().overlaid_with(&from_query).for_app(app));
+    let from_deployment = ctx.stored.is_empty()
+        && from_query.is_empty()
+        && matches!(ctx.resolve(), Resolved::Ready(_, Source::Deployment));
     let attempted = RwSignal::new(false);
     let save_error = RwSignal::new(None::<StorageError>);
     let validation = Memo::new(move |_| draft.with(|d| d.validate(app).err().unwrap_or_default()));
@@ -80,16 +126,21 @@ pub fn SettingsPage() -> impl IntoView {
     };
 
     view! {
-        <section class="settings-page" aria-labelledby="settings-title">
+        <section class="card settings-page" aria-labelledby="settings-title">
             <h1 id="settings-title">"Settings"</h1>
             <p>
                 "This " {app.title().to_lowercase()}
                 " app needs to know where the Serverlesspresso backend runs. "
-                "Settings stay in this browser and are never sent anywhere."
+                "Settings saved here stay in this browser and are never sent anywhere."
             </p>
             {(!from_query.is_empty()).then(|| view! {
                 <div class="alert info" role="status">
                     "Filled in from the link you opened. Check the values, then save."
+                </div>
+            })}
+            {from_deployment.then(|| view! {
+                <div class="alert info" role="status">
+                    "These are the settings deployed with the app. Saving keeps your changes in this browser only; Clear settings goes back to the deployed ones."
                 </div>
             })}
             {ctx.load_error.clone().map(|e| view! {
@@ -112,7 +163,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </div>
-            <form class="card" novalidate on:submit=on_submit>
+            <form novalidate on:submit=on_submit>
                 <fieldset class="form-section">
                     <legend>"Backend"</legend>
                     {field_views(basic)}
@@ -201,23 +252,31 @@ fn SettingField(
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="not-found-title">
-            <h1 id="not-found-title">"Page not found"</h1>
-            <p>
-                "There is nothing at this address. "
-                <a href=browser::base_uri()>"Go to the start page"</a>
-            </p>
-        </section>
+        <AppHeader/>
+        <main id="main" class="app-main">
+            <section class="card" aria-labelledby="not-found-title">
+                <h1 id="not-found-title">"Page not found"</h1>
+                <p>
+                    "There is nothing at this address. "
+                    <a href=browser::base_uri()>"Go to the start page"</a>
+                </p>
+            </section>
+        </main>
     }
 }
 
-/// The settings page as a whole screen, with the shared header: every app's
-/// `/settings` route.
+/// The settings page as a whole screen inside the app's shell: every app's `/settings`
+/// route, for staff (customers are never sent here).
 #[component]
 pub fn SettingsScreen() -> impl IntoView {
-    use leptos_router::components::A;
+    let ctx = expect_context::<SettingsContext>();
     view! {
-        <super::AppHeader><A href="settings">"Settings"</A></super::AppHeader>
-        <main id="main" class="app-main"><SettingsPage/></main>
+        <AppHeader/>
+        <main id="main" class="app-main">
+            {move || match ctx.deployed.get() {
+                None => view! { <div class="spinner" role="status" aria-label="Loading"></div> }.into_any(),
+                Some(_) => view! { <SettingsPage/> }.into_any(),
+            }}
+        </main>
     }
 }

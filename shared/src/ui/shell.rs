@@ -1,9 +1,10 @@
 use super::SettingsContext;
 use leptos::prelude::*;
 
-/// The header every app shares: skip link, logo, app name, then the app's own links.
+/// The header every app shares: skip link, logo, app name, then the app's own links
+/// (none on screens shown before sign-in).
 #[component]
-pub fn AppHeader(children: Children) -> impl IntoView {
+pub fn AppHeader(#[prop(optional)] children: Option<Children>) -> impl IntoView {
     let app = expect_context::<SettingsContext>().app;
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -13,7 +14,7 @@ pub fn AppHeader(children: Children) -> impl IntoView {
                 <span class="brand-name">"Serverlesspresso"</span>
                 <span class="brand-app">{app.title()}</span>
             </a>
-            <nav class="app-nav" aria-label="Main">{children()}</nav>
+            {children.map(|links| view! { <nav class="app-nav" aria-label="Main">{links()}</nav> })}
         </header>
     }
 }

@@ -1,4 +1,5 @@
 //! One order card: number, drink, options, robot tag, ageing timer, and its actions.
+//! The main action is large; Cancel is small, set apart and confirmed.
 
 use super::console::ConsoleContext;
 use crate::board::{age_text, Age, Card, Column};
@@ -9,22 +10,18 @@ use shared::ui::ConfirmButton;
 /// Sends `action` for the card unless one is already on its way; the card shows
 /// progress until the matching real-time event arrives.
 fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
+    let board = ctx.live.model;
     let mut started = false;
-    ctx.board.update(|b| started = b.start(&order_id, action));
+    board.update(|b| started = b.start(&order_id, action));
     if !started {
         return;
     }
     let ctx = ctx.clone();
     leptos::task::spawn_local(async move {
-        let sent = ctx
-            .auth
-            .send(&ctx.api.order_action(&order_id, action))
-            .await;
-        let result = sent.and_then(|(status, body)| ctx.api.read_accepted(status, &body));
-        match result {
+        match ctx.auth.call(ctx.api.order_action(&order_id, action)).await {
             Ok(()) => ctx.action_error.set(None),
             Err(e) => {
-                ctx.board.update(|b| b.failed(&order_id));
+                board.update(|b| b.failed(&order_id));
                 ctx.action_error.set(Some(format!(
                     "Could not {} the order: {e}",
                     action.as_str()
@@ -37,7 +34,8 @@ fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
 #[component]
 pub fn OrderCard(card: Card) -> impl IntoView {
     let ctx = expect_context::<ConsoleContext>();
-    let now = ctx.now;
+    let now = ctx.live.now;
+    let windows = ctx.live.model.with_untracked(|b| b.windows);
     let since = card.since_ms();
     let id = card.order.id.clone();
     let number = card
@@ -46,17 +44,7 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         .map(|n| format!("#{n}"))
         .unwrap_or_default();
     let drink = card.order.drink.clone();
-    let options = drink
-        .as_ref()
-        .map(|d| {
-            d.modifiers
-                .iter()
-                .filter(|m| m.as_str() != "None")
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" - ")
-        })
-        .unwrap_or_default();
+    let options = drink.as_ref().and_then(|d| d.options_text());
     let pending = card.pending;
     let busy = Signal::derive(move || pending.is_some());
     let label = move |action: OrderAction, idle: &'static str, working: &'static str| {
@@ -88,25 +76,30 @@ pub fn OrderCard(card: Card) -> impl IntoView {
             let (ctx, id) = (ctx.clone(), id.clone());
             view! {
                 <ConfirmButton label=label(OrderAction::Cancel, "Cancel", "Cancelling…")
-                    question="Are you sure you want to cancel this order?" class="button danger" disabled=busy
+                    question="Cancel this order? The customer is told it was cancelled." class="button danger-quiet" disabled=busy
                     on_confirm=move || act(&ctx, id.clone(), OrderAction::Cancel)/>
             }
         }
     };
     let actions = match card.column {
         Column::Preview if card.claimed_by_other => view! { <p class="claimed">"Being made by another barista"</p> }.into_any(),
-        Column::Preview => view! { <>{cancel()}{button(OrderAction::Make, "Make", "Claiming…", "make")}</> }.into_any(),
+        Column::Preview => view! {
+            <div class="card-actions">{cancel()}{button(OrderAction::Make, "Make", "Claiming…", "make")}</div>
+        }.into_any(),
         Column::Production => view! {
-            <>{button(OrderAction::Unmake, "Unmake", "Releasing…", "secondary")}{button(OrderAction::Complete, "Pickup", "Completing…", "complete")}</>
+            <div class="card-actions">
+                {button(OrderAction::Unmake, "Unmake", "Releasing…", "secondary quiet")}
+                {button(OrderAction::Complete, "Ready", "Completing…", "complete")}
+            </div>
         }
         .into_any(),
-        Column::Pickup => ().into_any(),
+        Column::Pickup => view! { <p class="ready-note">"Ready for pickup"</p> }.into_any(),
     };
-    let age_class = move || Age::of(now.get() - since).class();
+    let age_class = move || Age::of(now.get() - since, &windows).class();
     let ticking = card.column != Column::Pickup;
 
     view! {
-        <article class=move || format!("order-card {}", if ticking { age_class() } else { "" })
+        <article class=move || format!("order-card {}", if ticking { age_class() } else { "ready" })
             data-order=card.order.id.clone() aria-label=format!("Order {number}")>
             <header>
                 <span class="order-card-number">{number.clone()}</span>
@@ -116,8 +109,8 @@ pub fn OrderCard(card: Card) -> impl IntoView {
                 })}
             </header>
             <p class="order-card-drink">{drink.map(|d| d.drink).unwrap_or_default()}</p>
-            {(!options.is_empty()).then(|| view! { <p class="order-card-options">{options}</p> })}
-            <div class="button-row">{actions}</div>
+            {options.map(|o| view! { <p class="order-card-options">{o}</p> })}
+            {actions}
         </article>
     }
 }

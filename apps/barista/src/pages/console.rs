@@ -2,37 +2,36 @@
 
 use super::card::OrderCard;
 use super::store_switch::StoreSwitch;
-use crate::board::{Board, Column};
+use crate::board::{Board, Column, Snapshot};
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::model::OrderState;
-use shared::realtime::{RealtimeEvent, ADMIN_TOPIC};
-use shared::ui::{use_clock, use_live_connection, Auth, ConnectionBanner, ErrorNotice};
+use shared::realtime::ADMIN_TOPIC;
+use shared::ui::{use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::{Chime, ScreenAwake};
-use shared::web::now_ms;
 use shared::Settings;
-use std::time::Duration;
 
 /// What the console's parts share.
 #[derive(Clone)]
 pub struct ConsoleContext {
     pub api: Api,
     pub auth: Auth,
-    pub board: RwSignal<Board>,
-    pub now: ReadSignal<i64>,
-    pub store_open: RwSignal<Option<bool>>,
+    pub live: Live<Board>,
     /// The last action that could not be sent.
     pub action_error: RwSignal<Option<String>>,
 }
 
-async fn load(api: Api, auth: Auth, me: String) -> Result<(Board, bool), ApiError> {
-    let (status, body) = auth.send(&api.orders(&OrderState::Created, None)).await?;
-    let open = api.read_orders(status, &body)?;
-    let (status, body) = auth.send(&api.orders(&OrderState::Completed, None)).await?;
-    let completed = api.read_orders(status, &body)?;
-    let (status, body) = auth.send(&api.config()).await?;
-    let store_open = api.read_config(status, &body)?.store.store_open;
-    Ok((Board::load(open, completed, &me, now_ms()), store_open))
+async fn load(api: Api, auth: Auth) -> Result<Snapshot, ApiError> {
+    let (open, completed, config) = futures::join!(
+        auth.call(api.orders(&OrderState::Created, None)),
+        auth.call(api.orders(&OrderState::Completed, None)),
+        auth.call(api.config()),
+    );
+    Ok(Snapshot {
+        open: open?,
+        completed: completed?,
+        store_open: config?.store.store_open,
+    })
 }
 
 #[component]
@@ -45,44 +44,23 @@ pub fn Console() -> impl IntoView {
         .get_untracked()
         .map(|u| u.access.sub)
         .unwrap_or_default();
-    let board = RwSignal::new(Board::default());
-    let store_open = RwSignal::new(None::<bool>);
-    let load_error = RwSignal::new(None::<ApiError>);
-    let now = use_clock(Duration::from_secs(1));
+    let live = {
+        let (api, auth) = (api.clone(), auth.clone());
+        use_live_model(
+            &auth.clone(),
+            vec![ADMIN_TOPIC.to_string()],
+            Board::new(settings.windows(), &me),
+            move || load(api.clone(), auth.clone()),
+        )
+    };
     let ctx = ConsoleContext {
-        api: api.clone(),
-        auth: auth.clone(),
-        board,
-        now,
-        store_open,
+        api,
+        auth,
+        live,
         action_error: RwSignal::new(None),
     };
     provide_context(ctx.clone());
-
-    // Pickup cards and the recall go after a minute.
-    // In place, and subscribers hear of it only when something went.
-    Effect::new(move |_| {
-        let now = now.get();
-        board.maybe_update(|b| b.expire(now));
-    });
-
-    let reload = {
-        let (api, auth, me) = (api.clone(), auth.clone(), me.clone());
-        Action::new_local(move |_: &()| {
-            let (api, auth, me) = (api.clone(), auth.clone(), me.clone());
-            async move {
-                match load(api, auth, me).await {
-                    Ok((loaded, open)) => {
-                        board.update(|b| *b = loaded.merged_with_previous(b));
-                        store_open.set(Some(open));
-                        load_error.set(None);
-                    }
-                    Err(e) => load_error.set(Some(e)),
-                }
-            }
-        })
-    };
-    reload.dispatch(());
+    let board = live.model;
 
     // Sound needs a tap to start (browsers' rule); the screen stays on.
     let chime = StoredValue::new_local(None::<Chime>);
@@ -94,29 +72,15 @@ pub fn Console() -> impl IntoView {
         }
         sound_on.update(|on| *on = !*on);
     };
-
-    use_live_connection(
-        &auth,
-        vec![ADMIN_TOPIC.to_string()],
-        move |event| {
-            if let RealtimeEvent::ConfigChanged {
-                store_open: Some(open),
-            } = event
-            {
-                store_open.set(Some(open));
-                return;
-            }
-            let mut arrived = false;
-            board.update(|b| arrived = b.apply(&event, &me, now_ms()));
-            if arrived && sound_on.get_untracked() {
-                chime.with_value(|c| c.as_ref().map(Chime::play));
-            }
-        },
-        move || {
-            // Catch up on what happened while offline.
-            reload.dispatch(());
-        },
-    );
+    // A chime for each new order, when sound is on.
+    let arrivals = Memo::new(move |_| board.with(|b| b.arrivals));
+    Effect::new(move |previous: Option<u32>| {
+        let now = arrivals.get();
+        if previous.is_some_and(|p| p < now) && sound_on.get_untracked() {
+            chime.with_value(|c| c.as_ref().map(Chime::play));
+        }
+        now
+    });
 
     let column = move |col: Column, title: &'static str| {
         let count = move || board.with(|b| b.column(col).len());
@@ -140,9 +104,9 @@ pub fn Console() -> impl IntoView {
         board.with(|b| b.recall.clone()).map(|r| {
             let what = match r.state {
                 OrderState::Cancelled => "cancelled",
-                _ => "completed",
+                _ => "ready",
             };
-            let drink = r.card.order.drink.map(|d| d.drink).unwrap_or_default();
+            let drink = r.card.order.drink.map(|d| d.summary()).unwrap_or_default();
             format!(
                 "Last {what}: #{} {drink}",
                 r.card.order.number.unwrap_or_default()
@@ -151,10 +115,7 @@ pub fn Console() -> impl IntoView {
     };
 
     view! {
-        <ConnectionBanner/>
-        {move || load_error.get().map(|e| view! {
-            <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| { reload.dispatch(()); })/>
-        })}
+        <LiveNotices/>
         {move || ctx.action_error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
         <div class="console-toolbar">
             <StoreSwitch/>

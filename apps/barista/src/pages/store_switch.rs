@@ -1,5 +1,5 @@
-//! Opening and closing the store: asks first, then spins until the `ConfigChanged`
-//! event confirms (contract §7.2).
+//! Opening and closing the store: asks first, then spins until the backend's word on the
+//! store (`ConfigChanged`) arrives (contract §7.2).
 
 use super::console::ConsoleContext;
 use leptos::prelude::*;
@@ -8,32 +8,41 @@ use shared::ui::ConfirmButton;
 #[component]
 pub fn StoreSwitch() -> impl IntoView {
     let ctx = expect_context::<ConsoleContext>();
-    let store_open = ctx.store_open;
-    // The state asked for, until the event says it is so.
-    let requested = RwSignal::new(None::<bool>);
-    let failed = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        if requested.get().is_some() && requested.get() == store_open.get() {
-            requested.set(None);
+    let board = ctx.live.model;
+    let store_open = Memo::new(move |_| board.with(|b| b.store_open));
+    let news = Memo::new(move |_| board.with(|b| b.store_news));
+    // Sends the switch; answers which state was asked for, and how much news of the
+    // store there had been when it was asked.
+    let send = Action::new_local(move |open: &bool| {
+        let (ctx, open, asked_at) = (ctx.clone(), *open, news.get_untracked());
+        async move {
+            ctx.auth
+                .call(ctx.api.set_store(open))
+                .await
+                .map(|()| (open, asked_at))
         }
     });
-    let switch = move |open: bool| {
-        let ctx = ctx.clone();
-        requested.set(Some(open));
-        failed.set(None);
-        leptos::task::spawn_local(async move {
-            let sent = ctx.auth.send(&ctx.api.set_store(open)).await;
-            if let Err(e) = sent.and_then(|(status, body)| ctx.api.read_accepted(status, &body)) {
-                requested.set(None);
-                failed.set(Some(e.to_string()));
-            }
-        });
+    // Waiting from the tap until news of the store arrives after it.
+    let requested = move || {
+        if let Some(open) = send.input().get() {
+            return Some(open);
+        }
+        match send.value().get() {
+            Some(Ok((open, asked_at))) if news.get() == asked_at => Some(open),
+            _ => None,
+        }
     };
-    let busy = Signal::derive(move || requested.get().is_some());
+    let failed = move || {
+        send.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| format!("Could not switch the store: {e}"))
+    };
+    let busy = Signal::derive(move || requested().is_some());
     view! {
         <div class="store-switch">
             <span class="store-state" data-open=move || store_open.get().map(|o| o.to_string())>
-                {move || match (requested.get(), store_open.get()) {
+                {move || match (requested(), store_open.get()) {
                     (Some(true), _) => "Opening the store…",
                     (Some(false), _) => "Closing the store…",
                     (None, Some(true)) => "Store open",
@@ -42,23 +51,17 @@ pub fn StoreSwitch() -> impl IntoView {
                 }}
             </span>
             {move || match store_open.get() {
-                Some(true) => {
-                    let switch = switch.clone();
-                    view! {
-                        <ConfirmButton label="Close store" question="Close the store? Customers will not be able to order."
-                            class="button secondary" disabled=busy on_confirm=move || switch(false)/>
-                    }.into_any()
-                }
-                Some(false) => {
-                    let switch = switch.clone();
-                    view! {
-                        <ConfirmButton label="Open store" question="Open the store for orders?"
-                            class="button" disabled=busy on_confirm=move || switch(true)/>
-                    }.into_any()
-                }
+                Some(true) => view! {
+                    <ConfirmButton label="Close store" question="Close the store? Customers will not be able to order."
+                        class="button secondary" disabled=busy on_confirm=move || { send.dispatch(false); }/>
+                }.into_any(),
+                Some(false) => view! {
+                    <ConfirmButton label="Open store" question="Open the store for orders?"
+                        class="button" disabled=busy on_confirm=move || { send.dispatch(true); }/>
+                }.into_any(),
                 None => ().into_any(),
             }}
-            {move || failed.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            {move || failed().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>
     }
 }

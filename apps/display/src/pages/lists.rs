@@ -4,63 +4,63 @@ use super::board_page::BoardContext;
 use crate::board::{fitting, Row};
 use leptos::prelude::*;
 
-/// Rows that fit a 1080p board at this type size.
-const PREPARING_ROWS: usize = 14;
-const READY_ROWS: usize = 14;
-/// How long a newly ready order is highlighted.
-const HIGHLIGHT_MS: i64 = 10_000;
+/// The cells a list has on a 16:9 screen at this type size (two columns of six); the
+/// last one says "+ N more" when there are more orders than cells.
+const CELLS: usize = 12;
 
-fn row_view(row: Row, highlighted: bool) -> impl IntoView {
+fn number_text(number: Option<u32>) -> String {
+    number.map(|n| format!("#{n}")).unwrap_or_default()
+}
+
+/// One list: its rows, "+ N more", or what an empty list means.
+#[component]
+fn List(
+    title: &'static str,
+    class: &'static str,
+    empty: &'static str,
+    rows: Signal<Vec<Row>>,
+) -> impl IntoView {
+    let live = expect_context::<BoardContext>().live;
+    let shown = Memo::new(move |_| rows.with(|r| fitting(r, CELLS)));
+    let (heading_id, labelled_by) = (format!("{class}-title"), format!("{class}-title"));
     view! {
-        <li class=if highlighted { "display-row highlight" } else { "display-row" } data-order=row.order_id.clone()>
-            <span class="display-number">{row.number.map(|n| n.to_string()).unwrap_or_default()}</span>
-            <span class="display-drink">{row.drink}</span>
-        </li>
+        <section class="display-panel" aria-labelledby=labelled_by>
+            <h2 id=heading_id>{title}</h2>
+            <Show when=move || rows.with(Vec::is_empty)>
+                <p class="display-empty">{empty}</p>
+            </Show>
+            <ol class=format!("display-list {class}") aria-live=if class == "ready" { "polite" } else { "off" }>
+                <For each=move || shown.get().0 key=|row| row.order_id.clone() let:row>
+                    {
+                        let id = row.order_id.clone();
+                        let highlighted = move || live.model.with(|m| m.highlighted(&id, live.now.get()));
+                        view! {
+                            <li class="display-row" class:highlight=highlighted data-order=row.order_id.clone()>
+                                <span class="display-number">{number_text(row.number)}</span>
+                                <span class="display-drink">{row.drink}</span>
+                            </li>
+                        }
+                    }
+                </For>
+                {move || match shown.get().1 {
+                    0 => None,
+                    more => Some(view! { <li class="display-row more">{format!("+ {more} more")}</li> }),
+                }}
+            </ol>
+        </section>
     }
 }
 
 #[component]
 pub fn Preparing() -> impl IntoView {
-    let ctx = expect_context::<BoardContext>();
-    let lists = ctx.lists;
-    let shown = move || lists.with(|l| fitting(&l.preparing, PREPARING_ROWS));
-    view! {
-        <section class="display-panel" aria-labelledby="preparing-title">
-            <h2 id="preparing-title">"Preparing"</h2>
-            <ol class="display-list preparing">
-                <For each=move || shown().0 key=|row| row.order_id.clone() let:row>
-                    {row_view(row, false)}
-                </For>
-            </ol>
-            {move || match shown().1 {
-                0 => None,
-                more => Some(view! { <p class="more">{format!("+ {more} more")}</p> }),
-            }}
-        </section>
-    }
+    let live = expect_context::<BoardContext>().live;
+    let rows = Signal::derive(move || live.model.with(|m| m.preparing.clone()));
+    view! { <List title="Preparing" class="preparing" empty="No orders yet" rows/> }
 }
 
 #[component]
 pub fn Ready() -> impl IntoView {
-    let ctx = expect_context::<BoardContext>();
-    let (lists, just_ready, now) = (ctx.lists, ctx.just_ready, ctx.now);
-    let highlighted = move |id: &str| {
-        just_ready.with(|j| {
-            j.as_ref()
-                .is_some_and(|(ready, at)| ready == id && now.get() - at < HIGHLIGHT_MS)
-        })
-    };
-    view! {
-        <section class="display-panel" aria-labelledby="ready-title">
-            <h2 id="ready-title">"Ready"</h2>
-            <ol class="display-list ready" aria-live="polite">
-                <For each=move || lists.with(|l| fitting(&l.ready, READY_ROWS).0) key=|row| row.order_id.clone() let:row>
-                    {
-                        let id = row.order_id.clone();
-                        move || row_view(row.clone(), highlighted(&id))
-                    }
-                </For>
-            </ol>
-        </section>
-    }
+    let live = expect_context::<BoardContext>().live;
+    let rows = Signal::derive(move || live.model.with(|m| m.ready.clone()));
+    view! { <List title="Ready" class="ready" empty="Ready orders appear here" rows/> }
 }

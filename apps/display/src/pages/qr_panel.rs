@@ -1,36 +1,85 @@
-//! The QR panel: the code customers scan, the share of its window left, the drinks left;
-//! "We are making drinks!" when they run out or the window ends; closed when closed.
+//! The QR panel: the code customers scan, the time until the next one, the drinks left;
+//! "We are making drinks!" when they run out or the window closes; closed when closed.
 
 use super::board_page::BoardContext;
 use crate::board::{qr_phase, QrPhase};
 use crate::qr::QrCode;
 use leptos::prelude::*;
+use shared::api::ApiError;
+use shared::model::Bucket;
+use shared::web::now_ms;
+use std::time::Duration;
+
+/// What the panel shows, without the numbers that change every second: the panel is
+/// rebuilt only when this changes, so the QR code is not redrawn each second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shows {
+    Closed,
+    Loading,
+    MakingDrinks,
+    Code,
+}
+
+/// `m:ss`.
+fn clock_text(ms: i64) -> String {
+    let secs = (ms.max(0) + 999) / 1000;
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
 
 #[component]
 pub fn QrPanel() -> impl IntoView {
     let ctx = expect_context::<BoardContext>();
-    let (now, bucket, store_open) = (ctx.now, ctx.bucket, ctx.store_open);
-    let phase = Memo::new(move |_| qr_phase(store_open.get(), bucket.get().as_ref(), now.get()));
-    let fetching = RwSignal::new(false);
-    let show_debug = RwSignal::new(false);
+    let live = ctx.live;
+    let now = live.now;
+    let store_open = Memo::new(move |_| live.model.with(|m| m.store_open));
 
-    // A new code at each window's end, retried every second until it arrives.
-    let fetch_ctx = ctx.clone();
-    Effect::new(move |_| {
-        // Runs every second (the clock), so a failed fetch is retried.
-        now.track();
-        if phase.get() != QrPhase::Loading || fetching.get_untracked() {
-            return;
+    // A code is fetched when the one shown has ended (or there is none yet), and again
+    // a second later while a fetch fails or still answers the window that just ended.
+    // The key changes only then, so the fetch runs once per window.
+    let retry = RwSignal::new(0u32);
+    // When the last code fetched ends.
+    let shown_until = RwSignal::new(None::<i64>);
+    let wanted = Memo::new(move |previous: Option<&Option<(i64, u32)>>| {
+        let ended = match shown_until.get() {
+            None => Some(0),
+            Some(end) => (now.get() > end).then_some(end),
+        };
+        match (store_open.get() != Some(false), ended) {
+            (true, Some(end)) => Some((end, retry.get())),
+            _ => previous.copied().flatten(),
         }
-        fetching.set(true);
-        let ctx = fetch_ctx.clone();
-        leptos::task::spawn_local(async move {
-            let fetched = ctx.auth.send(&ctx.api.qr_code()).await;
-            if let Ok(b) = fetched.and_then(|(status, body)| ctx.api.read_qr_code(status, &body)) {
-                ctx.bucket.set(Some(b));
+    });
+    let (api, auth) = (ctx.api.clone(), ctx.auth.clone());
+    let fetched: LocalResource<Option<Result<Bucket, ApiError>>> = LocalResource::new(move || {
+        let (wanted, api, auth) = (wanted.get(), api.clone(), auth.clone());
+        async move {
+            wanted?;
+            let answer = auth.call(api.qr_code()).await;
+            if let Ok(bucket) = &answer {
+                shown_until.try_set(Some(bucket.end_ts));
             }
-            fetching.set(false);
-        });
+            if answer.as_ref().map_or(true, |b| b.end_ts < now_ms()) {
+                set_timeout(
+                    move || {
+                        retry.try_update(|r| *r += 1);
+                    },
+                    Duration::from_secs(1),
+                );
+            }
+            Some(answer)
+        }
+    });
+    let fetch_error = move || fetched.get().flatten().and_then(Result::err);
+    let bucket: Memo<Option<Bucket>> = Memo::new(move |_| {
+        let latest = fetched.get().flatten().and_then(Result::ok);
+        live.model.with(|m| m.shown_bucket(latest))
+    });
+    let phase = Memo::new(move |_| qr_phase(store_open.get(), bucket.get().as_ref(), now.get()));
+    let shows = Memo::new(move |_| match phase.get() {
+        QrPhase::Closed => Shows::Closed,
+        QrPhase::Loading => Shows::Loading,
+        QrPhase::MakingDrinks { .. } => Shows::MakingDrinks,
+        QrPhase::Showing { .. } => Shows::Code,
     });
 
     let order_app = ctx
@@ -46,43 +95,69 @@ pub fn QrPanel() -> impl IntoView {
         format!("{order_app}?token={code}")
     });
     let tokens = move || bucket.with(|b| b.as_ref().map_or(0, |b| b.available_tokens));
+    let show_debug = RwSignal::new(false);
+    let (per_mille, ms_left) = (
+        move || match phase.get() {
+            QrPhase::Showing { per_mille_left, .. } => per_mille_left,
+            _ => 0,
+        },
+        move || match phase.get() {
+            QrPhase::Showing { ms_left, .. } => ms_left,
+            _ => 0,
+        },
+    );
+    let seconds_left = move || match phase.get() {
+        QrPhase::MakingDrinks { seconds_left } => seconds_left,
+        _ => 0,
+    };
 
     view! {
         <section class="display-panel qr-panel" aria-labelledby="qr-title">
-            <img class="display-logo" src="icons/logo.svg" alt="Serverlesspresso"/>
-            {move || match phase.get() {
-                QrPhase::Closed => view! {
+            <div class="display-brand">
+                <img class="display-logo" src="icons/logo.svg" alt=""/>
+                <span>"Serverlesspresso"</span>
+            </div>
+            {move || match shows.get() {
+                Shows::Closed => view! {
                     <div class="qr-closed">
-                        <img src="icons/closed.svg" alt="" width="160" height="160"/>
+                        <img src="icons/closed.svg" alt="" class="qr-state-icon"/>
                         <h2 id="qr-title">"The store is not taking orders right now"</h2>
+                        <p>"Come back soon."</p>
                     </div>
                 }.into_any(),
-                QrPhase::Loading => view! {
-                    <div class="qr-loading" aria-busy="true"><div class="spinner"></div><h2 id="qr-title">"Getting a new QR code…"</h2></div>
+                Shows::Loading => view! {
+                    <div class="qr-loading" aria-busy="true">
+                        <div class="spinner" aria-hidden="true"></div>
+                        <h2 id="qr-title">"Getting a new QR code…"</h2>
+                        {move || fetch_error().map(|e: ApiError| view! {
+                            <p class="qr-error" role="alert">{format!("{e} Trying again every second.")}</p>
+                        })}
+                    </div>
                 }.into_any(),
-                QrPhase::MakingDrinks { seconds_left } => view! {
+                Shows::MakingDrinks => view! {
                     <div class="qr-waiting">
                         <h2 id="qr-title">"We are making drinks!"</h2>
-                        <div class=move || format!("ring {}", match seconds_left { ..=5 => "urgent", 6..=10 => "soon", _ => "" })
+                        <div class=move || format!("ring {}", match seconds_left() { ..=5 => "urgent", 6..=10 => "soon", _ => "" })
                             role="timer" aria-label="Seconds until new orders">
                             <span>{seconds_left}</span>
                         </div>
                         <p>"We will accept new orders soon."</p>
                     </div>
                 }.into_any(),
-                QrPhase::Showing { per_mille_left } => view! {
+                Shows::Code => view! {
                     <div class="qr-showing">
                         <h2 id="qr-title">"Scan to order"</h2>
                         <button type="button" class="qr-button" on:click=move |_| show_debug.update(|d| *d = !*d)
-                            aria-label="Show the code as text">
+                            aria-label="Show the ordering link as text">
                             <QrCode text=qr_text label="QR code to order a drink"/>
                         </button>
-                        <div class="qr-progress" role="progressbar" aria-label="Time left for this code"
-                            aria-valuemin="0" aria-valuemax="1000" aria-valuenow=per_mille_left>
-                            <div style=format!("transform: scaleX({}.{:03})", per_mille_left / 1000, per_mille_left % 1000)></div>
+                        <div class="qr-progress" role="progressbar" aria-labelledby="qr-countdown"
+                            aria-valuemin="0" aria-valuemax="1000" aria-valuenow=per_mille>
+                            <div style=move || { let pm = per_mille(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
                         </div>
+                        <p id="qr-countdown" class="qr-countdown">"New code in " {move || clock_text(ms_left())}</p>
                         <p class="tokens" aria-live="polite">
-                            {move || match tokens() { 1 => "1 drink remaining".to_string(), n => format!("{n} drinks remaining") }}
+                            {move || match tokens() { 1 => "1 drink left".to_string(), n => format!("{n} drinks left") }}
                         </p>
                         <Show when=move || show_debug.get()>
                             <p class="qr-debug">{move || qr_text.get()}</p>

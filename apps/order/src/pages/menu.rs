@@ -2,23 +2,26 @@
 //! modifier group, a summary, and Order now (contract §7.1 step 3).
 
 use super::home::OrderContext;
-use crate::flow::{self, Screen};
+use crate::flow;
 use leptos::prelude::*;
 use shared::api::ApiError;
-use shared::model::{DrinkOrder, MenuItem};
-use shared::ui::use_clock;
+use shared::model::{Config, DrinkOrder, MenuItem};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 #[component]
 pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     let ctx = expect_context::<OrderContext>();
-    let now = use_clock(Duration::from_secs(1));
-    let menu: Vec<MenuItem> = ctx
-        .config
-        .get_untracked()
-        .map(|c| c.menu)
-        .unwrap_or_default();
+    let (now, model) = (ctx.live.now, ctx.live.model);
+    let (menu, choose_ms): (Vec<MenuItem>, i64) = model.with_untracked(|m| {
+        (
+            m.config
+                .as_ref()
+                .map(|c| c.menu.clone())
+                .unwrap_or_default(),
+            m.windows.choose_ms,
+        )
+    });
+    let config = Memo::new(move |_| model.with(|m| m.config.clone()));
     let selected = RwSignal::new(None::<String>);
     // Modifier group name → chosen option.
     let choices = RwSignal::new(BTreeMap::<String, String>::new());
@@ -35,30 +38,14 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
         Action::new_local(move |drink: &DrinkOrder| {
             let (ctx, order_id, drink) = (ctx.clone(), order_id.clone(), drink.clone());
             async move {
-                let (status, body) = ctx
-                    .auth
-                    .send(&ctx.api.submit_order(&order_id, &drink))
+                ctx.auth
+                    .call(ctx.api.submit_order(&order_id, &drink))
                     .await?;
-                ctx.api.read_accepted(status, &body)?;
-                Ok::<_, ApiError>(drink)
+                ctx.live.model.update(|m| m.submitted(&order_id, drink));
+                Ok::<_, ApiError>(())
             }
         })
     };
-    let screen = ctx.screen;
-    let submitted_for = order_id.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(drink)) = submit.value().get() {
-            // Only if nothing (a timeout, a closed shop) moved the screen meanwhile.
-            screen.update(|s| {
-                if matches!(s, Screen::Menu { order_id, .. } if *order_id == submitted_for) {
-                    *s = Screen::Submitted {
-                        order_id: submitted_for.clone(),
-                        drink,
-                    };
-                }
-            });
-        }
-    });
     let submit_error = move || {
         submit
             .value()
@@ -85,7 +72,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     };
     let can_order = move || {
         let chosen: Vec<String> = choices.with(|c| c.values().cloned().collect());
-        let config = ctx.config.get();
+        let config: Option<Config> = config.get();
         !expired()
             && !submit.pending().get()
             && selected
@@ -94,15 +81,13 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                 .is_some_and(|(drink, config)| flow::ready_to_order(&config, &drink, &chosen))
     };
     // Per mille, in integers: float formatting would cost the app ~9 KB of wasm.
-    let per_mille_left = move || {
-        (deadline_ms - now.get()).clamp(0, flow::CHOOSE_WINDOW_MS) * 1000 / flow::CHOOSE_WINDOW_MS
-    };
+    let per_mille_left = move || (deadline_ms - now.get()).clamp(0, choose_ms) * 1000 / choose_ms;
 
     view! {
         <section class="menu" aria-labelledby="menu-title">
-            <div class="countdown" role="timer" aria-label="Time left to order">
+            <div class="countdown" role="timer" aria-label="Time left to choose">
                 <div class="countdown-bar" style=move || { let pm = per_mille_left(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
-                <span>"Time remaining: " {move || flow::countdown(deadline_ms, now.get())}</span>
+                <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get())} " left"</span>
             </div>
             <Show when=expired>
                 <div class="alert warning" role="alert">"Time is up for this order. Scan the QR code again to start a new one."</div>
@@ -149,10 +134,12 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
             <div class="card order-summary">
                 <h2>"Your order"</h2>
                 <p class="drink-line">{move || match chosen_item() {
-                    Some(item) => {
-                        let options: Vec<String> = choices.with(|c| c.values().cloned().collect());
-                        if options.is_empty() { item.drink } else { format!("{} ({})", item.drink, options.join(", ")) }
-                    }
+                    Some(item) => DrinkOrder {
+                        user_id: None,
+                        drink: item.drink,
+                        modifiers: choices.with(|c| c.values().cloned().collect()),
+                        icon: item.icon,
+                    }.summary(),
                     None => "Pick a drink above.".to_string(),
                 }}</p>
                 {move || submit_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}

@@ -55,11 +55,22 @@ pub fn Unavailable() -> impl IntoView {
     }
 }
 
+/// A refused code: a mangled link says so; an old one says codes change.
 #[component]
-pub fn InvalidCode() -> impl IntoView {
+pub fn InvalidCode(garbled: bool) -> impl IntoView {
+    let (title, text) = match garbled {
+        true => (
+            "This link has no valid order code",
+            "It may have been cut short when it was copied. Scan the QR code on the big screen to order.",
+        ),
+        false => (
+            "Scan the QR code again",
+            "The code you scanned is no longer valid: the QR code on the big screen changes every few minutes. Scan the one showing now.",
+        ),
+    };
     view! {
-        <Notice icon="scan" title="Scan the QR code again">
-            <p>"This code has expired: the QR code on the big screen changes every few minutes. Scan the one showing now."</p>
+        <Notice icon="scan" title=title>
+            <p>{text}</p>
         </Notice>
     }
 }

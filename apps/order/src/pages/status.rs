@@ -1,101 +1,135 @@
-//! Following an order live: in the queue, its number, being made, ready, cancelled,
-//! timed out (contract §6.4), with cancel and next.
+//! Following an order live: in the queue (and how many are ahead), being made, ready,
+//! cancelled, timed out (contract §6.4), in the words every app uses for an order.
 
 use super::home::OrderContext;
-use crate::flow::Screen;
+use crate::flow::{self, Screen};
 use leptos::prelude::*;
-use shared::api::{ApiError, OrderAction};
-use shared::model::{DrinkOrder, TimeoutCause};
-use shared::ui::{ConfirmButton, OrderStateBadge};
+use shared::api::OrderAction;
+use shared::model::{DrinkOrder, OrderState, TimeoutCause};
+use shared::ui::{use_clock, ConfirmButton};
+use shared::web::now_ms;
+use std::time::Duration;
 
-fn drink_line(drink: &Option<DrinkOrder>) -> Option<String> {
-    drink.as_ref().map(|d| match d.modifiers.is_empty() {
-        true => d.drink.clone(),
-        false => format!("{} ({})", d.drink, d.modifiers.join(", ")),
-    })
+/// How often the queue position is asked again while waiting.
+const QUEUE_REFRESH: Duration = Duration::from_secs(20);
+
+/// What the status card says.
+struct Words {
+    icon: &'static str,
+    title: String,
+    detail: &'static str,
+    number: Option<u32>,
+    drink: Option<DrinkOrder>,
+    cancellable: bool,
 }
 
-fn number_text(number: Option<u32>) -> String {
-    number.map_or_else(|| "Your order".to_string(), |n| format!("Order #{n}"))
+fn words(screen: &Screen) -> Words {
+    let plain = |icon, title: &str, detail| Words {
+        icon,
+        title: title.to_string(),
+        detail,
+        number: None,
+        drink: None,
+        cancellable: false,
+    };
+    match screen {
+        Screen::Submitted { drink, .. } => Words {
+            drink: Some(drink.clone()),
+            cancellable: true,
+            ..plain("queue", "Your order is in the queue", "Getting your order number…")
+        },
+        Screen::Queued { number, drink, .. } => Words {
+            number: *number,
+            drink: drink.clone(),
+            cancellable: true,
+            ..plain("queue", "In the queue", "Look out for your number on the big screen.")
+        },
+        Screen::BeingMade { number, drink, .. } => Words {
+            number: *number,
+            drink: drink.clone(),
+            cancellable: true,
+            ..plain("coffee-machine", "Being made", "A barista is making your drink right now.")
+        },
+        Screen::Ready { number, drink, .. } => Words {
+            number: *number,
+            drink: drink.clone(),
+            ..plain("take-away", "Ready — collect it at the bar", "Enjoy your coffee!")
+        },
+        Screen::Cancelled { .. } => plain(
+            "cancelled",
+            "Your order was cancelled",
+            "Scan the QR code on the big screen to order again.",
+        ),
+        Screen::TimedOut {
+            cause: TimeoutCause::Customer,
+            ..
+        } => plain(
+            "clock",
+            "Time ran out to choose",
+            "The 5 minutes to choose a drink are over. Scan the QR code on the big screen to start again.",
+        ),
+        Screen::TimedOut { .. } => plain(
+            "clock",
+            "Sorry, the baristas missed your order",
+            "Please order again, and let us know at the bar.",
+        ),
+        _ => plain("queue", "", ""),
+    }
+}
+
+/// "2 orders ahead of you", from the open orders any signed-in user may list in W;
+/// nothing when the backend does not let customers list them.
+#[component]
+fn QueuePosition(number: u32) -> impl IntoView {
+    let ctx = expect_context::<OrderContext>();
+    let tick = use_clock(QUEUE_REFRESH);
+    let windows = ctx.live.model.with_untracked(|m| m.windows);
+    let ahead = LocalResource::new(move || {
+        tick.track();
+        let ctx = ctx.clone();
+        async move {
+            let open = ctx
+                .auth
+                .call(ctx.api.orders(&OrderState::Created, None))
+                .await
+                .ok()?;
+            Some(flow::orders_ahead(&windows, &open, number, now_ms()))
+        }
+    });
+    move || {
+        ahead.get().flatten().map(|n| {
+            let text = match n {
+                0 => "You're next.".to_string(),
+                1 => "1 order ahead of you.".to_string(),
+                n => format!("{n} orders ahead of you."),
+            };
+            view! { <p class="queue-position">{text}</p> }
+        })
+    }
 }
 
 #[component]
 pub fn StatusScreen(screen: Screen) -> impl IntoView {
     let ctx = expect_context::<OrderContext>();
-    let (icon, title, detail, number, drink, cancellable) = match &screen {
-        Screen::Submitted { drink, .. } => (
-            "queue",
-            "Your order is in the queue".to_string(),
-            "Getting your order number…",
-            None,
-            Some(drink.clone()),
-            true,
-        ),
-        Screen::Queued { number, drink, .. } => (
-            "tv",
-            number_text(*number),
-            "Look out for your order number on the big screen.",
-            *number,
-            drink.clone(),
-            true,
-        ),
-        Screen::BeingMade { number, drink, .. } => (
-            "coffee-machine",
-            "Your order is being made".to_string(),
-            "A barista is making your drink right now.",
-            *number,
-            drink.clone(),
-            true,
-        ),
-        Screen::Ready { number, drink, .. } => (
-            "take-away",
-            "Ready for collection".to_string(),
-            "Pick up your drink at the bar. Enjoy!",
-            *number,
-            drink.clone(),
-            false,
-        ),
-        Screen::Cancelled { .. } => (
-            "closed",
-            "Your order has been cancelled".to_string(),
-            "Scan the QR code on the big screen to order again.",
-            None,
-            None,
-            false,
-        ),
-        Screen::TimedOut {
-            cause: TimeoutCause::Customer,
-            ..
-        } => (
-            "clock",
-            "Oops! Having trouble deciding?".to_string(),
-            "The 5 minutes to choose ran out. Scan the QR code on the big screen to start again.",
-            None,
-            None,
-            false,
-        ),
-        Screen::TimedOut { .. } => (
-            "clock",
-            "Oops! Our baristas might have missed your coffee".to_string(),
-            "Sorry about that. Please order again and let us know at the bar.",
-            None,
-            None,
-            false,
-        ),
-        _ => ("queue", String::new(), "", None, None, false),
-    };
+    let Words {
+        icon,
+        title,
+        detail,
+        number,
+        drink,
+        cancellable,
+    } = words(&screen);
     let order_id = screen.order_id().unwrap_or_default().to_string();
     let final_screen = screen.is_final();
+    let queued = matches!(screen, Screen::Queued { .. });
     let cancel = {
         let ctx = ctx.clone();
         Action::new_local(move |order_id: &String| {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
             async move {
-                let (status, body) = ctx
-                    .auth
-                    .send(&ctx.api.order_action(&order_id, OrderAction::Cancel))
-                    .await?;
-                ctx.api.read_accepted(status, &body)
+                ctx.auth
+                    .call(ctx.api.order_action(&order_id, OrderAction::Cancel))
+                    .await
             }
         })
     };
@@ -103,55 +137,60 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         cancel
             .value()
             .get()
-            .and_then(|r: Result<(), ApiError>| r.err())
-            .map(|e| e.to_string())
+            .and_then(Result::err)
+            .map(|e| format!("Could not cancel: {e}"))
     };
-    let reload = ctx.reload;
     // The receipt: the backend's record of a finished order (`GET /orders/{id}`).
     let receipt = final_screen.then(|| {
         let (ctx, order_id) = (ctx.clone(), order_id.clone());
         LocalResource::new(move || {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
-            async move {
-                let (status, body) = ctx.auth.send(&ctx.api.order(&order_id)).await?;
-                ctx.api.read_order(status, &body)
-            }
+            async move { ctx.auth.call(ctx.api.order(&order_id)).await }
         })
     });
     let receipt_view = move || {
         receipt.and_then(|r| r.get()).and_then(Result::ok).map(|order| {
-            let drink = order.drink.clone();
-            view! {
-                <table class="receipt" aria-label="Receipt">
-                    <tbody>
-                        <tr><th scope="row">"Drink"</th><td>{drink.as_ref().map(|d| d.drink.clone())}</td></tr>
-                        <tr><th scope="row">"Options"</th><td>{drink.map(|d| if d.modifiers.is_empty() { "None".to_string() } else { d.modifiers.join(", ") })}</td></tr>
-                        <tr><th scope="row">"Status"</th><td><OrderStateBadge state=order.state.clone()/></td></tr>
-                    </tbody>
-                </table>
-            }
+            order.drink.map(|drink| {
+                view! {
+                    <table class="receipt" aria-label="Receipt">
+                        <tbody>
+                            {order.number.map(|n| view! { <tr><th scope="row">"Order"</th><td>{format!("#{n}")}</td></tr> })}
+                            <tr><th scope="row">"Drink"</th><td>{drink.drink.clone()}</td></tr>
+                            <tr><th scope="row">"Options"</th><td>{drink.options_text().unwrap_or_else(|| "None".into())}</td></tr>
+                        </tbody>
+                    </table>
+                }
+            })
         })
     };
+    let restart = ctx.clone();
     view! {
         <section class="card status" aria-labelledby="status-title" data-order=order_id.clone()>
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
             {number.map(|n| view! { <p class="order-number" aria-hidden="true">{format!("#{n}")}</p> })}
-            <h1 id="status-title" aria-live="polite">{title}</h1>
-            {drink_line(&drink).map(|d| view! { <p class="drink-line">{d}</p> })}
+            <h1 id="status-title" aria-live="polite">
+                {number.map(|n| view! { <span class="visually-hidden">{format!("Order #{n}: ")}</span> })}
+                {title}
+            </h1>
+            {drink.map(|d| view! { <p class="drink-line">{d.summary()}</p> })}
+            {match (queued, number) {
+                (true, Some(n)) => view! { <QueuePosition number=n/> }.into_any(),
+                _ => ().into_any(),
+            }}
             <p>{detail}</p>
             {receipt_view}
             {move || cancel_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
             <div class="button-row">
+                {final_screen.then(|| view! {
+                    <button type="button" class="button primary-wide" on:click=move |_| restart.restart()>"Next"</button>
+                })}
                 {cancellable.then(|| {
                     let order_id = order_id.clone();
                     view! {
-                        <ConfirmButton label="Cancel order" question="Are you sure you want to cancel this order?"
-                            class="button cancel" disabled=Signal::derive(move || cancel.pending().get())
+                        <ConfirmButton label="Cancel order" question="Cancel this order? Your drink will not be made."
+                            class="button danger-quiet" disabled=Signal::derive(move || cancel.pending().get())
                             on_confirm=move || { cancel.dispatch(order_id.clone()); }/>
                     }
-                })}
-                {final_screen.then(|| view! {
-                    <button type="button" class="button" on:click=move |_| { reload.dispatch(()); }>"Next"</button>
                 })}
             </div>
         </section>
