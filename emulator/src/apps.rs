@@ -54,8 +54,22 @@ pub fn router(apps_dir: &Path, base_url: &str, settings: Option<SettingsDraft>) 
 }
 
 /// Links that open each app. Every app finds this emulator's settings by itself
-/// (`settings.json`); staff devices still sign in.
+/// (`settings.json`); staff devices still sign in. Below, the staff hand-off links that
+/// carry the settings in the address, for an app served elsewhere (`trunk serve`).
 fn start_page(base_url: &str) -> String {
+    let settings = crate::local::settings(base_url);
+    let hand_offs: String = APPS
+        .into_iter()
+        .map(|app| {
+            let link = format!(
+                "{base_url}/{}/settings?{}",
+                app.slug(),
+                settings.to_query(app)
+            )
+            .replace('&', "&amp;");
+            format!("<li><a href=\"{link}\">{} settings</a></li>", app.title())
+        })
+        .collect();
     let links: String = APPS
         .into_iter()
         .map(|app| {
@@ -80,7 +94,8 @@ fn start_page(base_url: &str) -> String {
          <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5\">\
          <h1>Serverlesspresso emulator</h1>\
          <p>Open the apps in this order:</p><ol>{links}</ol>\
-         <p>Staff settings pages: <code>/display/settings</code>, <code>/barista/settings</code>, <code>/order/settings</code>.</p>\
+         <h2>Settings pages, for staff</h2>\
+         <p>Each app's settings page, filled in for this emulator. Replace the host with another one (such as <code>trunk serve</code>'s) to set up an app served there:</p><ul>{hand_offs}</ul>\
          </body></html>"
     )
 }

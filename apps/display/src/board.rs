@@ -50,6 +50,9 @@ pub struct Lists {
     pub tokens: Option<(i64, i64)>,
     /// The order that most recently turned ready, and when (for its highlight).
     pub just_ready: Option<(String, i64)>,
+    /// Loads from REST after the first (resyncs after a reconnect): the QR code's token
+    /// count is asked again then, as `Validator.NewOrder` events may have been missed.
+    pub resyncs: u32,
 }
 
 /// What one load from REST brings the board.
@@ -79,6 +82,9 @@ impl LiveModel for Lists {
             .collect();
         self.preparing = loaded.preparing;
         self.ready = ready;
+        if self.store_open.is_some() {
+            self.resyncs += 1;
+        }
         self.store_open = Some(snapshot.store_open);
     }
 
@@ -520,6 +526,7 @@ mod tests {
             NOW + 5_000,
         );
         assert_eq!(lists.preparing.len(), 1);
+        assert_eq!(lists.resyncs, 1, "the first load is no resync");
         assert_eq!(lists.ready[0].since_ms, NOW, "turned ready here, not at TS");
         assert_eq!(lists.store_open, Some(false));
         assert!(!lists.apply(

@@ -33,20 +33,23 @@ pub fn QrPanel() -> impl IntoView {
     let now = live.now;
     let store_open = Memo::new(move |_| live.model.with(|m| m.store_open));
 
-    // A code is fetched when the one shown has ended (or there is none yet), and again
-    // a second later while a fetch fails or still answers the window that just ended.
-    // The key changes only then, so the fetch runs once per window.
+    // A code is fetched when the one shown has ended (or there is none yet), again a
+    // second later while a fetch fails or still answers the window that just ended, and
+    // after a resync (token counts announced while offline were missed). The key changes
+    // only then, so the fetch runs once per window.
     let retry = RwSignal::new(0u32);
     // When the last code fetched ends.
     let shown_until = RwSignal::new(None::<i64>);
-    let wanted = Memo::new(move |previous: Option<&Option<(i64, u32)>>| {
+    let resyncs = Memo::new(move |_| live.model.with(|m| m.resyncs));
+    let wanted = Memo::new(move |previous: Option<&Option<(i64, u32, u32)>>| {
         let ended = match shown_until.get() {
             None => Some(0),
             Some(end) => (now.get() > end).then_some(end),
         };
-        match (store_open.get() != Some(false), ended) {
-            (true, Some(end)) => Some((end, retry.get())),
-            _ => previous.copied().flatten(),
+        match (store_open.get() != Some(false), ended, previous.copied().flatten()) {
+            (true, Some(end), _) => Some((end, retry.get(), resyncs.get())),
+            (true, None, Some((end, retry, _))) => Some((end, retry, resyncs.get())),
+            (_, _, previous) => previous,
         }
     });
     let (api, auth) = (ctx.api.clone(), ctx.auth.clone());
@@ -137,9 +140,12 @@ pub fn QrPanel() -> impl IntoView {
                 Shows::MakingDrinks => view! {
                     <div class="qr-waiting">
                         <h2 id="qr-title">"We are making drinks!"</h2>
-                        <div class=move || format!("ring {}", match seconds_left() { ..=5 => "urgent", 6..=10 => "soon", _ => "" })
-                            role="timer" aria-label="Seconds until new orders">
-                            <span>{seconds_left}</span>
+                        <div class=move || format!("ring {}", match seconds_left() { ..=5 => "urgent", 6..=10 => "soon", 11..=59 => "", _ => "long" })
+                            role="timer" aria-label="Time until new orders">
+                            <span>{move || match seconds_left() {
+                                s @ ..=59 => s.to_string(),
+                                s => clock_text(s * 1000),
+                            }}</span>
                         </div>
                         <p>"We will accept new orders soon."</p>
                     </div>

@@ -87,7 +87,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
         <section class="menu" aria-labelledby="menu-title">
             <div class="countdown" role="timer" aria-label="Time left to choose">
                 <div class="countdown-bar" style=move || { let pm = per_mille_left(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
-                <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get())} " left"</span>
+                <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get().max(deadline_ms - choose_ms))} " left"</span>
             </div>
             <Show when=expired>
                 <div class="alert warning" role="alert">"Time is up for this order. Scan the QR code again to start a new one."</div>
