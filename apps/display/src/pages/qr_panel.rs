@@ -46,7 +46,11 @@ pub fn QrPanel() -> impl IntoView {
             None => Some(0),
             Some(end) => (now.get() > end).then_some(end),
         };
-        match (store_open.get() != Some(false), ended, previous.copied().flatten()) {
+        match (
+            store_open.get() != Some(false),
+            ended,
+            previous.copied().flatten(),
+        ) {
             (true, Some(end), _) => Some((end, retry.get(), resyncs.get())),
             (true, None, Some((end, retry, _))) => Some((end, retry, resyncs.get())),
             (_, _, previous) => previous,
