@@ -6,7 +6,17 @@
 //! subscription, the resync, the clock and the errors around it, so each page only
 //! renders. Pure: time comes in as an argument, and every method is tested natively.
 
+use crate::model::Order;
 use crate::realtime::RealtimeEvent;
+
+/// What the barista's board and the TV load from REST: the open orders, the completed
+/// ones, and whether the store is open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoardSnapshot {
+    pub open: Vec<Order>,
+    pub completed: Vec<Order>,
+    pub store_open: bool,
+}
 
 pub trait LiveModel: Clone + 'static {
     /// What one load from REST brings.

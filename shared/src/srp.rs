@@ -214,12 +214,14 @@ impl SrpClient {
 }
 
 /// What the server keeps for a user instead of the password.
+#[cfg(feature = "server")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verifier {
     pub salt_hex: String,
     pub verifier_hex: String,
 }
 
+#[cfg(feature = "server")]
 impl Verifier {
     /// v = g^x for a new password; `salt` must be random.
     pub fn new(
@@ -239,12 +241,14 @@ impl Verifier {
 }
 
 /// The server's half for one sign-in: a secret `b` and `B = k·v + g^b`.
+#[cfg(feature = "server")]
 pub struct SrpServer {
     b: BigUint,
     b_pub: BigUint,
     v: BigUint,
 }
 
+#[cfg(feature = "server")]
 impl SrpServer {
     pub fn new(verifier: &Verifier, random: &[u8; 128]) -> Result<Self, SrpError> {
         let Group { n, g, k } = group();
@@ -302,6 +306,7 @@ mod tests {
         std::array::from_fn(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
     }
 
+    #[cfg(feature = "server")]
     fn challenge(server: &SrpServer, verifier: &Verifier, user: &str) -> PasswordVerifier {
         PasswordVerifier {
             salt_hex: verifier.salt_hex.clone(),
@@ -311,6 +316,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn our_client_and_server_agree_on_the_right_password_only() {
         let verifier = Verifier::new(POOL, "ana@example.com", "s3cret!", &bytes(1)).unwrap();
@@ -333,6 +339,7 @@ mod tests {
 
     /// The independent `aws-cognito-srp` client, which is tested against real Cognito,
     /// signs in against our server.
+    #[cfg(feature = "server")]
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
     fn independent_client_is_accepted_by_our_server() {

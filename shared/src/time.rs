@@ -75,6 +75,7 @@ impl UtcDateTime {
 
     /// `Mon Sep 05 2022 09:30:00 GMT+0000 (Coordinated Universal Time)`: JavaScript's
     /// `Date.toString()` in UTC, as the validator writes `start_full` and `end_full`.
+    #[cfg(feature = "server")]
     pub fn js_date_string(&self) -> String {
         format!(
             "{} {} {:02} {} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
@@ -89,6 +90,7 @@ impl UtcDateTime {
     }
 
     /// Reads SigV4's `X-Amz-Date` (`20230307T090501Z`).
+    #[cfg(feature = "server")]
     pub fn parse_amz_date(text: &str) -> Option<Self> {
         let b = text.as_bytes();
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
@@ -124,6 +126,7 @@ impl UtcDateTime {
     }
 
     /// Reads a Cognito `TIMESTAMP`, with or without a zero-padded day.
+    #[cfg(feature = "server")]
     pub fn parse_cognito_timestamp(text: &str) -> Option<Self> {
         let parts: Vec<&str> = text.split_whitespace().collect();
         let [weekday, month, day, time, "UTC", year] = parts[..] else {
@@ -197,6 +200,7 @@ mod tests {
             UtcDateTime::from_epoch_ms(0).cognito_timestamp(),
             "Thu Jan 1 00:00:00 UTC 1970"
         );
+        #[cfg(feature = "server")]
         assert_eq!(
             UtcDateTime::from_epoch_ms(1_662_370_200_000).js_date_string(),
             "Mon Sep 05 2022 09:30:00 GMT+0000 (Coordinated Universal Time)"
@@ -216,6 +220,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn parses_amz_dates() {
         let t = UtcDateTime::parse_amz_date("20230307T090501Z").unwrap();
@@ -231,6 +236,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "server")]
     #[test]
     fn parses_cognito_timestamps_padded_or_not() {
         let t = UtcDateTime::parse_cognito_timestamp("Tue Mar 7 09:05:01 UTC 2023").unwrap();

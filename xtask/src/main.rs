@@ -256,9 +256,12 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    // Native tests: shared logic, the emulator, and the apps' pure logic (flows, board).
+    // Native tests: shared logic (with its server half), the emulator, and the apps'
+    // pure logic (flows, boards).
     run_cmd(cargo().args([
         "test",
+        "--features",
+        "shared/server",
         "--package",
         "shared",
         "--package",

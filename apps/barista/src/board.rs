@@ -2,7 +2,7 @@
 //! REST and kept current by real-time events (contract §7.2). Pure: time comes in.
 
 use shared::api::OrderAction;
-use shared::live::LiveModel;
+use shared::live::{BoardSnapshot, LiveModel};
 use shared::model::{Order, OrderState};
 use shared::realtime::RealtimeEvent;
 use shared::windows::Windows;
@@ -95,18 +95,10 @@ pub struct Board {
     pub arrivals: u32,
 }
 
-/// What one load from REST brings the console.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Snapshot {
-    pub open: Vec<Order>,
-    pub completed: Vec<Order>,
-    pub store_open: bool,
-}
-
 impl LiveModel for Board {
-    type Snapshot = Snapshot;
+    type Snapshot = BoardSnapshot;
 
-    fn merge(&mut self, snapshot: Snapshot, now_ms: i64) {
+    fn merge(&mut self, snapshot: BoardSnapshot, now_ms: i64) {
         let loaded = Board::load(
             self.windows,
             &self.me,
@@ -500,5 +492,55 @@ mod tests {
         old.state = OrderState::Completed;
         let board = Board::load(W, "me", vec![], vec![done, old], NOW);
         assert_eq!(board.column(Column::Pickup).len(), 1);
+    }
+
+    #[test]
+    fn a_resync_takes_rest_and_keeps_what_rest_cannot_know() {
+        let mut board = Board::new(W, "me");
+        board.merge(
+            BoardSnapshot {
+                open: vec![order("a", 1, 0, None), order("b", 2, 0, None)],
+                completed: vec![],
+                store_open: true,
+            },
+            NOW,
+        );
+        assert_eq!((board.store_open, board.store_news), (Some(true), 1));
+        assert!(board.start("a", OrderAction::Make), "a make on its way");
+        board.apply(
+            &RealtimeEvent::OrderCancelled {
+                order_id: "b".into(),
+                user_id: "u".into(),
+            },
+            NOW,
+        );
+        // Offline: "c" arrived, "b" is gone; the make of "a" is still on its way.
+        board.merge(
+            BoardSnapshot {
+                open: vec![order("a", 1, 0, None), order("c", 3, 0, None)],
+                completed: vec![],
+                store_open: false,
+            },
+            NOW + 1_000,
+        );
+        assert_eq!(board.cards["a"].pending, Some(OrderAction::Make));
+        assert!(board.cards.contains_key("c") && !board.cards.contains_key("b"));
+        assert_eq!(
+            board.recall.as_ref().unwrap().card.order.id,
+            "b",
+            "the recall stays"
+        );
+        assert_eq!((board.store_open, board.store_news), (Some(false), 2));
+        assert!(
+            !board.apply(
+                &RealtimeEvent::MakeOrder {
+                    order_id: "zz".into(),
+                    user_id: "u".into(),
+                    barista_user_id: None,
+                },
+                NOW
+            ),
+            "nothing to redraw for an order not on the board"
+        );
     }
 }

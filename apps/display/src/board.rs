@@ -1,7 +1,7 @@
 //! What the TV shows, kept bounded for a day of service: the QR panel's phase, and the
 //! Preparing and Ready lists (contract §7.3). Pure: time comes in.
 
-use shared::live::LiveModel;
+use shared::live::{BoardSnapshot, LiveModel};
 use shared::model::{Bucket, Order};
 use shared::realtime::RealtimeEvent;
 use shared::windows::Windows;
@@ -55,20 +55,12 @@ pub struct Lists {
     pub resyncs: u32,
 }
 
-/// What one load from REST brings the board.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Snapshot {
-    pub open: Vec<Order>,
-    pub completed: Vec<Order>,
-    pub store_open: bool,
-}
-
 impl LiveModel for Lists {
-    type Snapshot = Snapshot;
+    type Snapshot = BoardSnapshot;
 
     /// REST decides which rows there are; a ready row keeps the time it turned ready
     /// here (REST only knows when it reached the baristas).
-    fn merge(&mut self, snapshot: Snapshot, now_ms: i64) {
+    fn merge(&mut self, snapshot: BoardSnapshot, now_ms: i64) {
         let loaded = Lists::load(self.windows, &snapshot.open, &snapshot.completed, now_ms);
         let ready = loaded
             .ready
@@ -493,7 +485,7 @@ mod tests {
     fn a_resync_takes_rest_and_keeps_when_rows_turned_ready() {
         let w = Windows::AWS;
         let mut lists = Lists::new(w);
-        let snapshot = |open: Vec<Order>, completed: Vec<Order>, store_open| Snapshot {
+        let snapshot = |open: Vec<Order>, completed: Vec<Order>, store_open| BoardSnapshot {
             open,
             completed,
             store_open,

@@ -3,8 +3,9 @@
 //! banner and load errors. Each page calls [`use_live_model`] and only renders.
 
 use super::auth::Auth;
-use crate::api::ApiError;
-use crate::live::LiveModel;
+use crate::api::{Api, ApiError};
+use crate::live::{BoardSnapshot, LiveModel};
+use crate::model::OrderState;
 use crate::realtime::RealtimeEvent;
 use crate::web::now_ms;
 use crate::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
@@ -40,6 +41,20 @@ impl<M: Send + Sync + 'static> Live<M> {
     pub fn loading(&self) -> bool {
         self.reload.pending().get()
     }
+}
+
+/// The load of the barista's board and the TV: three requests side by side.
+pub async fn load_board(api: Api, auth: Auth) -> Result<BoardSnapshot, ApiError> {
+    let (open, completed, config) = futures::join!(
+        auth.call(api.orders(&OrderState::Created, None)),
+        auth.call(api.orders(&OrderState::Completed, None)),
+        auth.call(api.config()),
+    );
+    Ok(BoardSnapshot {
+        open: open?,
+        completed: completed?,
+        store_open: config?.store.store_open,
+    })
 }
 
 /// What the banner of a live page shows: the connection, and the last load's error with

@@ -15,6 +15,6 @@ pub use clock::use_clock;
 pub use confirm::ConfirmButton;
 pub use context::{provide_settings, Deployed, Resolved, SettingsContext, Source};
 pub use feedback::{ErrorNotice, StatusBadge};
-pub use live::{use_live_model, ConnectionBanner, Live, LiveNotices, LiveStatus};
+pub use live::{load_board, use_live_model, ConnectionBanner, Live, LiveNotices, LiveStatus};
 pub use settings_page::{NotFound, RequireSettings, SettingsPage, SettingsScreen};
 pub use shell::AppHeader;

@@ -2,12 +2,12 @@
 
 use super::card::OrderCard;
 use super::store_switch::StoreSwitch;
-use crate::board::{Board, Column, Snapshot};
+use crate::board::{Board, Column};
 use leptos::prelude::*;
-use shared::api::{Api, ApiError};
+use shared::api::Api;
 use shared::model::OrderState;
 use shared::realtime::ADMIN_TOPIC;
-use shared::ui::{use_live_model, Auth, Live, LiveNotices};
+use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::{Chime, ScreenAwake};
 use shared::Settings;
 
@@ -19,19 +19,6 @@ pub struct ConsoleContext {
     pub live: Live<Board>,
     /// The last action that could not be sent.
     pub action_error: RwSignal<Option<String>>,
-}
-
-async fn load(api: Api, auth: Auth) -> Result<Snapshot, ApiError> {
-    let (open, completed, config) = futures::join!(
-        auth.call(api.orders(&OrderState::Created, None)),
-        auth.call(api.orders(&OrderState::Completed, None)),
-        auth.call(api.config()),
-    );
-    Ok(Snapshot {
-        open: open?,
-        completed: completed?,
-        store_open: config?.store.store_open,
-    })
 }
 
 #[component]
@@ -50,7 +37,7 @@ pub fn Console() -> impl IntoView {
             &auth.clone(),
             vec![ADMIN_TOPIC.to_string()],
             Board::new(settings.windows(), &me),
-            move || load(api.clone(), auth.clone()),
+            move || load_board(api.clone(), auth.clone()),
         )
     };
     let ctx = ConsoleContext {

@@ -2,12 +2,11 @@
 
 use super::lists::{Preparing, Ready};
 use super::qr_panel::QrPanel;
-use crate::board::{Lists, Snapshot};
+use crate::board::Lists;
 use leptos::prelude::*;
-use shared::api::{Api, ApiError};
-use shared::model::OrderState;
+use shared::api::Api;
 use shared::realtime::{ADMIN_TOPIC, CONFIG_TOPIC};
-use shared::ui::{use_live_model, Auth, Live, LiveNotices};
+use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::ScreenAwake;
 use shared::Settings;
 
@@ -18,19 +17,6 @@ pub struct BoardContext {
     pub auth: Auth,
     pub settings: Settings,
     pub live: Live<Lists>,
-}
-
-async fn load(api: Api, auth: Auth) -> Result<Snapshot, ApiError> {
-    let (open, completed, config) = futures::join!(
-        auth.call(api.orders(&OrderState::Created, None)),
-        auth.call(api.orders(&OrderState::Completed, None)),
-        auth.call(api.config()),
-    );
-    Ok(Snapshot {
-        open: open?,
-        completed: completed?,
-        store_open: config?.store.store_open,
-    })
 }
 
 #[component]
@@ -44,7 +30,7 @@ pub fn BoardPage() -> impl IntoView {
             &auth.clone(),
             vec![ADMIN_TOPIC.to_string(), CONFIG_TOPIC.to_string()],
             Lists::new(settings.windows()),
-            move || load(api.clone(), auth.clone()),
+            move || load_board(api.clone(), auth.clone()),
         )
     };
     provide_context(BoardContext {
