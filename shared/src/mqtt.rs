@@ -91,6 +91,9 @@ pub enum MqttOutput {
     Ready,
     /// A message on a subscribed topic.
     Message { topic: String, payload: Vec<u8> },
+    /// The broker refused these subscriptions (SUBACK 0x80): nothing will arrive on
+    /// them, so the connection is no use as it is. Report it and try again later.
+    Refused(Vec<String>),
     /// The connection is unusable (refused, broken protocol, or silent): close it.
     Failed(String),
 }
@@ -190,14 +193,33 @@ impl MqttSession {
                         },
                     ))));
                 }
-                Ok(Some(Packet::Suback(_))) if self.phase == Phase::Subscribing => {
-                    self.phase = Phase::Ready;
-                    out.push(MqttOutput::Ready);
+                Ok(Some(Packet::Suback(ack))) if self.phase == Phase::Subscribing => {
+                    let refused: Vec<String> = ack
+                        .return_codes
+                        .iter()
+                        .zip(&self.topics)
+                        .filter(|(code, _)| matches!(code, mqttrs::SubscribeReturnCodes::Failure))
+                        .map(|(_, topic)| topic.clone())
+                        .collect();
+                    if refused.is_empty() {
+                        self.phase = Phase::Ready;
+                        out.push(MqttOutput::Ready);
+                    } else {
+                        out.push(MqttOutput::Refused(refused));
+                    }
                 }
-                Ok(Some(Packet::Publish(p))) => out.push(MqttOutput::Message {
-                    topic: p.topic_name.to_string(),
-                    payload: p.payload.to_vec(),
-                }),
+                Ok(Some(Packet::Publish(p))) => {
+                    out.push(MqttOutput::Message {
+                        topic: p.topic_name.to_string(),
+                        payload: p.payload.to_vec(),
+                    });
+                    // A broker may deliver at QoS 1 even to a QoS 0 subscriber: answer
+                    // as the protocol asks, or it sends the message again.
+                    if let mqttrs::QosPid::AtLeastOnce(pid) = p.qospid {
+                        self.last_sent_ms = now_ms;
+                        out.push(MqttOutput::Send(encode_packet(&Packet::Puback(pid))));
+                    }
+                }
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => out.push(MqttOutput::Failed("malformed packet".into())),
             }

@@ -332,6 +332,10 @@ fn with_socket(
                 }
             },
             MqttOutput::Failed(reason) => return lost(weak, generation, reason),
+            MqttOutput::Refused(topics) => {
+                let reason = format!("the server refused live updates ({})", topics.join(", "));
+                return lost(weak, generation, reason);
+            }
         }
     }
 }
