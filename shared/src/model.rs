@@ -119,6 +119,16 @@ pub struct DrinkOrder {
 }
 
 impl DrinkOrder {
+    /// A drink without options (and without the customer's id).
+    pub fn plain(drink: &str) -> Self {
+        Self {
+            user_id: None,
+            drink: drink.to_string(),
+            modifiers: Vec::new(),
+            icon: String::new(),
+        }
+    }
+
     /// The chosen options worth saying ("None" is no option).
     pub fn options(&self) -> Vec<&str> {
         self.modifiers
@@ -160,6 +170,30 @@ pub struct Order {
 }
 
 impl Order {
+    /// An order just scanned, its drink not chosen yet: `CREATED`, no number.
+    pub fn scanned(id: &str, ts_ms: i64) -> Self {
+        Self {
+            id: id.to_string(),
+            number: None,
+            state: OrderState::Created,
+            drink: None,
+            user_id: None,
+            barista_user_id: None,
+            ts_ms: Some(ts_ms),
+            robot: false,
+        }
+    }
+
+    /// An order with its number and a plain drink, in `state`, as REST lists it.
+    pub fn numbered(id: &str, number: u32, drink: &str, state: OrderState, ts_ms: i64) -> Self {
+        Self {
+            number: Some(number),
+            state,
+            drink: Some(DrinkOrder::plain(drink)),
+            ..Self::scanned(id, ts_ms)
+        }
+    }
+
     /// Claimed by a barista (`make`), not released by `unmake`.
     pub fn claimed_by(&self) -> Option<&str> {
         self.barista_user_id.as_deref().filter(|b| !b.is_empty())

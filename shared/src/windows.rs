@@ -99,19 +99,10 @@ mod tests {
 
     fn order(state: OrderState, number: Option<u32>, drink: bool, ts: i64) -> Order {
         Order {
-            id: "o".into(),
-            number,
             state,
-            drink: drink.then(|| DrinkOrder {
-                user_id: None,
-                drink: "Latte".into(),
-                modifiers: vec![],
-                icon: "i".into(),
-            }),
-            user_id: None,
-            barista_user_id: None,
-            ts_ms: Some(ts),
-            robot: false,
+            number,
+            drink: drink.then(|| DrinkOrder::plain("Latte")),
+            ..Order::scanned("o", ts)
         }
     }
 

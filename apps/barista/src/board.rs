@@ -331,26 +331,15 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::model::DrinkOrder;
 
     const NOW: i64 = 10_000_000_000;
     const W: Windows = Windows::AWS;
 
     fn order(id: &str, number: u32, age_ms: i64, barista: Option<&str>) -> Order {
         Order {
-            id: id.into(),
-            number: Some(number),
-            state: OrderState::Created,
-            drink: Some(DrinkOrder {
-                user_id: None,
-                drink: "Latte".into(),
-                modifiers: vec![],
-                icon: "i".into(),
-            }),
             user_id: Some("u".into()),
             barista_user_id: barista.map(Into::into),
-            ts_ms: Some(NOW - age_ms),
-            robot: false,
+            ..Order::numbered(id, number, "Latte", OrderState::Created, NOW - age_ms)
         }
     }
 

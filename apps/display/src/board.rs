@@ -262,26 +262,12 @@ pub fn qr_phase(store_open: Option<bool>, bucket: Option<&Bucket>, now_ms: i64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::model::{DrinkOrder, OrderState};
+    use shared::model::OrderState;
 
     const NOW: i64 = 1_000_000_000_000;
 
     fn order(id: &str, number: u32, ts: i64, state: OrderState) -> Order {
-        Order {
-            id: id.into(),
-            number: Some(number),
-            state,
-            drink: Some(DrinkOrder {
-                user_id: None,
-                drink: "Latte".into(),
-                modifiers: vec![],
-                icon: "i".into(),
-            }),
-            user_id: None,
-            barista_user_id: None,
-            ts_ms: Some(ts),
-            robot: false,
-        }
+        Order::numbered(id, number, "Latte", state, ts)
     }
 
     #[test]

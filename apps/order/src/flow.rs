@@ -485,24 +485,24 @@ mod tests {
 
     fn order(id: &str, state: OrderState, ts: i64, drink: bool, number: Option<u32>) -> Order {
         Order {
-            id: id.into(),
-            number,
             state,
-            drink: drink.then(|| DrinkOrder {
-                user_id: None,
-                drink: "Latte".into(),
-                modifiers: vec![],
-                icon: "i".into(),
-            }),
-            user_id: None,
-            barista_user_id: None,
-            ts_ms: Some(ts),
-            robot: false,
+            number,
+            drink: drink.then(|| DrinkOrder::plain("Latte")),
+            ..Order::scanned(id, ts)
         }
     }
 
     const DAY: i64 = 86_400_000;
     const W: Windows = Windows::AWS;
+
+    /// A barista makes order "o" (`None`: unmakes it).
+    fn make_order(barista: Option<&str>) -> RealtimeEvent {
+        RealtimeEvent::MakeOrder {
+            order_id: "o".into(),
+            user_id: "u".into(),
+            barista_user_id: barista.map(Into::into),
+        }
+    }
 
     #[test]
     fn boot_decisions() {
@@ -564,12 +564,7 @@ mod tests {
 
     #[test]
     fn events_move_the_screen() {
-        let drink = DrinkOrder {
-            user_id: None,
-            drink: "Latte".into(),
-            modifiers: vec![],
-            icon: "i".into(),
-        };
+        let drink = DrinkOrder::plain("Latte");
         let submitted = Screen::Submitted {
             order_id: "o".into(),
             drink: drink.clone(),
@@ -590,14 +585,7 @@ mod tests {
                 drink: Some(drink.clone())
             }
         );
-        let made = apply(
-            &numbered,
-            &RealtimeEvent::MakeOrder {
-                order_id: "o".into(),
-                user_id: "u".into(),
-                barista_user_id: Some("b".into()),
-            },
-        );
+        let made = apply(&numbered, &make_order(Some("b")));
         assert!(matches!(
             made,
             Screen::BeingMade {
@@ -605,14 +593,7 @@ mod tests {
                 ..
             }
         ));
-        let unmade = apply(
-            &made,
-            &RealtimeEvent::MakeOrder {
-                order_id: "o".into(),
-                user_id: "u".into(),
-                barista_user_id: None,
-            },
-        );
+        let unmade = apply(&made, &make_order(None));
         assert!(matches!(
             unmade,
             Screen::Queued {
@@ -727,12 +708,7 @@ mod tests {
         ));
         let submitted = Screen::Submitted {
             order_id: "o".into(),
-            drink: DrinkOrder {
-                user_id: None,
-                drink: "Latte".into(),
-                modifiers: vec![],
-                icon: "i".into(),
-            },
+            drink: DrinkOrder::plain("Latte"),
         };
         assert!(matches!(
             resync(&W, &submitted, Some(&still_open), now),
@@ -896,12 +872,7 @@ mod tests {
             ),
             now,
         );
-        let drink = DrinkOrder {
-            user_id: None,
-            drink: "Latte".into(),
-            modifiers: vec![],
-            icon: "i".into(),
-        };
+        let drink = DrinkOrder::plain("Latte");
         model.submitted("other", drink.clone());
         assert!(
             matches!(model.screen, Screen::Menu { .. }),

@@ -4,7 +4,7 @@
 use crate::api::{ApiCall, ApiError};
 use crate::cognito::CognitoErrorKind;
 use crate::settings::{AppKind, Settings};
-use crate::web::auth::{AuthClient, AuthError, SignedIn};
+use crate::web::auth::{AuthClient, AuthError, PhoneChallenge, SignedIn};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -93,14 +93,14 @@ pub fn SignInPage() -> impl IntoView {
 const RESEND_WAIT_MS: i64 = 30_000;
 
 /// Phone sign-in: the number, "Get code", then the six digits from the text message.
+/// What the person reads derives from the last answer of each step.
 #[component]
 fn PhoneSignIn() -> impl IntoView {
-    use crate::web::auth::{PhoneAnswer, PhoneChallenge};
+    use crate::web::auth::PhoneAnswer;
     let auth = expect_context::<Auth>();
     let phone = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let challenge = RwSignal::new(None::<PhoneChallenge>);
-    let error = RwSignal::new(None::<String>);
+    let number_error = RwSignal::new(None::<&'static str>);
     let sent_at = RwSignal::new(None::<i64>);
     let now = super::use_clock(std::time::Duration::from_secs(1));
 
@@ -109,31 +109,41 @@ fn PhoneSignIn() -> impl IntoView {
         let (client, number) = (client.clone(), number.clone());
         async move { client.start_phone_sign_in(&number).await }
     });
-    let client = auth.client.clone();
+    // Signs in on the right code; a wrong one answers with the challenge to retry.
+    let (client, user) = (auth.client.clone(), auth.user);
     let answer = Action::new_local(move |(c, digits): &(PhoneChallenge, String)| {
         let (client, c, digits) = (client.clone(), c.clone(), digits.clone());
-        async move { client.answer_phone_code(&c, &digits).await }
-    });
-    Effect::new(move |_| match get_code.value().get() {
-        Some(Ok(c)) => {
-            challenge.set(Some(c));
-            error.set(None);
+        async move {
+            match client.answer_phone_code(&c, &digits).await? {
+                PhoneAnswer::SignedIn(signed_in) => {
+                    user.set(Some(*signed_in));
+                    Ok::<_, AuthError>(None)
+                }
+                PhoneAnswer::WrongCode(next) => Ok(Some(next)),
+            }
         }
-        Some(Err(e)) => error.set(Some(e.to_string())),
-        None => {}
     });
-    let user = auth.user;
-    Effect::new(move |_| match answer.value().get() {
-        Some(Ok(PhoneAnswer::SignedIn(signed_in))) => user.set(Some(*signed_in)),
-        Some(Ok(PhoneAnswer::WrongCode(next))) => {
-            challenge.set(Some(next));
-            error.set(Some(
-                "Invalid code. Check the text message and try again.".into(),
-            ));
+    // The challenge to answer: after a wrong code, the one that came with it.
+    let challenge = move || {
+        answer
+            .value()
+            .get()
+            .and_then(|r| r.ok().flatten())
+            .or_else(|| get_code.value().get().and_then(Result::ok))
+    };
+    let error = move || {
+        if let Some(e) = number_error.get() {
+            return Some(e.to_string());
         }
-        Some(Err(e)) => error.set(Some(e.to_string())),
-        None => {}
-    });
+        match answer.value().get() {
+            Some(Ok(Some(_))) => {
+                return Some("Invalid code. Check the text message and try again.".into())
+            }
+            Some(Err(e)) => return Some(e.to_string()),
+            _ => {}
+        }
+        super::error_of(get_code)
+    };
     let wait_left = move || {
         sent_at
             .get()
@@ -142,17 +152,19 @@ fn PhoneSignIn() -> impl IntoView {
     let request_code = move |_| {
         let number = phone.get_untracked().trim().replace([' ', '-'], "");
         if !crate::cognito::is_e164(&number) {
-            error.set(Some(
-                "Enter your number with its country code, such as +15551234567.".into(),
+            number_error.set(Some(
+                "Enter your number with its country code, such as +15551234567.",
             ));
             return;
         }
+        number_error.set(None);
+        answer.value().set(None);
         sent_at.set(Some(crate::web::now_ms()));
         get_code.dispatch(number);
     };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if let Some(c) = challenge.get_untracked() {
+        if let Some(c) = challenge() {
             answer.dispatch((c, code.get_untracked().trim().to_string()));
         }
     };
@@ -160,7 +172,7 @@ fn PhoneSignIn() -> impl IntoView {
     view! {
         <section class="card auth-card" aria-labelledby="auth-title">
             <h1 id="auth-title">"Sign in with your phone"</h1>
-            {move || error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            {move || error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
             <form novalidate on:submit=on_submit>
                 <div class="field">
                     <label for="auth-phone">"Phone number"</label>
@@ -173,7 +185,7 @@ fn PhoneSignIn() -> impl IntoView {
                         {move || match wait_left() { 0 => "Get code".to_string(), s => format!("Get code ({s} s)") }}
                     </button>
                 </div>
-                <Show when=move || challenge.get().is_some()>
+                <Show when=move || challenge().is_some()>
                     <div class="field">
                         <label for="auth-code">"Code from the text message"</label>
                         <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
@@ -301,13 +313,7 @@ fn EmailSignIn() -> impl IntoView {
         }
     });
     let notice = move || submit.value().get().and_then(Result::ok).flatten();
-    let error = move || {
-        submit
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = move || super::error_of(submit);
     let busy = move || submit.pending().get();
 
     let on_submit = move |ev: SubmitEvent| {

@@ -10,6 +10,21 @@ pub fn StatusBadge(status: OrderStatus) -> impl IntoView {
     view! { <span class=status.class()>{status.label()}</span> }
 }
 
+/// What went wrong in an action's last run, worded for people (`None` while it runs
+/// again or when it went well).
+pub fn error_of<I, T, E>(action: Action<I, Result<T, E>>) -> Option<String>
+where
+    I: 'static,
+    T: Clone + 'static,
+    E: std::fmt::Display + Clone + 'static,
+{
+    action
+        .value()
+        .get()
+        .and_then(Result::err)
+        .map(|e| e.to_string())
+}
+
 /// An error, said plainly, with a retry button when there is something to retry.
 #[component]
 pub fn ErrorNotice(

@@ -280,3 +280,36 @@ pub fn SettingsScreen() -> impl IntoView {
         </main>
     }
 }
+
+/// A staff app (the barista console, the TV board): once the app has settings, `chrome`
+/// (its header or toolbar) and, for a signed-in admin, `screen` in a `<main>` of
+/// `main_class`, at `/`; the settings page at `/settings`.
+#[component]
+pub fn StaffApp(
+    app: AppKind,
+    chrome: fn() -> AnyView,
+    main_class: &'static str,
+    screen: fn() -> AnyView,
+) -> impl IntoView {
+    use leptos_router::components::{Route, Router, Routes};
+    use leptos_router::path;
+    super::provide_settings(app);
+    let signed_in = move || {
+        let settings = expect_context::<crate::Settings>();
+        super::provide_auth(&settings, app);
+        view! {
+            {chrome()}
+            <main id="main" class=main_class>
+                <super::RequireSignIn admin_only=true>{screen()}</super::RequireSignIn>
+            </main>
+        }
+    };
+    view! {
+        <Router base=browser::base_path()>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=move || view! { <RequireSettings>{signed_in()}</RequireSettings> }/>
+                <Route path=path!("/settings") view=SettingsScreen/>
+            </Routes>
+        </Router>
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::console::ConsoleContext;
 use leptos::prelude::*;
-use shared::ui::ConfirmButton;
+use shared::ui::{error_of, ConfirmButton};
 
 #[component]
 pub fn StoreSwitch() -> impl IntoView {
@@ -32,12 +32,7 @@ pub fn StoreSwitch() -> impl IntoView {
             _ => None,
         }
     };
-    let failed = move || {
-        send.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| format!("Could not switch the store: {e}"))
-    };
+    let failed = move || error_of(send).map(|e| format!("Could not switch the store: {e}"));
     let busy = Signal::derive(move || requested().is_some());
     view! {
         <div class="store-switch">

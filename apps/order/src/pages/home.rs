@@ -2,9 +2,7 @@
 //! events and resyncs) and the screen it leads to.
 
 use super::menu::MenuScreen;
-use super::notices::{
-    Closed, InvalidCode, LimitReached, Loading, NoTokens, ScanPrompt, Unavailable,
-};
+use super::notices::NoticeScreen;
 use super::status::StatusScreen;
 use crate::flow::{self, OrderModel, Screen, Snapshot, TokenOutcome};
 use leptos::prelude::*;
@@ -101,15 +99,9 @@ pub fn OrderHome() -> impl IntoView {
     view! {
         <LiveNotices/>
         {move || match screen.get() {
-            Screen::Loading => view! { <Loading/> }.into_any(),
-            Screen::Scan => view! { <ScanPrompt/> }.into_any(),
-            Screen::Closed => view! { <Closed/> }.into_any(),
-            Screen::Unavailable => view! { <Unavailable/> }.into_any(),
-            Screen::InvalidCode { garbled } => view! { <InvalidCode garbled/> }.into_any(),
-            Screen::NoTokens { next_window_ms } => view! { <NoTokens next_window_ms/> }.into_any(),
-            Screen::LimitReached { until_ms } => view! { <LimitReached until_ms/> }.into_any(),
             Screen::Menu { order_id, deadline_ms } => view! { <MenuScreen order_id deadline_ms/> }.into_any(),
-            other => view! { <StatusScreen screen=other/> }.into_any(),
+            status if status.order_id().is_some() => view! { <StatusScreen screen=status/> }.into_any(),
+            other => view! { <NoticeScreen screen=other/> }.into_any(),
         }}
     }
 }

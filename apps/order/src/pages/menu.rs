@@ -6,6 +6,7 @@ use crate::flow;
 use leptos::prelude::*;
 use shared::api::ApiError;
 use shared::model::{Config, DrinkOrder, MenuItem};
+use shared::ui::error_of;
 use std::collections::BTreeMap;
 
 #[component]
@@ -46,13 +47,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
             }
         })
     };
-    let submit_error = move || {
-        submit
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let submit_error = move || error_of(submit);
 
     let user_id = ctx.auth.user.get_untracked().map(|u| u.access.sub);
     let order_now = move |_| {

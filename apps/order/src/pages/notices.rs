@@ -1,14 +1,81 @@
 //! The screens that explain why there is no menu: loading, scan, closed, unavailable,
-//! invalid code, no tokens left, daily limit.
+//! invalid code, no drinks left in this round, the daily limit.
 
-use crate::flow::long_countdown;
+use crate::flow::{long_countdown, Screen};
 use leptos::prelude::*;
 use shared::ui::use_clock;
 use std::time::Duration;
 
+/// "14:05", local time.
+fn time_of_day(ms: i64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", at.get_hours(), at.get_minutes())
+}
+
+/// What a screen without a menu says: its icon, title and message.
+fn words(screen: &Screen) -> (&'static str, &'static str, String) {
+    let (icon, title, text) = match screen {
+        Screen::Closed => (
+            "closed",
+            "The store is closed",
+            "Come back soon: the baristas will open again shortly.",
+        ),
+        Screen::Unavailable => (
+            "closed",
+            "We can't take your order right now",
+            "The bar has just closed or is at capacity. Scan the QR code again in a few minutes.",
+        ),
+        Screen::InvalidCode { garbled: true } => (
+            "scan",
+            "This link has no valid order code",
+            "It may have been cut short when it was copied. Scan the QR code on the big screen to order.",
+        ),
+        Screen::InvalidCode { garbled: false } => (
+            "scan",
+            "Scan the QR code again",
+            "The code you scanned is no longer valid: the QR code on the big screen changes every few minutes. Scan the one showing now.",
+        ),
+        Screen::NoTokens { next_window_ms } => {
+            return (
+                "queue",
+                "All drinks for this round are taken",
+                format!(
+                    "A new QR code with more drinks appears on the big screen at {}. Scan it then.",
+                    time_of_day(*next_window_ms)
+                ),
+            )
+        }
+        _ => (
+            "scan",
+            "Scan the QR code to order",
+            "Point your phone's camera at the QR code on the big screen by the bar, then open the link.",
+        ),
+    };
+    (icon, title, text.to_string())
+}
+
+/// The screen for everything but the menu and an order's status.
+#[component]
+pub fn NoticeScreen(screen: Screen) -> impl IntoView {
+    match screen {
+        Screen::Loading => view! {
+            <section class="card notice" aria-busy="true" aria-labelledby="notice-title">
+                <div class="spinner" aria-hidden="true"></div>
+                <h1 id="notice-title">"Getting your order ready…"</h1>
+            </section>
+        }
+        .into_any(),
+        Screen::LimitReached { until_ms } => view! { <LimitReached until_ms/> }.into_any(),
+        other => {
+            let (icon, title, text) = words(&other);
+            view! { <Notice icon title><p>{text}</p></Notice> }.into_any()
+        }
+    }
+}
+
 /// A card with an icon, a title and a message.
 #[component]
-fn Notice(icon: &'static str, #[prop(into)] title: String, children: Children) -> impl IntoView {
+fn Notice(icon: &'static str, title: &'static str, children: Children) -> impl IntoView {
     view! {
         <section class="card notice" aria-labelledby="notice-title">
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
@@ -18,76 +85,9 @@ fn Notice(icon: &'static str, #[prop(into)] title: String, children: Children) -
     }
 }
 
+/// One coffee a day, with the time until the next.
 #[component]
-pub fn Loading() -> impl IntoView {
-    view! {
-        <section class="card notice" aria-busy="true" aria-labelledby="notice-title">
-            <div class="spinner" aria-hidden="true"></div>
-            <h1 id="notice-title">"Getting your order ready…"</h1>
-        </section>
-    }
-}
-
-#[component]
-pub fn ScanPrompt() -> impl IntoView {
-    view! {
-        <Notice icon="scan" title="Scan the QR code to order">
-            <p>"Point your phone's camera at the QR code on the big screen by the bar, then open the link."</p>
-        </Notice>
-    }
-}
-
-#[component]
-pub fn Closed() -> impl IntoView {
-    view! {
-        <Notice icon="closed" title="The store is closed">
-            <p>"Come back soon: the baristas will open again shortly."</p>
-        </Notice>
-    }
-}
-
-#[component]
-pub fn Unavailable() -> impl IntoView {
-    view! {
-        <Notice icon="closed" title="We can't take your order right now">
-            <p>"The bar has just closed or is at capacity. Scan the QR code again in a few minutes."</p>
-        </Notice>
-    }
-}
-
-/// A refused code: a mangled link says so; an old one says codes change.
-#[component]
-pub fn InvalidCode(garbled: bool) -> impl IntoView {
-    let (title, text) = match garbled {
-        true => (
-            "This link has no valid order code",
-            "It may have been cut short when it was copied. Scan the QR code on the big screen to order.",
-        ),
-        false => (
-            "Scan the QR code again",
-            "The code you scanned is no longer valid: the QR code on the big screen changes every few minutes. Scan the one showing now.",
-        ),
-    };
-    view! {
-        <Notice icon="scan" title=title>
-            <p>{text}</p>
-        </Notice>
-    }
-}
-
-#[component]
-pub fn NoTokens(next_window_ms: i64) -> impl IntoView {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(next_window_ms as f64));
-    let time = format!("{:02}:{:02}", at.get_hours(), at.get_minutes());
-    view! {
-        <Notice icon="queue" title="All drinks for this round are taken">
-            <p>{format!("A new QR code with more drinks appears on the big screen at {time}. Scan it then.")}</p>
-        </Notice>
-    }
-}
-
-#[component]
-pub fn LimitReached(until_ms: i64) -> impl IntoView {
+fn LimitReached(until_ms: i64) -> impl IntoView {
     let now = use_clock(Duration::from_secs(1));
     view! {
         <Notice icon="clock" title="You've had your coffee today">

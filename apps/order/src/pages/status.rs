@@ -6,7 +6,7 @@ use crate::flow::{self, Screen};
 use leptos::prelude::*;
 use shared::api::OrderAction;
 use shared::model::{DrinkOrder, OrderState, TimeoutCause};
-use shared::ui::{use_clock, ConfirmButton};
+use shared::ui::{error_of, use_clock, ConfirmButton};
 use shared::web::now_ms;
 use std::time::Duration;
 
@@ -133,13 +133,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             }
         })
     };
-    let cancel_error = move || {
-        cancel
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| format!("Could not cancel: {e}"))
-    };
+    let cancel_error = move || error_of(cancel).map(|e| format!("Could not cancel: {e}"));
     // The receipt: the backend's record of a finished order (`GET /orders/{id}`).
     let receipt = final_screen.then(|| {
         let (ctx, order_id) = (ctx.clone(), order_id.clone());
