@@ -5,7 +5,7 @@
 //! Each operation is one SQLite transaction; the events it produces are published after
 //! the commit.
 
-use crate::clock::{now_ms, Timings};
+use crate::clock::{Clock, Timings};
 use crate::events::{Bus, Event};
 use crate::ids;
 use crate::store::{self, Bucket, Execution, Step, Store};
@@ -25,6 +25,9 @@ pub struct Backend {
     pub store: Store,
     pub timings: Timings,
     bus: Bus,
+    /// Read when a workflow step starts on its own (after the request that caused it)
+    /// and by the timer loop; everything else is handed the time.
+    clock: Arc<dyn Clock>,
     /// Wakes the timer loop when a new deadline is set.
     timers_changed: Notify,
 }
@@ -93,17 +96,18 @@ fn bucket_json(b: &Bucket, with_pk: bool) -> Value {
 }
 
 impl Backend {
-    pub fn new(store: Store, timings: Timings, bus: Bus) -> Self {
+    pub fn new(store: Store, timings: Timings, bus: Bus, clock: Arc<dyn Clock>) -> Self {
         Self {
             store,
             timings,
             bus,
+            clock,
             timers_changed: Notify::new(),
         }
     }
 
-    fn emit(&self, events: Vec<Event>) {
-        self.bus.emit(&self.store, events, now_ms());
+    fn emit(&self, events: Vec<Event>, now: i64) {
+        self.bus.emit(&self.store, events, now);
     }
 
     // ---- config service (§3.1) -------------------------------------------------------
@@ -115,7 +119,7 @@ impl Backend {
 
     /// `PUT /store?state=`: anything but `open` closes. Returns the new item; the
     /// table's stream then emits `ConfigService.ConfigChanged`.
-    pub fn set_store_open(&self, open: bool) -> Result<Item> {
+    pub fn set_store_open(&self, open: bool, now: i64) -> Result<Item> {
         let item = self.store.write(|tx| {
             let mut item = store::config_item(tx, "config")?.unwrap_or_default();
             item.insert("PK".into(), s("config"));
@@ -124,10 +128,13 @@ impl Backend {
             Ok(item)
         })?;
         let image = shared::dynamo::item_to_json(&item);
-        self.emit(vec![Event::new(
-            "ConfigService.ConfigChanged",
-            json!({ "NewImage": image }),
-        )]);
+        self.emit(
+            vec![Event::new(
+                "ConfigService.ConfigChanged",
+                json!({ "NewImage": image }),
+            )],
+            now,
+        );
         Ok(item)
     }
 
@@ -186,12 +193,13 @@ impl Backend {
                 "orderId": order_id, "userId": user_id, "Message": "A new order has been placed",
                 "bucket": bucket_json(&bucket, true),
             }),
-        )]);
+        )], now);
         // EventBridge rule NewOrder starts the OrderProcessor, asynchronously.
         let backend = Arc::clone(self);
         let (order, user) = (order_id.clone(), user_id.to_string());
         tokio::spawn(async move {
-            if let Err(e) = backend.start_order_processor(&order, &user, now_ms()) {
+            let now = backend.clock.now_ms();
+            if let Err(e) = backend.start_order_processor(&order, &user, now) {
                 tracing::error!(order = %order, "OrderProcessor failed to start: {e:#}");
             }
         });
@@ -246,19 +254,25 @@ impl Backend {
             Ok(Start::Waiting { token })
         })?;
         match start {
-            Start::Unavailable => self.emit(vec![Event::new(
-                "OrderProcessor.ShopUnavailable",
-                json!({"Message": "The shop is not open or is at capacity", "userId": user_id}),
-            )]),
+            Start::Unavailable => self.emit(
+                vec![Event::new(
+                    "OrderProcessor.ShopUnavailable",
+                    json!({"Message": "The shop is not open or is at capacity", "userId": user_id}),
+                )],
+                now,
+            ),
             Start::Waiting { token } => {
                 self.timers_changed.notify_one();
-                self.emit(vec![Event::new(
-                    "OrderProcessor.WorkflowStarted",
-                    json!({
-                        "Message": "The workflow waits for your order to be submitted",
-                        "TaskToken": token, "orderId": order_id, "userId": user_id,
-                    }),
-                )]);
+                self.emit(
+                    vec![Event::new(
+                        "OrderProcessor.WorkflowStarted",
+                        json!({
+                            "Message": "The workflow waits for your order to be submitted",
+                            "TaskToken": token, "orderId": order_id, "userId": user_id,
+                        }),
+                    )],
+                    now,
+                );
             }
         }
         Ok(())
@@ -306,7 +320,7 @@ impl Backend {
             Ok(true)
         })?;
         self.timers_changed.notify_one();
-        self.emit(events);
+        self.emit(events, now);
         if resumed {
             Ok(())
         } else {
@@ -334,24 +348,27 @@ impl Backend {
             }
             store::next_deadline(tx)
         })?;
-        self.emit(events);
+        self.emit(events, now);
         Ok(next)
     }
 
-    /// Fires timers as they come due, for as long as the emulator runs.
+    /// Fires timers as they come due on the backend's clock, for as long as the emulator
+    /// runs. It wakes when a deadline is set or the clock reaches the next one (a manual
+    /// clock moved past it, in tests), and at least once a minute.
     pub async fn run_timers(self: Arc<Self>) {
         loop {
-            let wait_ms = match self.fire_due_timers(now_ms()) {
-                Ok(Some(deadline)) => (deadline - now_ms()).clamp(1, 60_000),
-                Ok(None) => 60_000,
+            let now = self.clock.now_ms();
+            let wake_at = match self.fire_due_timers(now) {
+                Ok(next) => next.map_or(now + 60_000, |deadline| deadline.min(now + 60_000)),
                 Err(e) => {
                     tracing::error!("timer loop: {e:#}");
-                    1_000
+                    // A retry, not a timer: real time whatever the clock.
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
                 }
             };
-            let sleep = tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64));
             tokio::select! {
-                () = sleep => {}
+                () = self.clock.sleep_until(wake_at) => {}
                 () = self.timers_changed.notified() => {}
             }
         }
@@ -360,12 +377,12 @@ impl Backend {
     // ---- OrderManager (§6.2) ---------------------------------------------------------
 
     /// `PUT /orders/{id}` starts an execution and returns at once (`StartExecution`).
-    pub fn start_order_manager(self: &Arc<Self>, input: OrderManagerInput) -> Value {
+    pub fn start_order_manager(self: &Arc<Self>, input: OrderManagerInput, now: i64) -> Value {
         let arn = format!(
             "arn:aws:states:us-east-1:000000000000:execution:OrderManagerStateMachine:{}",
             ids::uuid()
         );
-        let start_date = now_ms() as f64 / 1000.0;
+        let start_date = now as f64 / 1000.0;
         if input.body.is_none() {
             // The body is spliced into the input; non-JSON makes the input invalid and
             // the execution never starts, yet API Gateway still answers 200.
@@ -376,7 +393,8 @@ impl Backend {
         tokio::spawn(async move {
             let order = input.order_id.clone();
             let action = input.action.clone();
-            if let Err(e) = backend.order_manager(input, now_ms()) {
+            let now = backend.clock.now_ms();
+            if let Err(e) = backend.order_manager(input, now) {
                 tracing::warn!(order = %order, action = %action, "OrderManager execution failed: {e}");
             }
         });
@@ -387,8 +405,8 @@ impl Backend {
         let body = input.body.unwrap_or(Value::Null);
         match input.action.as_str() {
             "" => self.customer_put_order(&input.order_id, &body, now),
-            "make" => self.claim(&input.order_id, &input.barista_user_id),
-            "unmake" => self.claim(&input.order_id, ""),
+            "make" => self.claim(&input.order_id, &input.barista_user_id, now),
+            "unmake" => self.claim(&input.order_id, "", now),
             "complete" => self.finish(&input.order_id, "Completed", now),
             "cancel" => self.finish(&input.order_id, "Cancelled", now),
             other => Err(ExecutionFailure::UnknownAction(other.to_string())),
@@ -425,7 +443,7 @@ impl Backend {
         self.send_task_success(&token, now)
     }
 
-    fn claim(&self, order_id: &str, barista: &str) -> Result<(), ExecutionFailure> {
+    fn claim(&self, order_id: &str, barista: &str, now: i64) -> Result<(), ExecutionFailure> {
         let user = self.store.write(|tx| {
             let Some(mut order) = store::order(tx, order_id)? else {
                 return Ok(None);
@@ -438,7 +456,7 @@ impl Backend {
         self.emit(vec![Event::new(
             "OrderManager.MakeOrder",
             json!({"baristaUserId": barista, "orderId": order_id, "userId": user, "Message": "The barista has claimed the order"}),
-        )]);
+        )], now);
         Ok(())
     }
 
@@ -461,7 +479,7 @@ impl Backend {
         self.emit(vec![Event::new(
             &format!("OrderManager.Order{state}"),
             json!({"orderId": order_id, "userId": user, "ORDERSTATE": state, "Message": format!("The order is {}", state.to_lowercase())}),
-        )]);
+        )], now);
         self.send_task_success(&token, now)
     }
 

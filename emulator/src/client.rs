@@ -1,6 +1,7 @@
 //! A native client of the public APIs, over real HTTP and WebSocket: what the order
 //! robot, the benchmark and the integration tests use to act like the apps do.
 
+use crate::clock::{Clock, SystemClock};
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
 pub use reqwest::Method;
@@ -11,6 +12,7 @@ use shared::sigv4::{self, AwsCredentials};
 use shared::srp::SrpClient;
 use shared::url::{Endpoint, SchemeKind};
 use shared::{Settings, SettingsDraft};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -45,6 +47,9 @@ pub struct Client {
     http: reqwest::Client,
     pub settings: Settings,
     pub tokens: Option<Session>,
+    /// The client's own clock, for SRP timestamps and presigned URLs: the wall clock,
+    /// or the emulator's when a test moves time ([`Client::with_clock`]).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Client {
@@ -60,7 +65,15 @@ impl Client {
                 .build()?,
             settings,
             tokens: None,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The same client reading the time from `clock` (a test's manual clock, so that its
+    /// sign-ins and presigned URLs are dated in the emulator's time).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// One Cognito JSON call: Ok(body) on 200, Err(ServiceError) on 400.
@@ -153,7 +166,7 @@ impl Client {
             Ok(c) => c,
             Err(e) => return Ok(Err(e)),
         };
-        let now = crate::clock::now_ms();
+        let now = self.clock.now_ms();
         let AuthStep::PasswordVerifier(verifier) =
             cognito::parse_auth(&challenge.to_string(), now, None)?
         else {
@@ -189,7 +202,7 @@ impl Client {
             Err(e) => return Ok(Err(e)),
         };
         let AuthStep::Done(session) =
-            cognito::parse_auth(&result.to_string(), crate::clock::now_ms(), Some(&refresh))?
+            cognito::parse_auth(&result.to_string(), self.clock.now_ms(), Some(&refresh))?
         else {
             bail!("expected tokens, got {result}");
         };
@@ -284,7 +297,7 @@ impl Client {
             &self.settings.region,
             sigv4::IOT_SERVICE,
             &creds,
-            crate::clock::now_ms(),
+            self.clock.now_ms(),
             None,
         );
         Subscriber::connect(&url, client_id, topics).await

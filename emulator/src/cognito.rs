@@ -1,7 +1,7 @@
 //! Cognito: the user pool's JSON API (contract §2.2), its tokens (§2.3) and the identity
 //! pool (§2.4), at `POST /cognito/` with `X-Amz-Target`, as the AWS services answer.
 
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::ids;
 use crate::local;
 use crate::store::Store;
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shared::srp::{PasswordClaim, SrpServer, Verifier};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 const SIGNING_KEY_PEM: &[u8] = include_bytes!("../keys/dev-signing-key.pem");
 pub const JWKS: &str = include_str!("../keys/jwks.json");
@@ -163,6 +163,8 @@ pub struct Cognito {
     encoding_key: EncodingKey,
     decoding_key: DecodingKey,
     issuer: String,
+    /// For what happens outside a request (users created by the CLI or a test).
+    clock: Arc<dyn Clock>,
     srp_sessions: Mutex<HashMap<String, SrpSession>>,
     custom_sessions: Mutex<HashMap<String, CustomSession>>,
     /// The latest code sent to each user, for the local-only admin route.
@@ -189,7 +191,7 @@ fn param<'a>(body: &'a Value, map: &str, name: &str) -> Result<&'a str, CognitoE
 }
 
 impl Cognito {
-    pub fn new() -> Result<Self> {
+    pub fn new(clock: Arc<dyn Clock>) -> Result<Self> {
         let jwks: Value = serde_json::from_str(JWKS)?;
         let key = &jwks["keys"][0];
         let n = key["n"].as_str().unwrap_or_default();
@@ -202,17 +204,18 @@ impl Cognito {
                 local::REGION,
                 local::USER_POOL_ID
             ),
+            clock,
             srp_sessions: Mutex::new(HashMap::new()),
             custom_sessions: Mutex::new(HashMap::new()),
             sent_codes: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Answers one `X-Amz-Target` call.
-    pub fn handle(&self, store: &Store, target: &str, body: &Value) -> Reply {
+    /// Answers one `X-Amz-Target` call arriving at `now` (ms).
+    pub fn handle(&self, store: &Store, target: &str, body: &Value, now: i64) -> Reply {
         let (service, action) = target.split_once('.').unwrap_or((target, ""));
         if service == "AWSCognitoIdentityService" {
-            return self.identity(store, action, body);
+            return self.identity(store, action, body, now);
         }
         if service != "AWSCognitoIdentityProviderService" {
             return Err(err(
@@ -230,12 +233,12 @@ impl Cognito {
             }
         }
         match action {
-            "SignUp" => self.sign_up(store, body),
+            "SignUp" => self.sign_up(store, body, now),
             "ConfirmSignUp" => self.confirm_sign_up(store, body),
             "ResendConfirmationCode" => self.resend_code(store, body),
-            "InitiateAuth" => self.initiate_auth(store, body),
-            "RespondToAuthChallenge" => self.respond_to_challenge(store, body),
-            "GlobalSignOut" => self.global_sign_out(store, body),
+            "InitiateAuth" => self.initiate_auth(store, body, now),
+            "RespondToAuthChallenge" => self.respond_to_challenge(store, body, now),
+            "GlobalSignOut" => self.global_sign_out(store, body, now),
             _ => Err(err(
                 "UnknownOperationException",
                 format!("Unknown operation {target}"),
@@ -251,7 +254,7 @@ impl Cognito {
             .insert(username.to_string(), code.to_string());
     }
 
-    fn sign_up(&self, store: &Store, body: &Value) -> Reply {
+    fn sign_up(&self, store: &Store, body: &Value, now: i64) -> Reply {
         let username = required(body, "Username")?;
         let password = required(body, "Password")?;
         let attribute = |name: &str| {
@@ -293,7 +296,7 @@ impl Cognito {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     username, sub, email, phone_pool_user.then_some(username), verifier.salt_hex,
-                    verifier.verifier_hex, phone_pool_user, code, now_ms()
+                    verifier.verifier_hex, phone_pool_user, code, now
                 ],
             )?)
         })?;
@@ -372,8 +375,7 @@ impl Cognito {
         )
     }
 
-    fn initiate_auth(&self, store: &Store, body: &Value) -> Reply {
-        let now = now_ms();
+    fn initiate_auth(&self, store: &Store, body: &Value, now: i64) -> Reply {
         match required(body, "AuthFlow")? {
             "USER_SRP_AUTH" => {
                 let username = param(body, "AuthParameters", "USERNAME")?;
@@ -480,8 +482,7 @@ impl Cognito {
         Ok(u)
     }
 
-    fn respond_to_challenge(&self, store: &Store, body: &Value) -> Reply {
-        let now = now_ms();
+    fn respond_to_challenge(&self, store: &Store, body: &Value, now: i64) -> Reply {
         match required(body, "ChallengeName")? {
             "PASSWORD_VERIFIER" => {
                 let secret_block =
@@ -586,9 +587,9 @@ impl Cognito {
         Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
     }
 
-    fn global_sign_out(&self, store: &Store, body: &Value) -> Reply {
+    fn global_sign_out(&self, store: &Store, body: &Value, now: i64) -> Reply {
         let claims = self
-            .verify_access_token(required(body, "AccessToken")?)
+            .verify_access_token(required(body, "AccessToken")?, now)
             .ok_or_else(|| err("NotAuthorizedException", "Invalid Access Token"))?;
         store.write(|tx| {
             Ok(tx.execute(
@@ -647,17 +648,20 @@ impl Cognito {
             .expect("RS256 signing with a valid key")
     }
 
-    /// What API Gateway's Cognito authorizer accepts: a valid, unexpired access token
-    /// (ID tokens lack the scope the methods require).
-    pub fn verify_access_token(&self, token: &str) -> Option<AccessClaims> {
+    /// What API Gateway's Cognito authorizer accepts at `now_ms`: a valid, unexpired
+    /// access token (ID tokens lack the scope the methods require).
+    pub fn verify_access_token(&self, token: &str, now_ms: i64) -> Option<AccessClaims> {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&self.issuer]);
-        validation.leeway = 0;
         validation.validate_aud = false;
+        // Expiry is checked against the emulator's clock, not the library's.
+        validation.validate_exp = false;
         let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding_key, &validation)
             .ok()?
             .claims;
-        (claims.token_use == "access" && claims.client_id == local::CLIENT_ID).then_some(claims)
+        let unexpired = claims.exp >= now_ms.div_euclid(1000);
+        (unexpired && claims.token_use == "access" && claims.client_id == local::CLIENT_ID)
+            .then_some(claims)
     }
 
     /// Creates a confirmed user in the given groups (the local admin route and CLI).
@@ -683,7 +687,7 @@ impl Cognito {
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)
                  ON CONFLICT (username) DO UPDATE SET salt = excluded.salt, verifier = excluded.verifier,
                      confirmed = 1, groups = excluded.groups",
-                params![username, sub, email, verifier.salt_hex, verifier.verifier_hex, groups.join(","), now_ms()],
+                params![username, sub, email, verifier.salt_hex, verifier.verifier_hex, groups.join(","), self.clock.now_ms()],
             )?;
             Ok(tx.query_row("SELECT sub FROM users WHERE username = ?1", [username], |r| r.get(0))?)
         })
@@ -691,7 +695,7 @@ impl Cognito {
 
     // ---- identity pool ---------------------------------------------------------------
 
-    fn identity(&self, store: &Store, action: &str, body: &Value) -> Reply {
+    fn identity(&self, store: &Store, action: &str, body: &Value, now: i64) -> Reply {
         match action {
             "GetId" => {
                 let pool = required(body, "IdentityPoolId")?;
@@ -705,7 +709,7 @@ impl Cognito {
                 store.write(|tx| {
                     tx.execute(
                         "INSERT INTO identities (id, created_ms) VALUES (?1, ?2)",
-                        params![id, now_ms()],
+                        params![id, now],
                     )?;
                     Ok(())
                 })?;
@@ -727,7 +731,7 @@ impl Cognito {
                         format!("Identity '{id}' not found."),
                     ));
                 }
-                let now_s = now_ms() / 1000;
+                let now_s = now / 1000;
                 let access_key_id = format!(
                     "ASIA{}",
                     ids::token(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
@@ -789,6 +793,7 @@ fn base64_encode(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
 
     #[test]
     fn masks_destinations() {
@@ -798,7 +803,8 @@ mod tests {
 
     #[test]
     fn tokens_verify_and_id_tokens_are_refused() {
-        let cognito = Cognito::new().unwrap();
+        let clock = Arc::new(ManualClock::starting_now());
+        let cognito = Cognito::new(clock.clone()).unwrap();
         let store = Store::open(None).unwrap();
         cognito
             .create_user(&store, "barista@example.com", "secret1", &["admin"])
@@ -807,21 +813,25 @@ mod tests {
             .read(|c| Ok(user(c, "barista@example.com")?))
             .unwrap()
             .unwrap();
-        let tokens = cognito.tokens(&u, now_ms());
-        let claims = cognito
-            .verify_access_token(tokens["AccessToken"].as_str().unwrap())
-            .unwrap();
+        let tokens = cognito.tokens(&u, clock.now_ms());
+        let access = tokens["AccessToken"].as_str().unwrap();
+        let claims = cognito.verify_access_token(access, clock.now_ms()).unwrap();
         assert!(claims.is_admin());
         assert_eq!(claims.username, "barista@example.com");
         assert_eq!(
-            cognito.verify_access_token(tokens["IdToken"].as_str().unwrap()),
+            cognito.verify_access_token(tokens["IdToken"].as_str().unwrap(), clock.now_ms()),
             None
         );
-        assert_eq!(cognito.verify_access_token("not.a.jwt"), None);
-        let expired = cognito.tokens(&u, now_ms() - 2 * TOKEN_LIFETIME_S * 1000);
         assert_eq!(
-            cognito.verify_access_token(expired["AccessToken"].as_str().unwrap()),
+            cognito.verify_access_token("not.a.jwt", clock.now_ms()),
             None
         );
+        // Valid to the last second of its hour, then expired.
+        clock.advance_ms(TOKEN_LIFETIME_S * 1000);
+        assert!(cognito
+            .verify_access_token(access, clock.now_ms())
+            .is_some());
+        clock.advance_ms(TOKEN_LIFETIME_S * 1000);
+        assert_eq!(cognito.verify_access_token(access, clock.now_ms()), None);
     }
 }

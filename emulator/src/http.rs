@@ -6,7 +6,7 @@
 //! for unknown routes, and HTTP 200 for whatever a direct integration returns.
 
 use crate::backend::{max_items, Backend, OrderManagerInput, Redeemed};
-use crate::clock::now_ms;
+use crate::clock::Clock;
 use crate::cognito::{AccessClaims, Cognito, JWKS};
 use crate::iot;
 use crate::local;
@@ -27,6 +27,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub backend: Arc<Backend>,
     pub cognito: Arc<Cognito>,
+    /// Read once as each request arrives; the time is passed on from there.
+    pub clock: Arc<dyn Clock>,
     pub broker: SocketAddr,
     /// Becomes true when the emulator stops, closing open WebSockets.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
@@ -181,15 +183,19 @@ impl IntoResponse for Unauthorized {
     }
 }
 
-/// The Cognito authorizer: an access token in `Authorization` (with or without
+/// The Cognito authorizer at `now`: an access token in `Authorization` (with or without
 /// `Bearer `).
-fn authorize(state: &AppState, headers: &HeaderMap) -> Result<AccessClaims, Unauthorized> {
+fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<AccessClaims, Unauthorized> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
     token
-        .and_then(|t| state.cognito.verify_access_token(t))
+        .and_then(|t| state.cognito.verify_access_token(t, now))
         .ok_or(Unauthorized)
 }
 
@@ -215,11 +221,12 @@ async fn put_store(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(denied) = authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    if let Err(denied) = authorize(&state, &headers, now) {
         return denied.into_response();
     }
     let open = q.get("state").map(String::as_str) == Some("open");
-    match state.backend.set_store_open(open) {
+    match state.backend.set_store_open(open, now) {
         Ok(item) => ok_json(json!({"Attributes": item_to_json(&item)})),
         Err(e) => internal(e),
     }
@@ -228,7 +235,8 @@ async fn put_store(
 // ---- validator ----------------------------------------------------------------------
 
 async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let claims = match authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    let claims = match authorize(&state, &headers, now) {
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
@@ -236,7 +244,7 @@ async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Respo
         tracing::warn!(user = %claims.username, "403: GET /qr-code needs the admin group");
         return bare_error(StatusCode::FORBIDDEN, Value::Null);
     }
-    match state.backend.current_bucket(now_ms()) {
+    match state.backend.current_bucket(now) {
         Ok(bucket) => ok_json(json!({ "bucket": bucket })),
         Err(e) => internal(e),
     }
@@ -247,7 +255,8 @@ async fn post_qr_code(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let claims = match authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    let claims = match authorize(&state, &headers, now) {
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
@@ -262,7 +271,7 @@ async fn post_qr_code(
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    match state.backend.redeem(&token, &claims.sub, now_ms()) {
+    match state.backend.redeem(&token, &claims.sub, now) {
         Ok(Redeemed::Started { order_id }) => ok_json(json!({ "orderId": order_id })),
         Ok(Redeemed::NoTokensRemaining) => ok_json(json!({"error": "No tokens remaining"})),
         Ok(Redeemed::InvalidCode) => {
@@ -313,7 +322,8 @@ async fn get_orders(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(denied) = authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    if let Err(denied) = authorize(&state, &headers, now) {
         return denied.into_response();
     }
     let Some(order_state) = q.get("state").filter(|s| !s.is_empty()) else {
@@ -341,7 +351,8 @@ async fn get_orders(
 }
 
 async fn get_my_orders(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let claims = match authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    let claims = match authorize(&state, &headers, now) {
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
@@ -382,7 +393,8 @@ async fn get_order(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(denied) = authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    if let Err(denied) = authorize(&state, &headers, now) {
         return denied.into_response();
     }
     match state.backend.order(&id) {
@@ -403,7 +415,8 @@ async fn put_order(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let claims = match authorize(&state, &headers) {
+    let now = state.clock.now_ms();
+    let claims = match authorize(&state, &headers, now) {
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
@@ -413,7 +426,7 @@ async fn put_order(
         order_id: id,
         barista_user_id: claims.sub,
     };
-    ok_json(state.backend.start_order_manager(input))
+    ok_json(state.backend.start_order_manager(input, now))
 }
 
 // ---- Cognito ------------------------------------------------------------------------
@@ -438,7 +451,12 @@ async fn cognito(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         .unwrap_or_default()
         .to_string();
     let reply = match serde_json::from_slice::<Value>(&body) {
-        Ok(body) if body.is_object() => state.cognito.handle(&state.backend.store, &target, &body),
+        Ok(body) if body.is_object() => {
+            let now = state.clock.now_ms();
+            state
+                .cognito
+                .handle(&state.backend.store, &target, &body, now)
+        }
         _ => Err(crate::cognito::CognitoError {
             kind: "SerializationException",
             message: "Start of structure or map found where not expected.".into(),
@@ -487,7 +505,7 @@ async fn mqtt(
         host,
         local::MQTT_PATH,
         query.as_deref().unwrap_or_default(),
-        now_ms(),
+        state.clock.now_ms(),
     ) {
         tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
         return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));

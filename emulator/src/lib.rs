@@ -18,7 +18,7 @@ pub mod robot;
 pub mod store;
 
 use backend::Backend;
-use clock::Timings;
+use clock::{Clock, SystemClock, Timings};
 use cognito::Cognito;
 use events::Bus;
 use std::net::SocketAddr;
@@ -45,6 +45,9 @@ pub struct Config {
     /// Serve each app's `settings.json` (as a deployment does), so no device needs
     /// setting up. Off to see an app that was deployed without settings.
     pub app_settings: bool,
+    /// Where every part of the emulator reads the time: the wall clock, or a test's
+    /// [`clock::ManualClock`] that moves only when told to.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             timings: Timings::AWS,
             admins: Vec::new(),
             app_settings: true,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct Running {
     pub addr: SocketAddr,
     pub backend: Arc<Backend>,
     pub cognito: Arc<Cognito>,
+    /// The clock it runs on (`Config::clock`).
+    pub clock: Arc<dyn Clock>,
     stop: Option<oneshot::Sender<()>>,
     /// Tells open WebSocket bridges to close.
     closing: tokio::sync::watch::Sender<bool>,
@@ -106,8 +112,14 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let store = Store::open(config.database.as_deref())?;
     let (broker, publisher) = iot::start_broker()?;
-    let backend = Arc::new(Backend::new(store, config.timings, Bus::new(publisher)));
-    let cognito = Arc::new(Cognito::new()?);
+    let clock = Arc::clone(&config.clock);
+    let backend = Arc::new(Backend::new(
+        store,
+        config.timings,
+        Bus::new(publisher),
+        Arc::clone(&clock),
+    ));
+    let cognito = Arc::new(Cognito::new(Arc::clone(&clock))?);
     for (username, password) in &config.admins {
         cognito.create_user(&backend.store, username, password, &["admin"])?;
     }
@@ -118,6 +130,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let mut router = http::router(http::AppState {
         backend: Arc::clone(&backend),
         cognito: Arc::clone(&cognito),
+        clock: Arc::clone(&clock),
         broker,
         shutdown,
     });
@@ -140,6 +153,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         addr,
         backend,
         cognito,
+        clock,
         stop: Some(stop),
         closing,
         task,

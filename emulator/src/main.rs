@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
         timings: emulator::clock::Timings::scaled(args.time_scale),
         admins: admins.clone(),
         app_settings: true,
+        clock: std::sync::Arc::new(emulator::clock::SystemClock),
     })
     .await?;
     let base = running.base_url();

@@ -150,7 +150,7 @@ pub async fn run_customers(
         // The display's view of the QR code, refreshed as its interval ends.
         let ends_at = bucket.0["end_ts"].as_i64().unwrap_or(0);
         if bucket.0.is_null()
-            || crate::clock::now_ms() + 100 > ends_at
+            || admin.clock.now_ms() + 100 > ends_at
             || bucket.1.elapsed() > Duration::from_secs(5)
         {
             let reply = admin

@@ -101,6 +101,35 @@ async fn sign_up_confirm_sign_in_and_refresh() {
 }
 
 #[tokio::test]
+async fn access_tokens_last_an_hour_and_refresh_tokens_thirty_days() {
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let mut ana = customer(&emu, "ana").await;
+    let my_orders = |c: &Client| {
+        let c = c.clone();
+        async move {
+            c.rest(Method::GET, &c.om("myOrders"), None)
+                .await
+                .unwrap()
+                .status
+        }
+    };
+    assert_eq!(my_orders(&ana).await, 200);
+    clock.advance(Duration::from_secs(3600));
+    assert_eq!(my_orders(&ana).await, 200, "good to its last second");
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(my_orders(&ana).await, 401, "expired after an hour");
+    ana.refresh().await.unwrap().unwrap();
+    assert_eq!(my_orders(&ana).await, 200, "refreshed");
+    clock.advance(Duration::from_secs(30 * 24 * 3600));
+    let refused = ana.refresh().await.unwrap().unwrap_err();
+    assert_eq!(
+        (refused.kind.as_str(), refused.message.as_str()),
+        ("NotAuthorizedException", "Invalid Refresh Token")
+    );
+}
+
+#[tokio::test]
 async fn gateway_errors_look_like_api_gateway() {
     let emu = start(Timings::AWS, None).await;
     let anonymous = Client::new(&emu.base_url()).unwrap();
@@ -357,7 +386,7 @@ async fn presigned(c: &Client, credentials: &AwsCredentials) -> String {
         &c.settings.region,
         sigv4::IOT_SERVICE,
         credentials,
-        emulator::clock::now_ms(),
+        c.clock.now_ms(),
         None,
     )
 }

@@ -11,12 +11,11 @@ use serde_json::json;
 async fn orders_and_timers_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("emulator.db");
-    let timings = Timings {
-        customer_wait_ms: 1_500,
-        ..Timings::AWS
-    };
+    let timings = Timings::AWS;
+    // One clock across the restart, as the wall clock would be.
+    let clock = manual_clock();
 
-    let emu = start(timings, Some(db.clone())).await;
+    let emu = start_on(clock.clone(), timings, Some(db.clone())).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let code = qr_code(&barista).await["last_code"]
@@ -43,11 +42,9 @@ async fn orders_and_timers_survive_a_restart() {
     emu.stop().await.unwrap();
     drop(phone);
 
-    let emu = start(timings, Some(db)).await;
+    let emu = start_on(clock.clone(), timings, Some(db)).await;
     let mut barista = barista.clone();
-    barista.settings = emulator::client::Client::new(&emu.base_url())
-        .unwrap()
-        .settings;
+    barista.settings = client(&emu).settings;
     let mut ana = ana.clone();
     ana.settings = barista.settings.clone();
     // Tokens are signed with the same key, so sessions survive too.
@@ -66,7 +63,8 @@ async fn orders_and_timers_survive_a_restart() {
     assert!(ids.contains(&made.as_str()) && ids.contains(&undecided.as_str()));
 
     let mut phone = customer_events(&ana).await;
-    // The customer timer set before the restart still fires.
+    // The customer timer set before the restart still fires when its time comes.
+    clock.advance_ms(timings.customer_wait_ms);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&undecided), WAIT)
         .await

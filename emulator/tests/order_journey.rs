@@ -158,15 +158,26 @@ async fn full_journey_from_scan_to_completed() {
 
 #[tokio::test]
 async fn customer_who_does_not_choose_times_out() {
-    let timings = Timings {
-        customer_wait_ms: 300,
-        ..Timings::AWS
-    };
-    let emu = start(timings, None).await;
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
     let order = scan_ok(&ana, qr_code(&barista).await["last_code"].as_str().unwrap()).await;
+    phone
+        .expect("OrderProcessor.WorkflowStarted", Some(&order), WAIT)
+        .await
+        .unwrap();
+    // Five minutes pass without a choice.
+    clock.advance_ms(Timings::AWS.customer_wait_ms - 1);
+    assert!(
+        phone
+            .next_message(Duration::from_millis(300))
+            .await
+            .is_err(),
+        "still a millisecond to choose"
+    );
+    clock.advance_ms(1);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&order), WAIT)
         .await
@@ -199,15 +210,14 @@ async fn customer_who_does_not_choose_times_out() {
 
 #[tokio::test]
 async fn baristas_who_do_not_finish_time_out() {
-    let timings = Timings {
-        barista_wait_ms: 400,
-        ..Timings::AWS
-    };
-    let emu = start(timings, None).await;
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
     let order = order_at_the_bar(&barista, &ana, &mut phone, "Americano").await;
+    // Fifteen minutes pass at the bar.
+    clock.advance_ms(Timings::AWS.barista_wait_ms);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&order), WAIT)
         .await
@@ -312,26 +322,18 @@ async fn ten_tokens_per_bucket_then_no_tokens_remaining() {
 
 #[tokio::test]
 async fn codes_die_at_the_bucket_boundary() {
-    let timings = Timings {
-        bucket_ms: 700,
-        ..Timings::AWS
-    };
-    let emu = start(timings, None).await;
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let first = qr_code(&barista).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let second = loop {
-        let b = qr_code(&barista).await;
-        if b["last_id"] != first["last_id"] {
-            break b;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the bucket never rotated"
-        );
-        tokio::task::yield_now().await;
-    };
+    let end = first["end_ts"].as_i64().unwrap();
+    // The last millisecond of the bucket, then the first of the next.
+    clock.set(end);
+    assert_eq!(qr_code(&barista).await["last_id"], first["last_id"]);
+    clock.advance_ms(1);
+    let second = qr_code(&barista).await;
+    assert_ne!(second["last_id"], first["last_id"], "the bucket rotated");
     assert_ne!(second["last_code"], first["last_code"]);
     assert_eq!(
         second["start_ts"].as_i64().unwrap(),
@@ -349,27 +351,21 @@ async fn capacity_of_twenty_running_orders() {
         bucket_ms: 400,
         ..Timings::AWS
     };
-    let emu = start(timings, None).await;
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), timings, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
     let mut started = 0;
-    let mut last_bucket = Value::Null;
     while started < 21 {
         let bucket = qr_code(&barista).await;
-        if bucket["last_id"] == last_bucket || bucket["availableTokens"] == 0 {
-            tokio::task::yield_now().await;
-            continue;
-        }
-        last_bucket = bucket["last_id"].clone();
         let tokens = bucket["availableTokens"].as_i64().unwrap();
         for _ in 0..tokens.min(21 - started) {
-            let reply = scan(&ana, bucket["last_code"].as_str().unwrap()).await;
-            if reply.status != 200 {
-                break; // the bucket rotated under us
-            }
+            scan_ok(&ana, bucket["last_code"].as_str().unwrap()).await;
             started += 1;
         }
+        // The next bucket's ten tokens.
+        clock.advance_ms(timings.bucket_ms);
     }
     let mut workflows = 0;
     let unavailable = loop {

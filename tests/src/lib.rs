@@ -117,6 +117,7 @@ impl Harness {
             admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
             timings,
             app_settings,
+            clock: std::sync::Arc::new(emulator::clock::SystemClock),
         };
         let emulator = emulator::start(config.clone()).await?;
         // A restart must come back on the same address.

@@ -2,29 +2,52 @@
 #![allow(dead_code)]
 
 use emulator::client::{Client, Subscriber};
-use emulator::clock::Timings;
+use emulator::clock::{Clock, ManualClock, SystemClock, Timings};
 use emulator::{Config, Running};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_secs(10);
 pub const ADMIN: (&str, &str) = ("barista@example.com", "barista-secret");
 
 pub async fn start(timings: Timings, database: Option<PathBuf>) -> Running {
+    start_on(Arc::new(SystemClock), timings, database).await
+}
+
+/// An emulator whose time moves only when the test moves `clock`.
+pub async fn start_on(
+    clock: Arc<dyn Clock>,
+    timings: Timings,
+    database: Option<PathBuf>,
+) -> Running {
     emulator::start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database,
         timings,
         admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
+        clock,
         ..Default::default()
     })
     .await
     .expect("the emulator starts")
 }
 
+/// A manual clock showing the wall clock's time, for [`start_on`].
+pub fn manual_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::starting_now())
+}
+
+/// A client of `emu` living in the emulator's time.
+pub fn client(emu: &Running) -> Client {
+    Client::new(&emu.base_url())
+        .unwrap()
+        .with_clock(Arc::clone(&emu.clock))
+}
+
 pub async fn admin(emu: &Running) -> Client {
-    let mut c = Client::new(&emu.base_url()).unwrap();
+    let mut c = client(emu);
     c.sign_in(ADMIN.0, ADMIN.1)
         .await
         .unwrap()
@@ -33,7 +56,7 @@ pub async fn admin(emu: &Running) -> Client {
 }
 
 pub async fn customer(emu: &Running, name: &str) -> Client {
-    let mut c = Client::new(&emu.base_url()).unwrap();
+    let mut c = client(emu);
     c.register(&emu.base_url(), &format!("{name}@example.com"), "password1")
         .await
         .unwrap();
