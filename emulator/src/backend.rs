@@ -8,7 +8,7 @@
 use crate::clock::{Clock, Timings};
 use crate::events::{Bus, Event};
 use crate::ids;
-use crate::store::{self, Bucket, Execution, Step, Store};
+use crate::store::{self, Bucket, Execution, ExecutionStatus, Step, Store};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use shared::dynamo::{AttributeValue, Item};
@@ -43,10 +43,89 @@ pub enum Redeemed {
     },
 }
 
+/// What `PUT /orders/{id}?action=` asks of the OrderManager workflow (§6.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderAction {
+    /// No action (or an empty one): the customer submits their drink.
+    Submit,
+    /// `make`: a barista claims the order.
+    Make,
+    /// `unmake`: the barista lets go of it.
+    Unmake,
+    /// `complete`: the drink is ready.
+    Complete,
+    /// `cancel`: by a barista or the customer.
+    Cancel,
+}
+
+/// An `?action=` the workflow's Choice state has no branch for.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown action {0:?}")]
+pub struct UnknownAction(pub String);
+
+impl OrderAction {
+    /// Reads `?action=` as the Choice state does: none or empty is the customer's submit.
+    pub fn from_query(action: Option<&str>) -> Result<Self, UnknownAction> {
+        match action.unwrap_or_default() {
+            "" => Ok(Self::Submit),
+            "make" => Ok(Self::Make),
+            "unmake" => Ok(Self::Unmake),
+            "complete" => Ok(Self::Complete),
+            "cancel" => Ok(Self::Cancel),
+            other => Err(UnknownAction(other.to_string())),
+        }
+    }
+}
+
+/// How an order ends, as W writes it to `ORDERSTATE` and announces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinalState {
+    Completed,
+    Cancelled,
+}
+
+impl FinalState {
+    /// The `ORDERSTATE` value (W's capitalisation: `Completed`, `Cancelled`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::Completed => "Completed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
+    /// The event's detail-type.
+    pub fn event_type(self) -> &'static str {
+        match self {
+            Self::Completed => "OrderManager.OrderCompleted",
+            Self::Cancelled => "OrderManager.OrderCancelled",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Self::Completed => "The order is completed",
+            Self::Cancelled => "The order is cancelled",
+        }
+    }
+}
+
+/// `ORDERSTATE` of an order that has not ended (W writes it in capitals).
+pub const CREATED: &str = "CREATED";
+
+/// What spending one of a bucket's tokens came to.
+enum TokenSpend {
+    /// No bucket for this interval, or another code.
+    InvalidCode,
+    NoTokensRemaining,
+    /// The bucket with one token fewer.
+    Spent(Bucket),
+}
+
 /// The input of an OrderManager execution (`PUT /orders/{id}`).
 #[derive(Clone, Debug)]
 pub struct OrderManagerInput {
-    pub action: String,
+    /// The action, or the one the Choice state will fail on.
+    pub action: Result<OrderAction, UnknownAction>,
     /// The request body; `None` when it was not JSON (the execution never starts).
     pub body: Option<Value>,
     pub order_id: String,
@@ -57,8 +136,8 @@ pub struct OrderManagerInput {
 /// Why a workflow step failed; logged like a failed Step Functions execution.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutionFailure {
-    #[error("States.NoChoiceMatched: unknown action {0:?}")]
-    UnknownAction(String),
+    #[error("States.NoChoiceMatched: {0}")]
+    UnknownAction(#[from] UnknownAction),
     #[error("DynamoDB.ConditionalCheckFailedException: The conditional request failed")]
     ConditionalCheckFailed,
     #[error("Sanitize order: the order is not valid for the menu ({0})")]
@@ -167,24 +246,24 @@ impl Backend {
     /// `POST /qr-code?token=`: spends a token and starts an order workflow.
     pub fn redeem(self: &Arc<Self>, token: &str, user_id: &str, now: i64) -> Result<Redeemed> {
         let id = self.bucket_id(now);
-        let outcome = self.store.write(|tx| {
+        let spend = self.store.write(|tx| {
             let Some(mut bucket) = store::bucket(tx, id)? else {
-                return Ok(None);
+                return Ok(TokenSpend::InvalidCode);
             };
             if bucket.code != token {
-                return Ok(None);
+                return Ok(TokenSpend::InvalidCode);
             }
             if bucket.tokens < 1 {
-                return Ok(Some(None));
+                return Ok(TokenSpend::NoTokensRemaining);
             }
             bucket.tokens -= 1;
             store::put_bucket(tx, &bucket)?;
-            Ok(Some(Some(bucket)))
+            Ok(TokenSpend::Spent(bucket))
         })?;
-        let bucket = match outcome {
-            None => return Ok(Redeemed::InvalidCode),
-            Some(None) => return Ok(Redeemed::NoTokensRemaining),
-            Some(Some(bucket)) => bucket,
+        let bucket = match spend {
+            TokenSpend::InvalidCode => return Ok(Redeemed::InvalidCode),
+            TokenSpend::NoTokensRemaining => return Ok(Redeemed::NoTokensRemaining),
+            TokenSpend::Spent(bucket) => bucket,
         };
         let order_id = ids::nanoid(21);
         self.emit(vec![Event::new(
@@ -242,7 +321,7 @@ impl Backend {
                 ("PK", s("orders")),
                 ("SK", s(order_id)),
                 ("USERID", s(user_id)),
-                ("ORDERSTATE", s("CREATED")),
+                ("ORDERSTATE", s(CREATED)),
                 ("TaskToken", s(token.clone())),
                 ("robot", AttributeValue::Bool(robot)),
                 ("TS", AttributeValue::n(now)),
@@ -310,7 +389,7 @@ impl Backend {
                     events.extend(waiting_completion_lambda(tx, &execution.order_id, &next_token, &number, now)?);
                 }
                 Step::Barista => {
-                    store::finish_execution(tx, &execution.order_id, "SUCCEEDED")?;
+                    store::finish_execution(tx, &execution.order_id, ExecutionStatus::Succeeded)?;
                     events.push(Event::new(
                         "OrderProcessor.orderFinished",
                         json!({"Message": "The order has finished", "userId": execution.user_id, "orderId": execution.order_id}),
@@ -333,11 +412,8 @@ impl Backend {
         let mut events = Vec::new();
         let next = self.store.write(|tx| {
             for execution in store::due_executions(tx, now)? {
-                store::finish_execution(tx, &execution.order_id, "TIMED_OUT")?;
-                let cause = match execution.step {
-                    Step::Customer => "Customer timedout",
-                    Step::Barista => "Barista timedout",
-                };
+                store::finish_execution(tx, &execution.order_id, ExecutionStatus::TimedOut)?;
+                let cause = execution.step.timeout_cause();
                 events.push(Event::new(
                     "OrderProcessor.OrderTimeOut",
                     json!({
@@ -395,7 +471,7 @@ impl Backend {
             let action = input.action.clone();
             let now = backend.clock.now_ms();
             if let Err(e) = backend.order_manager(input, now) {
-                tracing::warn!(order = %order, action = %action, "OrderManager execution failed: {e}");
+                tracing::warn!(order = %order, action = ?action, "OrderManager execution failed: {e}");
             }
         });
         json!({"executionArn": arn, "startDate": start_date})
@@ -403,13 +479,13 @@ impl Backend {
 
     fn order_manager(&self, input: OrderManagerInput, now: i64) -> Result<(), ExecutionFailure> {
         let body = input.body.unwrap_or(Value::Null);
-        match input.action.as_str() {
-            "" => self.customer_put_order(&input.order_id, &body, now),
-            "make" => self.claim(&input.order_id, &input.barista_user_id, now),
-            "unmake" => self.claim(&input.order_id, "", now),
-            "complete" => self.finish(&input.order_id, "Completed", now),
-            "cancel" => self.finish(&input.order_id, "Cancelled", now),
-            other => Err(ExecutionFailure::UnknownAction(other.to_string())),
+        let order = &input.order_id;
+        match input.action? {
+            OrderAction::Submit => self.customer_put_order(order, &body, now),
+            OrderAction::Make => self.claim(order, &input.barista_user_id, now),
+            OrderAction::Unmake => self.claim(order, "", now),
+            OrderAction::Complete => self.finish(order, FinalState::Completed, now),
+            OrderAction::Cancel => self.finish(order, FinalState::Cancelled, now),
         }
     }
 
@@ -462,12 +538,12 @@ impl Backend {
 
     /// Complete or cancel: no state check (completing twice emits twice), then resume
     /// the workflow with the stored token, which fails once the token is stale.
-    fn finish(&self, order_id: &str, state: &str, now: i64) -> Result<(), ExecutionFailure> {
+    fn finish(&self, order_id: &str, state: FinalState, now: i64) -> Result<(), ExecutionFailure> {
         let found = self.store.write(|tx| {
             let Some(mut order) = store::order(tx, order_id)? else {
                 return Ok(None);
             };
-            order.insert("ORDERSTATE".into(), s(state));
+            order.insert("ORDERSTATE".into(), s(state.wire()));
             store::put_order(tx, &order)?;
             let user = text(&order, "USERID").unwrap_or_default().to_string();
             Ok(Some((
@@ -477,8 +553,8 @@ impl Backend {
         })?;
         let (user, token) = found.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
         self.emit(vec![Event::new(
-            &format!("OrderManager.Order{state}"),
-            json!({"orderId": order_id, "userId": user, "ORDERSTATE": state, "Message": format!("The order is {}", state.to_lowercase())}),
+            state.event_type(),
+            json!({"orderId": order_id, "userId": user, "ORDERSTATE": state.wire(), "Message": state.message()}),
         )], now);
         self.send_task_success(&token, now)
     }
@@ -630,6 +706,45 @@ mod tests {
             "missing modifiers"
         );
         assert!(sanitize(&json!({"drink": "Americano", "modifiers": [1]}), &m).is_err());
+    }
+
+    #[test]
+    fn actions_and_final_states_keep_ws_words() {
+        assert_eq!(OrderAction::from_query(None), Ok(OrderAction::Submit));
+        assert_eq!(OrderAction::from_query(Some("")), Ok(OrderAction::Submit));
+        assert_eq!(OrderAction::from_query(Some("make")), Ok(OrderAction::Make));
+        assert_eq!(
+            OrderAction::from_query(Some("unmake")),
+            Ok(OrderAction::Unmake)
+        );
+        assert_eq!(
+            OrderAction::from_query(Some("complete")),
+            Ok(OrderAction::Complete)
+        );
+        assert_eq!(
+            OrderAction::from_query(Some("cancel")),
+            Ok(OrderAction::Cancel)
+        );
+        assert_eq!(
+            OrderAction::from_query(Some("Complete")),
+            Err(UnknownAction("Complete".into())),
+            "the Choice state is case-sensitive"
+        );
+        assert_eq!(
+            (
+                FinalState::Completed.wire(),
+                FinalState::Completed.event_type()
+            ),
+            ("Completed", "OrderManager.OrderCompleted")
+        );
+        assert_eq!(
+            (
+                FinalState::Cancelled.wire(),
+                FinalState::Cancelled.event_type()
+            ),
+            ("Cancelled", "OrderManager.OrderCancelled")
+        );
+        assert_eq!(FinalState::Cancelled.message(), "The order is cancelled");
     }
 
     #[test]

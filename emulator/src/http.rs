@@ -5,7 +5,7 @@
 //! gateway errors, 401 `{"message":"Unauthorized"}`, 403 `Missing Authentication Token`
 //! for unknown routes, and HTTP 200 for whatever a direct integration returns.
 
-use crate::backend::{max_items, Backend, OrderManagerInput, Redeemed};
+use crate::backend::{max_items, Backend, OrderAction, OrderManagerInput, Redeemed};
 use crate::clock::Clock;
 use crate::cognito::{AccessClaims, Cognito, JWKS};
 use crate::iot;
@@ -421,7 +421,7 @@ async fn put_order(
         Err(denied) => return denied.into_response(),
     };
     let input = OrderManagerInput {
-        action: q.get("action").cloned().unwrap_or_default(),
+        action: OrderAction::from_query(q.get("action").map(String::as_str)),
         body: serde_json::from_slice(&body).ok(),
         order_id: id,
         barista_user_id: claims.sub,

@@ -276,6 +276,32 @@ impl Step {
             Step::Barista => "barista",
         }
     }
+
+    /// The `cause` of the `OrderTimeOut` event when this step's wait runs out.
+    pub fn timeout_cause(self) -> &'static str {
+        match self {
+            Step::Customer => "Customer timedout",
+            Step::Barista => "Barista timedout",
+        }
+    }
+}
+
+/// An execution's status, in Step Functions' words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutionStatus {
+    Running,
+    Succeeded,
+    TimedOut,
+}
+
+impl ExecutionStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ExecutionStatus::Running => "RUNNING",
+            ExecutionStatus::Succeeded => "SUCCEEDED",
+            ExecutionStatus::TimedOut => "TIMED_OUT",
+        }
+    }
 }
 
 /// A running OrderProcessor execution.
@@ -287,8 +313,6 @@ pub struct Execution {
     pub task_token: String,
     pub deadline_ms: i64,
 }
-
-pub const RUNNING: &str = "RUNNING";
 
 fn execution_from_row(r: &rusqlite::Row) -> rusqlite::Result<Execution> {
     Ok(Execution {
@@ -309,18 +333,26 @@ const EXECUTION_COLUMNS: &str = "order_id, user_id, step, task_token, deadline_m
 pub fn put_running_execution(conn: &Connection, e: &Execution, started_ms: i64) -> Result<()> {
     conn.execute(
         "INSERT INTO executions (order_id, user_id, status, step, task_token, deadline_ms, started_ms)
-         VALUES (?1, ?2, 'RUNNING', ?3, ?4, ?5, ?6)
-         ON CONFLICT (order_id) DO UPDATE SET status = 'RUNNING', step = excluded.step,
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6)
+         ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, step = excluded.step,
              task_token = excluded.task_token, deadline_ms = excluded.deadline_ms",
-        params![e.order_id, e.user_id, e.step.as_str(), e.task_token, e.deadline_ms, started_ms],
+        params![
+            e.order_id,
+            e.user_id,
+            e.step.as_str(),
+            e.task_token,
+            e.deadline_ms,
+            started_ms,
+            ExecutionStatus::Running.as_str()
+        ],
     )?;
     Ok(())
 }
 
-pub fn finish_execution(conn: &Connection, order_id: &str, status: &str) -> Result<()> {
+pub fn finish_execution(conn: &Connection, order_id: &str, status: ExecutionStatus) -> Result<()> {
     conn.execute(
         "UPDATE executions SET status = ?2, task_token = NULL, deadline_ms = NULL WHERE order_id = ?1",
-        params![order_id, status],
+        params![order_id, status.as_str()],
     )?;
     Ok(())
 }
