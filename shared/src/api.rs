@@ -90,6 +90,10 @@ pub enum ApiError {
     Network,
     #[error("Your session has expired. Sign in again.")]
     Unauthorized,
+    /// The sign-in service could not refresh the session just now (throttled, failing,
+    /// or unreachable): the person stays signed in and the call is tried again.
+    #[error("Signing in is not working right now ({0}). Trying again shortly.")]
+    SignInService(String),
     #[error("You are not allowed to do this.")]
     Forbidden,
     #[error("The request was refused: {message}")]

@@ -250,6 +250,54 @@ impl CognitoError {
     }
 }
 
+impl CognitoError {
+    /// Whether this answer to a refresh ends the session: Cognito refused the refresh
+    /// token itself (expired, revoked, or the user is gone). Anything else (throttling,
+    /// a fault of the service) passes, and the person stays signed in.
+    pub fn ends_session(&self) -> bool {
+        matches!(
+            self.kind,
+            CognitoErrorKind::NotAuthorized | CognitoErrorKind::UserNotFound
+        )
+    }
+}
+
+/// How many times a refresh is tried in a row before the caller is told.
+pub const REFRESH_ATTEMPTS: u32 = 4;
+
+/// What to do after a token refresh failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterRefreshFailure {
+    /// Cognito refused the refresh token: sign in again.
+    SignOut,
+    /// The access token is still good for a while: use it, refresh next time.
+    UseCurrent,
+    /// Try again after this many milliseconds.
+    RetryIn(u32),
+    /// Tried enough for now: report it, still signed in; a later call tries again.
+    GiveUp,
+}
+
+/// The refresh policy: a session ends only when Cognito refuses the refresh token; a
+/// throttled or failing service, or no network, never signs anyone out (a TV would sign
+/// itself out on a hiccup).
+pub fn after_refresh_failure(
+    ends_session: bool,
+    current_still_valid: bool,
+    backoff: &mut crate::retry::Backoff,
+    jitter: f64,
+) -> AfterRefreshFailure {
+    if ends_session {
+        AfterRefreshFailure::SignOut
+    } else if current_still_valid {
+        AfterRefreshFailure::UseCurrent
+    } else if backoff.attempt() + 1 >= REFRESH_ATTEMPTS {
+        AfterRefreshFailure::GiveUp
+    } else {
+        AfterRefreshFailure::RetryIn(backoff.next_delay_ms(jitter))
+    }
+}
+
 /// What a sign-in (or refresh) yields.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
@@ -480,5 +528,43 @@ mod tests {
             ("s1", 1_700_000_000_000)
         );
         assert_eq!(Claims::decode("nope"), None);
+    }
+
+    #[test]
+    fn only_a_refused_refresh_token_ends_a_session() {
+        use crate::retry::Backoff;
+        let refused = CognitoError::parse(
+            r#"{"__type":"NotAuthorizedException","message":"Refresh Token has expired"}"#,
+        );
+        let throttled = CognitoError::parse(
+            r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#,
+        );
+        let broken = CognitoError::parse(r#"{"__type":"InternalErrorException","message":"x"}"#);
+        assert!(refused.ends_session());
+        assert!(!throttled.ends_session());
+        assert!(!broken.ends_session());
+
+        let mut backoff = Backoff::default();
+        assert_eq!(
+            after_refresh_failure(true, true, &mut backoff, 0.0),
+            AfterRefreshFailure::SignOut
+        );
+        assert_eq!(
+            after_refresh_failure(false, true, &mut backoff, 0.0),
+            AfterRefreshFailure::UseCurrent,
+            "a token that still works is used"
+        );
+        let tries: Vec<_> = (0..REFRESH_ATTEMPTS)
+            .map(|_| after_refresh_failure(false, false, &mut backoff, 0.0))
+            .collect();
+        assert_eq!(
+            tries,
+            [
+                AfterRefreshFailure::RetryIn(500),
+                AfterRefreshFailure::RetryIn(1000),
+                AfterRefreshFailure::RetryIn(2000),
+                AfterRefreshFailure::GiveUp,
+            ]
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod live;
 pub mod model;
 pub mod mqtt;
 pub mod realtime;
+pub mod retry;
 pub mod settings;
 pub mod sigv4;
 pub mod srp;

@@ -118,11 +118,21 @@ pub struct MqttSession {
     last_heard_ms: i64,
 }
 
-fn encode_packet(packet: &Packet) -> Vec<u8> {
+/// A packet's bytes, or why it cannot be written (a topic or client id too long for the
+/// buffer): the caller fails the connection rather than send nothing.
+fn encode_packet(packet: &Packet) -> Result<Vec<u8>, String> {
     let mut buf = vec![0u8; 256 + 64 * 16];
-    let len = encode_slice(packet, &mut buf).unwrap_or(0);
+    let len = encode_slice(packet, &mut buf).map_err(|e| format!("cannot write {e:?}"))?;
     buf.truncate(len);
-    buf
+    Ok(buf)
+}
+
+/// Sending `packet`, or failing the connection if it cannot be written.
+fn send(packet: &Packet) -> MqttOutput {
+    match encode_packet(packet) {
+        Ok(bytes) => MqttOutput::Send(bytes),
+        Err(reason) => MqttOutput::Failed(reason),
+    }
 }
 
 impl MqttSession {
@@ -143,10 +153,10 @@ impl MqttSession {
     }
 
     /// The CONNECT packet to send once the socket is open.
-    pub fn start(&mut self, now_ms: i64) -> Vec<u8> {
+    pub fn start(&mut self, now_ms: i64) -> MqttOutput {
         self.last_sent_ms = now_ms;
         self.last_heard_ms = now_ms;
-        encode_packet(&Packet::Connect(mqttrs::Connect {
+        send(&Packet::Connect(mqttrs::Connect {
             protocol: mqttrs::Protocol::MQTT311,
             keep_alive: self.keep_alive_s,
             client_id: &self.client_id,
@@ -186,12 +196,10 @@ impl MqttSession {
                         })
                         .collect();
                     self.last_sent_ms = now_ms;
-                    out.push(MqttOutput::Send(encode_packet(&Packet::Subscribe(
-                        mqttrs::Subscribe {
-                            pid: mqttrs::Pid::new(),
-                            topics,
-                        },
-                    ))));
+                    out.push(send(&Packet::Subscribe(mqttrs::Subscribe {
+                        pid: mqttrs::Pid::new(),
+                        topics,
+                    })));
                 }
                 Ok(Some(Packet::Suback(ack))) if self.phase == Phase::Subscribing => {
                     let refused: Vec<String> = ack
@@ -217,7 +225,7 @@ impl MqttSession {
                     // as the protocol asks, or it sends the message again.
                     if let mqttrs::QosPid::AtLeastOnce(pid) = p.qospid {
                         self.last_sent_ms = now_ms;
-                        out.push(MqttOutput::Send(encode_packet(&Packet::Puback(pid))));
+                        out.push(send(&Packet::Puback(pid)));
                     }
                 }
                 Ok(Some(_)) => {}
@@ -236,36 +244,9 @@ impl MqttSession {
         }
         if self.phase == Phase::Ready && now_ms - self.last_sent_ms >= period / 2 {
             self.last_sent_ms = now_ms;
-            return vec![MqttOutput::Send(encode_packet(&Packet::Pingreq))];
+            return vec![send(&Packet::Pingreq)];
         }
         Vec::new()
-    }
-}
-
-/// Reconnect delays: 0.5 s, 1 s, 2 s, 4 s, then 8 s at most (contract §4.1), with
-/// jitter so a room full of phones does not reconnect in step.
-#[derive(Clone, Debug, Default)]
-pub struct Backoff {
-    attempt: u32,
-}
-
-pub const MAX_BACKOFF_MS: u32 = 8_000;
-
-impl Backoff {
-    /// The delay before the next attempt; `jitter` in 0.0..1.0 shortens it by up to half.
-    pub fn next_delay_ms(&mut self, jitter: f64) -> u32 {
-        let base = (500u32 << self.attempt.min(5)).min(MAX_BACKOFF_MS);
-        self.attempt = self.attempt.saturating_add(1);
-        (f64::from(base) * (1.0 - jitter.clamp(0.0, 1.0) / 2.0)) as u32
-    }
-
-    pub fn attempt(&self) -> u32 {
-        self.attempt
-    }
-
-    /// After a successful connection, or when the page becomes visible again.
-    pub fn reset(&mut self) {
-        self.attempt = 0;
     }
 }
 
@@ -274,7 +255,7 @@ mod session_tests {
     use super::*;
 
     fn broker_sends(packet: &Packet) -> Vec<u8> {
-        encode_packet(packet)
+        encode_packet(packet).unwrap()
     }
 
     #[test]
@@ -284,7 +265,9 @@ mod session_tests {
             vec!["a".into(), "b".into()],
             30,
         );
-        let connect = s.start(0);
+        let MqttOutput::Send(connect) = s.start(0) else {
+            panic!("CONNECT is sent")
+        };
         assert!(
             matches!(decode_slice(&connect), Ok(Some(Packet::Connect(c))) if c.client_id == "serverlesspresso-t" && c.clean_session)
         );
@@ -362,6 +345,15 @@ mod session_tests {
     }
 
     #[test]
+    fn a_packet_that_cannot_be_written_fails_the_connection() {
+        let mut s = MqttSession::new("c".repeat(2_000), vec![], 30);
+        assert!(
+            matches!(s.start(0), MqttOutput::Failed(_)),
+            "nothing empty is sent"
+        );
+    }
+
+    #[test]
     fn refusal_and_garbage_fail_the_connection() {
         let mut s = MqttSession::new("c".into(), vec![], 30);
         s.start(0);
@@ -378,15 +370,5 @@ mod session_tests {
             &s.receive(&[0, 0], 1)[..],
             [MqttOutput::Failed(_)]
         ));
-    }
-
-    #[test]
-    fn backoff_doubles_to_eight_seconds_and_resets() {
-        let mut b = Backoff::default();
-        let delays: Vec<u32> = (0..7).map(|_| b.next_delay_ms(0.0)).collect();
-        assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 8000, 8000]);
-        assert_eq!(b.next_delay_ms(1.0), 4000, "jitter shortens by up to half");
-        b.reset();
-        assert_eq!(b.next_delay_ms(0.0), 500);
     }
 }

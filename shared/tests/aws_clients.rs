@@ -302,7 +302,7 @@ fn mqtt_packets_are_mqtt_js_bytes() {
         ],
         30,
     );
-    assert_eq!(session.start(0), packet(&mqtt, "CONNECT"));
+    assert_eq!(session.start(0), MqttOutput::Send(packet(&mqtt, "CONNECT")));
     assert_eq!(
         session.receive(&packet(&mqtt, "CONNACK accepted"), 10),
         vec![MqttOutput::Send(packet(&mqtt, "SUBSCRIBE"))]

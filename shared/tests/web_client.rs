@@ -76,6 +76,9 @@ impl RealtimeListener for Recorder {
     fn resync(&self) {
         *self.resyncs.borrow_mut() += 1;
     }
+    fn unreadable(&self, reason: String) {
+        panic!("the emulator sent an unreadable message: {reason}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -124,7 +127,7 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
             &serde_json::to_string(&expiring).unwrap(),
         )
         .unwrap();
-    let refreshed = customer.fresh().await.unwrap().unwrap();
+    let refreshed = customer.fresh(false).await.unwrap().unwrap();
     assert_ne!(
         refreshed.session.access_token,
         signed_in.session.access_token

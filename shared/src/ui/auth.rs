@@ -25,7 +25,12 @@ impl Auth {
     /// backend no longer accepts the session, the person is signed out and sees the
     /// sign-in page.
     pub async fn call<T>(&self, call: ApiCall<T>) -> Result<T, ApiError> {
-        let answer = crate::web::send_signed(&self.client, &call.request).await;
+        let mut answer = crate::web::send_signed(&self.client, &call.request, false).await;
+        if matches!(answer, Ok((401, _))) {
+            // The backend refused a token we thought good (a clock off, a shortened
+            // lifetime): refresh it now and try once more before anyone is signed out.
+            answer = crate::web::send_signed(&self.client, &call.request, true).await;
+        }
         if matches!(answer, Err(ApiError::Unauthorized) | Ok((401, _))) {
             self.sign_out();
         }

@@ -7,8 +7,10 @@ use crate::api::{Api, ApiError};
 use crate::live::{BoardSnapshot, LiveModel};
 use crate::model::OrderState;
 use crate::realtime::RealtimeEvent;
+use crate::retry::Backoff;
 use crate::web::now_ms;
 use crate::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
+use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 use std::future::Future;
 use std::rc::Rc;
@@ -57,12 +59,13 @@ pub async fn load_board(api: Api, auth: Auth) -> Result<BoardSnapshot, ApiError>
     })
 }
 
-/// What the banner of a live page shows: the connection, and the last load's error with
-/// a way to try again.
+/// What the banner of a live page shows: the connection, the last load's error with a
+/// way to try again, and how many real-time messages could not be read.
 #[derive(Clone, Copy)]
 pub struct LiveNoticesContext {
     status: RwSignal<ConnectionStatus>,
     load_error: RwSignal<Option<ApiError>>,
+    unreadable: RwSignal<u32>,
     reload: Action<(), ()>,
 }
 
@@ -76,18 +79,52 @@ where
     L: Fn() -> Fut + 'static,
     Fut: Future<Output = Result<M::Snapshot, ApiError>> + 'static,
 {
+    // The reload, for the retry timer that the reload itself sets.
+    let reload_slot = StoredValue::new(None::<Action<(), ()>>);
     let model = RwSignal::new(initial);
     let load_error = RwSignal::new(None::<ApiError>);
+    let unreadable = RwSignal::new(0u32);
+    // A failed load is tried again by itself, with backoff (0.5 s doubling to 8 s), so a
+    // page converges on what REST says soon after the network or the backend is back.
+    let backoff = StoredValue::new(Backoff::default());
+    let retry = StoredValue::new(None::<TimeoutHandle>);
     let reload = Action::new_local(move |_: &()| {
         let answer = load();
         async move {
-            match answer.await {
+            let result = answer.await;
+            if let Some(pending) = retry.try_update_value(Option::take).flatten() {
+                pending.clear();
+            }
+            match result {
                 Ok(snapshot) => {
                     model.update(|m| m.merge(snapshot, now_ms()));
                     load_error.set(None);
+                    backoff.update_value(Backoff::reset);
                 }
-                Err(e) => load_error.set(Some(e)),
+                // Signed out: the page goes; nothing to try again.
+                Err(ApiError::Unauthorized) => load_error.set(Some(ApiError::Unauthorized)),
+                Err(e) => {
+                    load_error.set(Some(e));
+                    let delay = backoff
+                        .try_update_value(|b| b.next_delay_ms(crate::web::jitter()))
+                        .unwrap_or(8_000);
+                    let handle = set_timeout_with_handle(
+                        move || {
+                            if let Some(reload) = reload_slot.get_value() {
+                                reload.dispatch(());
+                            }
+                        },
+                        Duration::from_millis(u64::from(delay)),
+                    );
+                    retry.try_set_value(handle.ok());
+                }
             }
+        }
+    });
+    reload_slot.set_value(Some(reload));
+    on_cleanup(move || {
+        if let Some(pending) = retry.try_update_value(Option::take).flatten() {
+            pending.clear();
         }
     });
     reload.dispatch(());
@@ -110,14 +147,19 @@ where
         auth,
         topics,
         move |event| model.maybe_update(|m| m.apply(&event, now_ms())),
-        // Catch up on what happened while offline.
-        move || {
+        // Catch up on what happened while offline, or what a message could not say.
+        move |why| {
+            if let Resync::Unreadable(reason) = why {
+                crate::ui::browser::warn(&format!("reloading: unreadable {reason}"));
+                unreadable.update(|n| *n += 1);
+            }
             reload.dispatch(());
         },
     );
     provide_context(LiveNoticesContext {
         status,
         load_error,
+        unreadable,
         reload,
     });
     Live {
@@ -147,10 +189,18 @@ pub fn LiveNotices() -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct LiveStatus(pub RwSignal<ConnectionStatus>);
 
+/// Why the page reloads from REST.
+enum Resync {
+    /// Connected again after the first connect.
+    Reconnected,
+    /// A message could not be read.
+    Unreadable(String),
+}
+
 struct Listener {
     status: RwSignal<ConnectionStatus>,
     on_event: Rc<dyn Fn(RealtimeEvent)>,
-    on_reconnect: Rc<dyn Fn()>,
+    on_resync: Rc<dyn Fn(Resync)>,
     /// The first connect follows the page's own initial load: nothing to catch up on.
     connected_before: std::cell::Cell<bool>,
 }
@@ -164,26 +214,29 @@ impl RealtimeListener for Listener {
     }
     fn resync(&self) {
         if self.connected_before.replace(true) {
-            (self.on_reconnect)();
+            (self.on_resync)(Resync::Reconnected);
         }
+    }
+    fn unreadable(&self, reason: String) {
+        (self.on_resync)(Resync::Unreadable(reason));
     }
 }
 
 /// Connects to `topics` for as long as the calling component lives (the connection
 /// closes, and its timers and listeners go, when the component is disposed).
-/// `on_reconnect` runs after every reconnect (not the first connect): reload from REST
-/// what may have happened while offline.
+/// `on_resync` runs after every reconnect (not the first connect) and after an
+/// unreadable message: reload from REST what may have been missed.
 fn use_live_connection(
     auth: &Auth,
     topics: Vec<String>,
     on_event: impl Fn(RealtimeEvent) + 'static,
-    on_reconnect: impl Fn() + 'static,
+    on_resync: impl Fn(Resync) + 'static,
 ) -> LiveStatus {
     let status = RwSignal::new(ConnectionStatus::Connecting);
     let listener = Rc::new(Listener {
         status,
         on_event: Rc::new(on_event),
-        on_reconnect: Rc::new(on_reconnect),
+        on_resync: Rc::new(on_resync),
         connected_before: std::cell::Cell::new(false),
     });
     let realtime = Realtime::start(auth.client.clone(), topics, listener);
@@ -195,10 +248,19 @@ fn use_live_connection(
 /// A banner while the real-time connection is down; nothing while it is live.
 #[component]
 pub fn ConnectionBanner() -> impl IntoView {
-    let status = expect_context::<LiveNoticesContext>().status;
+    let LiveNoticesContext {
+        status, unreadable, ..
+    } = expect_context::<LiveNoticesContext>();
     let text = move || match status.get() {
         ConnectionStatus::Live => None,
         ConnectionStatus::Connecting => Some(("info", "Connecting for live updates…".to_string())),
+        ConnectionStatus::Refused { retry_in_ms, .. } => Some((
+            "warning",
+            format!(
+                "The server refused live updates for this screen. Trying again in {} s…",
+                retry_in_ms.div_ceil(1000)
+            ),
+        )),
         ConnectionStatus::Reconnecting { retry_in_ms, .. } => Some((
             "warning",
             format!(
@@ -210,10 +272,12 @@ pub fn ConnectionBanner() -> impl IntoView {
     };
     view! {
         <div class="connection-banner" role="status" aria-live="polite"
+            data-unreadable=move || unreadable.get()
             data-status=move || match status.get() {
                 ConnectionStatus::Live => "live",
                 ConnectionStatus::Connecting => "connecting",
                 ConnectionStatus::Reconnecting { .. } => "reconnecting",
+                ConnectionStatus::Refused { .. } => "refused",
                 ConnectionStatus::Stopped => "stopped",
             }>
             {move || text().map(|(kind, message)| view! { <div class=format!("alert {kind}")>{message}</div> })}

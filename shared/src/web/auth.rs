@@ -2,9 +2,11 @@
 //! session kept in localStorage per app, refreshed before it expires, and identity-pool
 //! credentials for the real-time connection.
 
-use super::{http, local_storage, now_ms, random_bytes};
+use super::{http, jitter, local_storage, now_ms, random_bytes};
 use crate::api::ApiError;
-use crate::cognito::{self, AuthStep, Claims, CognitoCall, CognitoError, Session};
+use crate::cognito::{
+    self, AfterRefreshFailure, AuthStep, Claims, CognitoCall, CognitoError, Session,
+};
 use crate::settings::{AppKind, Settings};
 use crate::sigv4::AwsCredentials;
 use crate::srp::SrpClient;
@@ -157,26 +159,42 @@ impl AuthClient {
         SignedIn::from_session(serde_json::from_str(&json).ok()?)
     }
 
-    /// A session good for a while yet: refreshed when near expiry. `Ok(None)` when
-    /// signed out or the refresh token was refused (sign in again).
-    pub async fn fresh(&self) -> Result<Option<SignedIn>, AuthError> {
-        let Some(current) = self.stored() else {
+    /// A session good for a while yet: refreshed when near expiry, or now with
+    /// `force`. `Ok(None)` when signed out or the refresh token was refused (sign in
+    /// again); an error when the refresh could not be done for now (still signed in).
+    pub async fn fresh(&self, force: bool) -> Result<Option<SignedIn>, AuthError> {
+        let Some(mut current) = self.stored() else {
             return Ok(None);
         };
-        if current.session.expires_at_ms - now_ms() > REFRESH_MARGIN_MS {
+        if !force && current.session.expires_at_ms - now_ms() > REFRESH_MARGIN_MS {
             return Ok(Some(current));
         }
+        if force {
+            // The backend refused the token: it is no use, whatever its expiry says.
+            current.session.expires_at_ms = now_ms();
+        }
         let refresh = current.session.refresh_token.clone();
-        match call(cognito::refresh(&self.settings, &refresh)).await {
-            Ok(answer) => match cognito::parse_auth(&answer, now_ms(), Some(&refresh))? {
-                AuthStep::Done(session) => self.store(session).map(Some),
-                _ => Err(protocol("expected tokens")),
-            },
-            Err(AuthError::Cognito(_)) => {
-                self.sign_out();
-                Ok(None)
+        let mut backoff = crate::retry::Backoff::default();
+        loop {
+            let error = match call(cognito::refresh(&self.settings, &refresh)).await {
+                Ok(answer) => match cognito::parse_auth(&answer, now_ms(), Some(&refresh))? {
+                    AuthStep::Done(session) => return self.store(session).map(Some),
+                    _ => protocol("expected tokens"),
+                },
+                Err(e) => e,
+            };
+            let ends_session = matches!(&error, AuthError::Cognito(e) if e.ends_session());
+            let still_valid = current.session.expires_at_ms > now_ms();
+            match cognito::after_refresh_failure(ends_session, still_valid, &mut backoff, jitter())
+            {
+                AfterRefreshFailure::SignOut => {
+                    self.sign_out();
+                    return Ok(None);
+                }
+                AfterRefreshFailure::UseCurrent => return Ok(Some(current)),
+                AfterRefreshFailure::RetryIn(ms) => super::sleep(ms).await,
+                AfterRefreshFailure::GiveUp => return Err(error),
             }
-            Err(e) => Err(e),
         }
     }
 

@@ -24,6 +24,19 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     out
 }
 
+/// Waits `ms` milliseconds (a browser timer).
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// A number in 0.0..1.0 for jitter (not for secrets).
 pub fn jitter() -> f64 {
     js_sys::Math::random()
@@ -47,17 +60,21 @@ pub fn local_midnights(now_ms: i64) -> (i64, i64) {
     (today, day.get_time() as i64)
 }
 
-/// Sends a REST request with a fresh access token when it needs one.
+/// Sends a REST request with a fresh access token when it needs one (`refresh`: a new
+/// one whatever the current one's expiry).
 pub async fn send_signed(
     auth: &auth::AuthClient,
     request: &crate::api::ApiRequest,
+    refresh: bool,
 ) -> Result<(u16, String), crate::api::ApiError> {
+    use crate::api::ApiError;
     let token = match request.signed {
-        true => match auth.fresh().await {
+        true => match auth.fresh(refresh).await {
             Ok(Some(user)) => Some(user.session.access_token),
-            Ok(None) => return Err(crate::api::ApiError::Unauthorized),
+            Ok(None) => return Err(ApiError::Unauthorized),
             Err(auth::AuthError::Api(e)) => return Err(e),
-            Err(_) => return Err(crate::api::ApiError::Unauthorized),
+            // Not a refused session: the person stays signed in.
+            Err(e) => return Err(ApiError::SignInService(e.to_string())),
         },
         false => None,
     };

@@ -6,8 +6,9 @@
 
 use super::auth::AuthClient;
 use super::{jitter, now_ms, random_bytes};
-use crate::mqtt::{Backoff, MqttOutput, MqttSession};
+use crate::mqtt::{MqttOutput, MqttSession};
 use crate::realtime::{parse_event, RealtimeEvent};
+use crate::retry::Backoff;
 use crate::sigv4;
 use crate::url::{Endpoint, SchemeKind};
 use std::cell::RefCell;
@@ -30,6 +31,12 @@ pub enum ConnectionStatus {
         retry_in_ms: u32,
         reason: String,
     },
+    /// Connected, but the broker refused the subscriptions to `topics`: nothing would
+    /// arrive. The next attempt is in `retry_in_ms`.
+    Refused {
+        topics: Vec<String>,
+        retry_in_ms: u32,
+    },
     Stopped,
 }
 
@@ -39,6 +46,8 @@ pub trait RealtimeListener {
     fn event(&self, event: RealtimeEvent);
     /// Connected (again): reload state from REST, events may have been missed.
     fn resync(&self);
+    /// A message could not be read: what it said is lost, so reload from REST.
+    fn unreadable(&self, reason: String);
 }
 
 struct Socket {
@@ -243,8 +252,7 @@ fn open_socket(inner: &Rc<RefCell<Inner>>, url: &str, generation: u32) -> Result
     let weak = Rc::downgrade(inner);
     let on_open = Closure::<dyn FnMut()>::new(move || {
         with_socket(&weak, generation, |socket| {
-            let connect = socket.session.start(now_ms());
-            vec![MqttOutput::Send(connect)]
+            vec![socket.session.start(now_ms())]
         });
     });
     let weak = Rc::downgrade(inner);
@@ -324,24 +332,44 @@ fn with_socket(
                 listener.status(ConnectionStatus::Live);
                 listener.resync();
             }
-            MqttOutput::Message { payload, .. } => match parse_event(&payload) {
+            MqttOutput::Message { topic, payload } => match parse_event(&payload) {
                 Ok(event) => listener.event(event),
-                // An unreadable message is dropped, not fatal: the resync covers it.
-                Err(e) => {
-                    web_sys::console::warn_1(&format!("ignored an unreadable message: {e}").into())
-                }
+                // Not fatal, and not silently lost: reported, and REST fills the gap.
+                Err(e) => listener.unreadable(format!("a message on {topic}: {e}")),
             },
             MqttOutput::Failed(reason) => return lost(weak, generation, reason),
-            MqttOutput::Refused(topics) => {
-                let reason = format!("the server refused live updates ({})", topics.join(", "));
-                return lost(weak, generation, reason);
-            }
+            MqttOutput::Refused(topics) => return refused(weak, generation, topics),
         }
     }
 }
 
 /// The connection is gone: schedule the next attempt.
 fn lost(weak: &Weak<RefCell<Inner>>, generation: u32, reason: String) {
+    retry_later(weak, generation, |attempt, retry_in_ms| {
+        ConnectionStatus::Reconnecting {
+            attempt,
+            retry_in_ms,
+            reason,
+        }
+    });
+}
+
+/// The broker refused subscriptions: say so, close, and try again later.
+fn refused(weak: &Weak<RefCell<Inner>>, generation: u32, topics: Vec<String>) {
+    retry_later(weak, generation, |_, retry_in_ms| {
+        ConnectionStatus::Refused {
+            topics,
+            retry_in_ms,
+        }
+    });
+}
+
+/// Drops the socket, reports `status` and connects again after the backoff.
+fn retry_later(
+    weak: &Weak<RefCell<Inner>>,
+    generation: u32,
+    status: impl FnOnce(u32, u32) -> ConnectionStatus,
+) {
     let Some(inner) = weak.upgrade() else { return };
     let (delay, attempt, listener) = {
         let mut i = inner.borrow_mut();
@@ -353,11 +381,7 @@ fn lost(weak: &Weak<RefCell<Inner>>, generation: u32, reason: String) {
         let delay = i.backoff.next_delay_ms(jitter());
         (delay, i.backoff.attempt(), Rc::clone(&i.listener))
     };
-    listener.status(ConnectionStatus::Reconnecting {
-        attempt,
-        retry_in_ms: delay,
-        reason,
-    });
+    listener.status(status(attempt, delay));
     let weak = weak.clone();
     let retry = Closure::once_into_js(move || {
         if let Some(inner) = weak.upgrade() {
