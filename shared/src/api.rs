@@ -2,7 +2,7 @@
 //! each answer (status and body) is read into a typed result or an [`ApiError`] a person
 //! can understand. The browser sends them with `fetch`; tests read fixtures.
 
-use crate::model::{Bucket, Config, DrinkOrder, Order, OrderState};
+use crate::model::{Bucket, Config, DrinkOrder, Order, OrderList, OrderState};
 use crate::settings::{Flavour, Settings};
 use crate::url::Endpoint;
 use crate::wire::{self, Redeemed, WireError};
@@ -227,7 +227,7 @@ impl Api {
     }
 
     /// `GET /orders?state=`, with the state spelled as this backend stores it.
-    pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiCall<Vec<Order>> {
+    pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiCall<OrderList> {
         let mut path = format!(
             "orders?state={}",
             crate::sigv4::uri_encode(&state.query_value(self.flavour, self.event_id.as_deref()))
@@ -253,7 +253,7 @@ impl Api {
     }
 
     /// `GET /myOrders`.
-    pub fn my_orders(&self) -> ApiCall<Vec<Order>> {
+    pub fn my_orders(&self) -> ApiCall<OrderList> {
         self.call(
             get(self.with_event(self.order_manager.join("myOrders")), true),
             |flavour, body| wire::parse_orders(body, flavour),

@@ -16,6 +16,8 @@ pub struct BoardSnapshot {
     pub open: Vec<Order>,
     pub completed: Vec<Order>,
     pub store_open: bool,
+    /// Rows REST gave that could not be read (and so are not on the board).
+    pub unreadable: usize,
 }
 
 pub trait LiveModel: Clone + 'static {

@@ -200,6 +200,13 @@ impl Order {
     }
 }
 
+/// A list of orders as REST gave it, with the rows that could not be read counted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderList {
+    pub orders: Vec<Order>,
+    pub unreadable: usize,
+}
+
 /// Why the OrderProcessor gave up on an order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TimeoutCause {

@@ -3,7 +3,7 @@
 
 use crate::dynamo::{item_from_json, AttributeValue, DynamoError, Item};
 use crate::model::{
-    Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderState, StoreConfig,
+    Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderList, OrderState, StoreConfig,
 };
 use crate::settings::Flavour;
 use serde_json::Value;
@@ -213,8 +213,10 @@ pub fn order_from_item(item: &Item) -> Result<Order, WireError> {
     })
 }
 
-/// `GET /orders?state=` and `GET /myOrders`: rows that are not orders are skipped.
-pub fn parse_orders(body: &str, flavour: Flavour) -> Result<Vec<Order>, WireError> {
+/// `GET /orders?state=` and `GET /myOrders`: the orders, and how many rows could not be
+/// read (not orders at all, or a drink that cannot be read): those are counted, so a
+/// screen can say that something is missing instead of losing it quietly.
+pub fn parse_orders(body: &str, flavour: Flavour) -> Result<OrderList, WireError> {
     let v = json(body)?;
     if let Some(e) = backend_error(&v) {
         return Err(e);
@@ -222,11 +224,19 @@ pub fn parse_orders(body: &str, flavour: Flavour) -> Result<Vec<Order>, WireErro
     let Value::Array(rows) = unwrap_result(v, flavour) else {
         return Err(WireError::Invalid("order list"));
     };
-    Ok(rows
-        .iter()
-        .filter_map(|row| as_item(row, flavour).ok())
-        .filter_map(|i| order_from_item(&i).ok())
-        .collect())
+    let mut list = OrderList::default();
+    for row in &rows {
+        let order = as_item(row, flavour).ok().and_then(|item| {
+            let order = order_from_item(&item).ok()?;
+            // A drink that is there but cannot be read is no order to show.
+            (order.drink.is_some() || !item.contains_key("drinkOrder")).then_some(order)
+        });
+        match order {
+            Some(order) => list.orders.push(order),
+            None => list.unreadable += 1,
+        }
+    }
+    Ok(list)
 }
 
 /// Drops commas that stand right before `}` or `]` outside strings: W's
@@ -427,8 +437,10 @@ mod tests {
           {"PK":{"S":"orders"},"SK":{"S":"waiting"},"ORDERSTATE":{"S":"CREATED"},"TS":{"N":"1"}},
           {"not":"typed"}
         ]"#;
-        let orders = parse_orders(body, Flavour::W).unwrap();
-        assert_eq!(orders.len(), 2, "a row that is not an order is skipped");
+        let list = parse_orders(body, Flavour::W).unwrap();
+        assert_eq!(list.unreadable, 1, "a row that is not an order is counted");
+        let orders = list.orders;
+        assert_eq!(orders.len(), 2);
         assert_eq!(orders[0].number, Some(40));
         assert_eq!(orders[0].state, OrderState::Created);
         assert_eq!(orders[0].drink.as_ref().unwrap().drink, "Americano");
@@ -439,10 +451,18 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_drink_is_counted_not_shown() {
+        let body = r#"[{"PK":{"S":"orders"},"SK":{"S":"o1"},"ORDERSTATE":{"S":"CREATED"},
+            "orderNumber":{"S":"4"},"TS":{"N":"1"},"drinkOrder":{"S":"{not json"}}]"#;
+        let list = parse_orders(body, Flavour::W).unwrap();
+        assert_eq!((list.orders.len(), list.unreadable), (0, 1));
+    }
+
+    #[test]
     fn v1_orders() {
         let body = r#"{"result":[{"PK":"orders","SK":"o1","orderNumber":40,"robot":false,"ORDERSTATE":"COMPLETED",
             "drinkOrder":{"drink":"Latte","icon":"i","modifiers":["Oat"]},"TS":1652890034744,"baristaUserId":null}]}"#;
-        let orders = parse_orders(body, Flavour::V1).unwrap();
+        let orders = parse_orders(body, Flavour::V1).unwrap().orders;
         assert_eq!(orders[0].number, Some(40));
         assert_eq!(orders[0].state, OrderState::Completed);
         assert_eq!(orders[0].drink.as_ref().unwrap().modifiers, ["Oat"]);

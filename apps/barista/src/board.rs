@@ -93,6 +93,8 @@ pub struct Board {
     pub store_news: u32,
     /// Counts new orders, for the chime.
     pub arrivals: u32,
+    /// Orders REST gave that could not be read at the last load (not on the board).
+    pub unreadable: usize,
 }
 
 impl LiveModel for Board {
@@ -108,6 +110,7 @@ impl LiveModel for Board {
         );
         let merged = loaded.merged_with_previous(self);
         self.cards = merged.cards;
+        self.unreadable = snapshot.unreadable;
         self.store_open = Some(snapshot.store_open);
         self.store_news += 1;
     }
@@ -491,10 +494,15 @@ mod tests {
                 open: vec![order("a", 1, 0, None), order("b", 2, 0, None)],
                 completed: vec![],
                 store_open: true,
+                unreadable: 1,
             },
             NOW,
         );
         assert_eq!((board.store_open, board.store_news), (Some(true), 1));
+        assert_eq!(
+            board.unreadable, 1,
+            "a row that could not be read is counted"
+        );
         assert!(board.start("a", OrderAction::Make), "a make on its way");
         board.apply(
             &RealtimeEvent::OrderCancelled {
@@ -509,6 +517,7 @@ mod tests {
                 open: vec![order("a", 1, 0, None), order("c", 3, 0, None)],
                 completed: vec![],
                 store_open: false,
+                unreadable: 0,
             },
             NOW + 1_000,
         );

@@ -53,6 +53,8 @@ pub struct Lists {
     /// Loads from REST after the first (resyncs after a reconnect): the QR code's token
     /// count is asked again then, as `Validator.NewOrder` events may have been missed.
     pub resyncs: u32,
+    /// Orders REST gave that could not be read at the last load (not on the board).
+    pub unreadable: usize,
 }
 
 impl LiveModel for Lists {
@@ -74,6 +76,7 @@ impl LiveModel for Lists {
             .collect();
         self.preparing = loaded.preparing;
         self.ready = ready;
+        self.unreadable = snapshot.unreadable;
         if self.store_open.is_some() {
             self.resyncs += 1;
         }
@@ -475,6 +478,7 @@ mod tests {
             open,
             completed,
             store_open,
+            unreadable: 0,
         };
         lists.merge(
             snapshot(

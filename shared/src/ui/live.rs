@@ -52,9 +52,11 @@ pub async fn load_board(api: Api, auth: Auth) -> Result<BoardSnapshot, ApiError>
         auth.call(api.orders(&OrderState::Completed, None)),
         auth.call(api.config()),
     );
+    let (open, completed) = (open?, completed?);
     Ok(BoardSnapshot {
-        open: open?,
-        completed: completed?,
+        unreadable: open.unreadable + completed.unreadable,
+        open: open.orders,
+        completed: completed.orders,
         store_open: config?.store.store_open,
     })
 }

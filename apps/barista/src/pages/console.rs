@@ -104,6 +104,10 @@ pub fn Console() -> impl IntoView {
     view! {
         <LiveNotices/>
         {move || ctx.action_error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+        {move || match board.with(|b| b.unreadable) {
+            0 => None,
+            n => Some(view! { <div class="alert warning" role="status">{format!("{n} open orders could not be read from the server and are not shown. Check the order table.")}</div> }),
+        }}
         <div class="console-toolbar">
             <StoreSwitch/>
             <button type="button" class="button secondary" aria-pressed=move || sound_on.get().to_string()

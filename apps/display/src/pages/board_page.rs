@@ -42,7 +42,13 @@ pub fn BoardPage() -> impl IntoView {
     StoredValue::new_local(ScreenAwake::start());
 
     view! {
-        <div class="display-notices"><LiveNotices/></div>
+        <div class="display-notices">
+            <LiveNotices/>
+            {move || match live.model.with(|m| m.unreadable) {
+                0 => None,
+                n => Some(view! { <div class="alert warning" role="status">{format!("{n} orders could not be read and are not shown.")}</div> }),
+            }}
+        </div>
         <div class="display-grid">
             <QrPanel/>
             <Preparing/>

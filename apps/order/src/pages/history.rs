@@ -14,10 +14,11 @@ struct Past {
     drink: DrinkOrder,
 }
 
-async fn history(api: Api, auth: Auth) -> Result<Vec<Past>, ApiError> {
-    let mut past: Vec<Past> = auth
-        .call(api.my_orders())
-        .await?
+/// The orders, newest first, and how many could not be read.
+async fn history(api: Api, auth: Auth) -> Result<(Vec<Past>, usize), ApiError> {
+    let list = auth.call(api.my_orders()).await?;
+    let mut past: Vec<Past> = list
+        .orders
         .into_iter()
         .filter_map(|order| {
             let drink = order.drink.clone()?;
@@ -25,7 +26,7 @@ async fn history(api: Api, auth: Auth) -> Result<Vec<Past>, ApiError> {
         })
         .collect();
     past.sort_by_key(|p| std::cmp::Reverse(p.order.ts_ms));
-    Ok(past)
+    Ok((past, list.unreadable))
 }
 
 fn date_text(ts_ms: Option<i64>) -> String {
@@ -50,10 +51,13 @@ pub fn HistoryPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label="Loading"></div> }>
                 {move || orders.get().map(|result| match result {
                     Err(e) => view! { <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| orders.refetch())/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p class="card">"No orders yet. Scan the QR code on the big screen to order your first coffee."</p> }.into_any(),
-                    Ok(list) => {
+                    Ok((list, 0)) if list.is_empty() => view! { <p class="card">"No orders yet. Scan the QR code on the big screen to order your first coffee."</p> }.into_any(),
+                    Ok((list, unreadable)) => {
                         let now = now_ms();
                         view! {
+                            {(unreadable > 0).then(|| view! {
+                                <div class="alert warning" role="status">{format!("{unreadable} of your orders could not be read and are not listed.")}</div>
+                            })}
                             <ul class="history">
                                 <For each=move || list.clone() key=|p| p.order.id.clone() let(Past { order, drink })>
                                     <li class="card history-item">

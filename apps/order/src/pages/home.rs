@@ -38,7 +38,14 @@ async fn load(
     token: StoredValue<Option<Option<String>>>,
 ) -> Result<Snapshot, ApiError> {
     let (config, orders) = futures::join!(auth.call(api.config()), auth.call(api.my_orders()));
-    let (config, orders) = (config?, orders?);
+    let (config, list) = (config?, orders?);
+    if list.unreadable > 0 {
+        browser::warn(&format!(
+            "{} of your orders could not be read",
+            list.unreadable
+        ));
+    }
+    let orders = list.orders;
     let now = now_ms();
     let (today_ms, tomorrow_ms) = local_midnights(now);
     let outcome = match token.get_value() {

@@ -93,7 +93,7 @@ fn QueuePosition(number: u32) -> impl IntoView {
                 .call(ctx.api.orders(&OrderState::Created, None))
                 .await
                 .ok()?;
-            Some(flow::orders_ahead(&windows, &open, number, now_ms()))
+            Some(flow::orders_ahead(&windows, &open.orders, number, now_ms()))
         }
     });
     move || {
