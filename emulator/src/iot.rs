@@ -157,13 +157,13 @@ pub fn verify_presigned(
     if now_ms > valid_until || signed_at > now_ms + MAX_SKEW_MS {
         return Err(PresignError::Expired);
     }
-    let (secret, session_token, expiration_s) = issued_credentials(store, key_id)
+    let issued = issued_credentials(store, key_id)
         .map_err(|_| PresignError::UnknownKey)?
         .ok_or(PresignError::UnknownKey)?;
-    if expiration_s * 1000 < now_ms {
+    if issued.expiration_s * 1000 < now_ms {
         return Err(PresignError::CredentialsExpired);
     }
-    if get("X-Amz-Security-Token").ok() != Some(session_token.as_str()) {
+    if get("X-Amz-Security-Token").ok() != Some(issued.session_token.as_str()) {
         return Err(PresignError::SecurityToken);
     }
     let signature = get("X-Amz-Signature")?;
@@ -177,7 +177,7 @@ pub fn verify_presigned(
             .map(|(k, v)| (k.as_str(), v.as_str()));
         let canonical =
             sigv4::canonical_request("GET", path, &sigv4::canonical_query(signed), host);
-        sigv4::sign(&secret, &at, region, service, &canonical) == signature
+        sigv4::sign(&issued.secret_key, &at, region, service, &canonical) == signature
     };
     if matches(false) || matches(true) {
         Ok(())

@@ -1,0 +1,268 @@
+//! Cognito's tables: users, refresh tokens, identities and the credentials issued to
+//! them. Each function runs inside a caller's read or transaction.
+
+use anyhow::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+use shared::srp::Verifier;
+
+/// A user of the pool.
+pub(super) struct User {
+    pub username: String,
+    pub sub: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub verifier: Option<Verifier>,
+    pub confirmed: bool,
+    pub code: Option<String>,
+    pub groups: Vec<String>,
+}
+
+pub(super) fn user(conn: &Connection, username: &str) -> Result<Option<User>> {
+    Ok(conn
+        .query_row(
+            "SELECT username, sub, email, phone, salt, verifier, confirmed, code, groups
+             FROM users WHERE username = ?1",
+            [username],
+            |r| {
+                let salt: Option<String> = r.get(4)?;
+                let verifier: Option<String> = r.get(5)?;
+                let groups: String = r.get(8)?;
+                Ok(User {
+                    username: r.get(0)?,
+                    sub: r.get(1)?,
+                    email: r.get(2)?,
+                    phone: r.get(3)?,
+                    verifier: salt.zip(verifier).map(|(salt_hex, verifier_hex)| Verifier {
+                        salt_hex,
+                        verifier_hex,
+                    }),
+                    confirmed: r.get(6)?,
+                    code: r.get(7)?,
+                    groups: groups
+                        .split(',')
+                        .filter(|g| !g.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Whether the user with this `sub` is one of the order robot's customers.
+pub fn is_robot(conn: &Connection, sub: &str) -> Result<bool> {
+    let groups: Option<String> = conn
+        .query_row("SELECT groups FROM users WHERE sub = ?1", [sub], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(groups.is_some_and(|g| g.split(',').any(|g| g == "robot")))
+}
+
+/// A user signing up.
+pub(super) struct NewUser<'a> {
+    pub username: &'a str,
+    pub sub: &'a str,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub verifier: &'a Verifier,
+    pub confirmed: bool,
+    pub code: Option<&'a str>,
+    pub created_ms: i64,
+}
+
+/// Adds a user; false when the username is taken (and nothing changed).
+pub(super) fn insert_user(conn: &Connection, u: &NewUser) -> Result<bool> {
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO users (username, sub, email, phone, salt, verifier, confirmed, code, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            u.username, u.sub, u.email, u.phone, u.verifier.salt_hex, u.verifier.verifier_hex,
+            u.confirmed, u.code, u.created_ms
+        ],
+    )?;
+    Ok(inserted > 0)
+}
+
+/// Creates a confirmed user in `groups`, or resets the password and groups of an existing
+/// one (keeping its `sub`); returns the `sub`.
+pub(super) fn put_confirmed_user(
+    conn: &Connection,
+    username: &str,
+    sub: &str,
+    verifier: &Verifier,
+    groups: &[&str],
+    created_ms: i64,
+) -> Result<String> {
+    let email = username.contains('@').then_some(username);
+    conn.execute(
+        "INSERT INTO users (username, sub, email, salt, verifier, confirmed, groups, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)
+         ON CONFLICT (username) DO UPDATE SET salt = excluded.salt, verifier = excluded.verifier,
+             confirmed = 1, groups = excluded.groups",
+        params![
+            username,
+            sub,
+            email,
+            verifier.salt_hex,
+            verifier.verifier_hex,
+            groups.join(","),
+            created_ms
+        ],
+    )?;
+    Ok(conn.query_row(
+        "SELECT sub FROM users WHERE username = ?1",
+        [username],
+        |r| r.get(0),
+    )?)
+}
+
+/// What `ConfirmSignUp` came to.
+pub(super) enum Confirmation {
+    Confirmed,
+    NoSuchUser,
+    AlreadyConfirmed,
+    WrongCode,
+}
+
+/// Confirms the user if `code` is the one sent to them.
+pub(super) fn confirm(conn: &Connection, username: &str, code: &str) -> Result<Confirmation> {
+    let Some(u) = user(conn, username)? else {
+        return Ok(Confirmation::NoSuchUser);
+    };
+    if u.confirmed {
+        return Ok(Confirmation::AlreadyConfirmed);
+    }
+    if u.code.as_deref() != Some(code) {
+        return Ok(Confirmation::WrongCode);
+    }
+    conn.execute(
+        "UPDATE users SET confirmed = 1, code = NULL WHERE username = ?1",
+        [username],
+    )?;
+    Ok(Confirmation::Confirmed)
+}
+
+/// What replacing an unconfirmed user's code came to.
+pub(super) enum CodeReplaced {
+    /// The new code is stored; it goes to this address.
+    Replaced {
+        email: Option<String>,
+    },
+    NoSuchUser,
+    AlreadyConfirmed,
+}
+
+pub(super) fn replace_code(conn: &Connection, username: &str, code: &str) -> Result<CodeReplaced> {
+    let Some(u) = user(conn, username)? else {
+        return Ok(CodeReplaced::NoSuchUser);
+    };
+    if u.confirmed {
+        return Ok(CodeReplaced::AlreadyConfirmed);
+    }
+    conn.execute(
+        "UPDATE users SET code = ?2 WHERE username = ?1",
+        [username, code],
+    )?;
+    Ok(CodeReplaced::Replaced { email: u.email })
+}
+
+pub(super) fn insert_refresh_token(
+    conn: &Connection,
+    token: &str,
+    username: &str,
+    expires_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO refresh_tokens (token, username, expires_ms) VALUES (?1, ?2, ?3)",
+        params![token, username, expires_ms],
+    )?;
+    Ok(())
+}
+
+/// The user a refresh token belongs to, if it is known and unexpired at `now_ms`.
+pub(super) fn refresh_token_user(
+    conn: &Connection,
+    token: &str,
+    now_ms: i64,
+) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT username FROM refresh_tokens WHERE token = ?1 AND expires_ms > ?2",
+            params![token, now_ms],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+pub(super) fn delete_refresh_tokens(conn: &Connection, username: &str) -> Result<()> {
+    conn.execute("DELETE FROM refresh_tokens WHERE username = ?1", [username])?;
+    Ok(())
+}
+
+pub(super) fn insert_identity(conn: &Connection, id: &str, created_ms: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO identities (id, created_ms) VALUES (?1, ?2)",
+        params![id, created_ms],
+    )?;
+    Ok(())
+}
+
+pub(super) fn identity_exists(conn: &Connection, id: &str) -> Result<bool> {
+    let found: Option<String> = conn
+        .query_row("SELECT id FROM identities WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Temporary AWS credentials the identity pool handed out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedCredentials {
+    pub access_key_id: String,
+    pub secret_key: String,
+    pub session_token: String,
+    pub identity_id: String,
+    /// Epoch seconds.
+    pub expiration_s: i64,
+}
+
+/// Records credentials, forgetting those expired before `now_s`.
+pub(super) fn put_credentials(conn: &Connection, c: &IssuedCredentials, now_s: i64) -> Result<()> {
+    conn.execute("DELETE FROM credentials WHERE expiration_s < ?1", [now_s])?;
+    conn.execute(
+        "INSERT INTO credentials (access_key_id, secret, session_token, identity_id, expiration_s)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            c.access_key_id,
+            c.secret_key,
+            c.session_token,
+            c.identity_id,
+            c.expiration_s
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn credentials(
+    conn: &Connection,
+    access_key_id: &str,
+) -> Result<Option<IssuedCredentials>> {
+    Ok(conn
+        .query_row(
+            "SELECT access_key_id, secret, session_token, identity_id, expiration_s
+             FROM credentials WHERE access_key_id = ?1",
+            [access_key_id],
+            |r| {
+                Ok(IssuedCredentials {
+                    access_key_id: r.get(0)?,
+                    secret_key: r.get(1)?,
+                    session_token: r.get(2)?,
+                    identity_id: r.get(3)?,
+                    expiration_s: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}

@@ -1,0 +1,187 @@
+//! The user pool's JWTs (contract §2.3): RS256 access and ID tokens signed with the
+//! emulator's development key, their JWKS, and the check API Gateway's Cognito authorizer
+//! makes.
+
+use super::store::User;
+use crate::ids;
+use crate::local;
+use anyhow::Result;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+const SIGNING_KEY_PEM: &[u8] = include_bytes!("../../keys/dev-signing-key.pem");
+/// The public half of the signing key, served at `/cognito/<pool>/.well-known/jwks.json`.
+pub const JWKS: &str = include_str!("../../keys/jwks.json");
+const KEY_ID: &str = "serverlesspresso-local-1";
+/// Access and ID tokens last an hour.
+pub const TOKEN_LIFETIME_S: i64 = 3600;
+const REFRESH_TOKEN_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The claims of an access token, as API Gateway's authorizer reads them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub sub: String,
+    #[serde(
+        rename = "cognito:groups",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub groups: Vec<String>,
+    pub iss: String,
+    pub client_id: String,
+    pub token_use: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: String,
+    pub username: String,
+}
+
+impl AccessClaims {
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|g| g == "admin")
+    }
+}
+
+/// Signs and checks the pool's tokens.
+pub(super) struct Tokens {
+    encoding_key: EncodingKey,
+    decoding_key: DecodingKey,
+    issuer: String,
+}
+
+impl Tokens {
+    pub(super) fn new() -> Result<Self> {
+        let jwks: Value = serde_json::from_str(JWKS)?;
+        let key = &jwks["keys"][0];
+        let n = key["n"].as_str().unwrap_or_default();
+        let e = key["e"].as_str().unwrap_or_default();
+        Ok(Self {
+            encoding_key: EncodingKey::from_rsa_pem(SIGNING_KEY_PEM)?,
+            decoding_key: DecodingKey::from_rsa_components(n, e)?,
+            issuer: format!(
+                "https://cognito-idp.{}.amazonaws.com/{}",
+                local::REGION,
+                local::USER_POOL_ID
+            ),
+        })
+    }
+
+    /// `AuthenticationResult` for a user signing in at `now_ms`: access, ID and a new
+    /// refresh token.
+    pub(super) fn issue(&self, u: &User, now_ms: i64) -> Value {
+        let now = now_ms.div_euclid(1000);
+        let jti = ids::uuid();
+        let access = AccessClaims {
+            sub: u.sub.clone(),
+            groups: u.groups.clone(),
+            iss: self.issuer.clone(),
+            client_id: local::CLIENT_ID.into(),
+            token_use: "access".into(),
+            scope: "aws.cognito.signin.user.admin".into(),
+            auth_time: now,
+            exp: now + TOKEN_LIFETIME_S,
+            iat: now,
+            jti: jti.clone(),
+            username: u.username.clone(),
+        };
+        let mut id = json!({
+            "sub": u.sub, "iss": self.issuer, "aud": local::CLIENT_ID, "token_use": "id",
+            "cognito:username": u.username, "auth_time": now, "exp": now + TOKEN_LIFETIME_S,
+            "iat": now, "jti": ids::uuid(), "origin_jti": jti,
+        });
+        if !u.groups.is_empty() {
+            id["cognito:groups"] = json!(u.groups);
+        }
+        if let Some(email) = &u.email {
+            id["email"] = json!(email);
+            id["email_verified"] = json!(true);
+        }
+        if let Some(phone) = &u.phone {
+            id["phone_number"] = json!(phone);
+        }
+        json!({
+            "AccessToken": self.sign(&access),
+            "IdToken": self.sign(&id),
+            "RefreshToken": ids::token(REFRESH_TOKEN_ALPHABET, 256),
+            "ExpiresIn": TOKEN_LIFETIME_S,
+            "TokenType": "Bearer",
+        })
+    }
+
+    /// `AuthenticationResult` for a refresh at `now_ms`: new access and ID tokens, and
+    /// no refresh token (the client keeps the one it has).
+    pub(super) fn reissue(&self, u: &User, now_ms: i64) -> Value {
+        let mut result = self.issue(u, now_ms);
+        result.as_object_mut().map(|r| r.remove("RefreshToken"));
+        result
+    }
+
+    fn sign(&self, claims: &impl Serialize) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(KEY_ID.into());
+        jsonwebtoken::encode(&header, claims, &self.encoding_key)
+            .expect("RS256 signing with a valid key")
+    }
+
+    /// A valid access token of this pool, unexpired at `now_ms`.
+    pub(super) fn verify_access(&self, token: &str, now_ms: i64) -> Option<AccessClaims> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.validate_aud = false;
+        // Expiry is checked against the emulator's clock, not the library's.
+        validation.validate_exp = false;
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding_key, &validation)
+            .ok()?
+            .claims;
+        let unexpired = claims.exp >= now_ms.div_euclid(1000);
+        (unexpired && claims.token_use == "access" && claims.client_id == local::CLIENT_ID)
+            .then_some(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{store, Cognito};
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+    use crate::store::Store;
+    use std::sync::Arc;
+
+    #[test]
+    fn tokens_verify_and_id_tokens_are_refused() {
+        let clock = Arc::new(ManualClock::starting_now());
+        let cognito = Cognito::new(clock.clone()).unwrap();
+        let store = Store::open(None).unwrap();
+        cognito
+            .create_user(&store, "barista@example.com", "secret1", &["admin"])
+            .unwrap();
+        let u = store
+            .read(|c| store::user(c, "barista@example.com"))
+            .unwrap()
+            .unwrap();
+        let tokens = cognito.tokens.issue(&u, clock.now_ms());
+        let access = tokens["AccessToken"].as_str().unwrap();
+        let claims = cognito.verify_access_token(access, clock.now_ms()).unwrap();
+        assert!(claims.is_admin());
+        assert_eq!(claims.username, "barista@example.com");
+        assert_eq!(
+            cognito.verify_access_token(tokens["IdToken"].as_str().unwrap(), clock.now_ms()),
+            None
+        );
+        assert_eq!(
+            cognito.verify_access_token("not.a.jwt", clock.now_ms()),
+            None
+        );
+        // Valid to the last second of its hour, then expired.
+        clock.advance_ms(TOKEN_LIFETIME_S * 1000);
+        assert!(cognito
+            .verify_access_token(access, clock.now_ms())
+            .is_some());
+        clock.advance_ms(TOKEN_LIFETIME_S * 1000);
+        assert_eq!(cognito.verify_access_token(access, clock.now_ms()), None);
+    }
+}
