@@ -650,6 +650,18 @@ impl Settings {
         }
     }
 
+    /// The order journey page of `order_id` (V1 and E, contract §3.4):
+    /// `{journeyServiceURL}{orderId}.html`, when the deployment has the journey service.
+    pub fn journey_url(&self, order_id: &str) -> Option<String> {
+        let base = self.journey_service.as_ref()?;
+        let base = base.as_str();
+        let slash = if base.ends_with('/') { "" } else { "/" };
+        Some(format!(
+            "{base}{slash}{}.html",
+            crate::sigv4::uri_encode(order_id)
+        ))
+    }
+
     /// The URL that opens `app` with these settings in its query string, for the
     /// display's "Configure barista app" and "Configure order app" (contract §1.2).
     pub fn hand_off_url(&self, app: AppKind) -> Option<String> {
@@ -1007,6 +1019,22 @@ mod tests {
         ] {
             assert_eq!(check_region(bad), Err(FieldError::Region), "{bad}");
         }
+    }
+
+    #[test]
+    fn journey_pages_are_named_after_the_order() {
+        let mut d = complete_draft();
+        let plain = d.validate(AppKind::Order).unwrap();
+        assert_eq!(plain.journey_url("o1"), None, "W has no journey service");
+        d.set(
+            Field::JourneyServiceUrl,
+            "https://d111.cloudfront.net/journey",
+        );
+        let with = d.validate(AppKind::Order).unwrap();
+        assert_eq!(
+            with.journey_url("V1StGXR8_Z5jdHi6B-myT").as_deref(),
+            Some("https://d111.cloudfront.net/journey/V1StGXR8_Z5jdHi6B-myT.html")
+        );
     }
 
     #[test]

@@ -123,7 +123,7 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage
         .set_item(
-            "serverlesspresso.order.session",
+            &format!("serverlesspresso.order.session.{}", settings.client_id),
             &serde_json::to_string(&expiring).unwrap(),
         )
         .unwrap();

@@ -339,6 +339,31 @@ where
     }
 }
 
+/// chromedriver's DevTools pass-through: `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// One browser window, with the few verbs the tests need.
 pub struct Browser {
     pub client: Client,
@@ -509,6 +534,32 @@ impl Browser {
         Ok(path)
     }
 
+    /// A Chrome DevTools Protocol command (network emulation, CPU throttling, scripts
+    /// run before a page's own).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        let answer = self
+            .client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_string(),
+                params,
+            })
+            .await
+            .with_context(|| format!("DevTools {cmd}"))?;
+        Ok(answer)
+    }
+
+    /// Takes the browser off the network (as a phone losing Wi-Fi) or back on it: no
+    /// request, WebSocket or fetch gets through while offline.
+    pub async fn set_offline(&self, offline: bool) -> Result<()> {
+        self.cdp("Network.enable", json!({})).await?;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.client.close().await?;
         Ok(())
@@ -622,6 +673,21 @@ impl Harness {
         let order = self.scan(&customer, &self.current_code().await?).await?;
         self.submit(&customer, &order, drink).await?;
         Ok(order)
+    }
+
+    /// Sets faults in the emulator (`POST /_local/faults`, see the emulator's README
+    /// section), e.g. `json!({"cognito": {"answer": "throttle", "forSeconds": 5}})`.
+    pub async fn faults(&self, faults: Value) -> Result<Value> {
+        let client = self.client();
+        let reply = client
+            .rest(
+                emulator::client::Method::POST,
+                &self.url("/_local/faults"),
+                Some(faults),
+            )
+            .await?;
+        anyhow::ensure!(reply.status == 200, "faults refused: {}", reply.body);
+        Ok(reply.json()?)
     }
 
     /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.

@@ -2,7 +2,7 @@
 //! Preparing and Ready lists (contract §7.3). Pure: time comes in.
 
 use shared::live::{BoardSnapshot, LiveModel};
-use shared::model::{Bucket, Order};
+use shared::model::{Bucket, DrinkOrder, Order};
 use shared::realtime::RealtimeEvent;
 use shared::windows::Windows;
 
@@ -27,7 +27,7 @@ impl Row {
             drink: order
                 .drink
                 .as_ref()
-                .map(|d| d.drink.clone())
+                .map(DrinkOrder::summary)
                 .unwrap_or_default(),
             since_ms,
         }

@@ -97,8 +97,14 @@ impl AuthClient {
         &self.settings
     }
 
+    /// Per app and per user pool client: a browser switched to another backend's
+    /// settings never reuses a session of the previous one.
     fn session_key(&self) -> String {
-        format!("serverlesspresso.{}.session", self.app.slug())
+        format!(
+            "serverlesspresso.{}.session.{}",
+            self.app.slug(),
+            self.settings.client_id
+        )
     }
 
     fn identity_key(&self) -> String {

@@ -44,6 +44,8 @@ pub fn HistoryPage() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let api = Api::new(&settings);
     let windows = settings.windows();
+    let settings = StoredValue::new(settings);
+    let journey = move |id: &str| settings.with_value(|s| s.journey_url(id));
     let orders = LocalResource::new(move || history(api.clone(), auth.clone()));
     view! {
         <section aria-labelledby="history-title">
@@ -68,6 +70,9 @@ pub fn HistoryPage() -> impl IntoView {
                                                 {order.number.map(|n| format!("#{n} · ")).unwrap_or_default()}
                                                 {date_text(order.ts_ms)}
                                             </p>
+                                            {journey(&order.id).map(|url| view! {
+                                                <a href=url target="_blank" rel="noopener">"Order journey"</a>
+                                            })}
                                         </div>
                                         <StatusBadge status=windows.status(&order, now)/>
                                     </li>

@@ -158,6 +158,10 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         })
     };
     let restart = ctx.clone();
+    // The journey page of a finished order (V1 and E backends, contract §7.1).
+    let journey = final_screen
+        .then(|| expect_context::<shared::Settings>().journey_url(&order_id))
+        .flatten();
     view! {
         <section class="card status" aria-labelledby="status-title" data-order=order_id.clone()>
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
@@ -177,6 +181,9 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             <div class="button-row">
                 {final_screen.then(|| view! {
                     <button type="button" class="button primary-wide" on:click=move |_| restart.restart()>"Next"</button>
+                })}
+                {journey.map(|url| view! {
+                    <a class="button secondary" href=url target="_blank" rel="noopener">"View order journey"</a>
                 })}
                 {cancellable.then(|| {
                     let order_id = order_id.clone();
