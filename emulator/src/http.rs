@@ -142,10 +142,10 @@ fn with_cors(
         headers.insert("access-control-allow-methods", header_value(methods));
     }
     if !body.is_empty() {
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        // JSON unless the caller said which (Cognito's `application/x-amz-json-1.1`).
+        headers
+            .entry(header::CONTENT_TYPE)
+            .or_insert(HeaderValue::from_static("application/json"));
     }
     (status, headers, body).into_response()
 }
@@ -511,8 +511,10 @@ async fn mqtt(
         return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
     }
     let (broker, shutdown) = (state.broker, state.shutdown.clone());
+    // Browsers' MQTT clients ask for `mqtt`; aws-iot-device-sdk (through mqtt.js 4)
+    // asks for `mqttv3.1`. IoT agrees to either.
     upgrade
-        .protocols(["mqtt"])
+        .protocols(["mqtt", "mqttv3.1"])
         .on_upgrade(move |socket| iot::bridge(socket, broker, peer.to_string(), shutdown))
 }
 

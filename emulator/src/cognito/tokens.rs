@@ -31,6 +31,11 @@ pub struct AccessClaims {
     pub groups: Vec<String>,
     pub iss: String,
     pub client_id: String,
+    /// The sign-in both tokens came from (Cognito's `origin_jti` and `event_id`).
+    #[serde(default)]
+    pub origin_jti: String,
+    #[serde(default)]
+    pub event_id: String,
     pub token_use: String,
     pub scope: String,
     pub auth_time: i64,
@@ -74,24 +79,26 @@ impl Tokens {
     /// refresh token.
     pub(super) fn issue(&self, u: &User, now_ms: i64) -> Value {
         let now = now_ms.div_euclid(1000);
-        let jti = ids::uuid();
+        let (origin_jti, event_id) = (ids::uuid(), ids::uuid());
         let access = AccessClaims {
             sub: u.sub.clone(),
             groups: u.groups.clone(),
             iss: self.issuer.clone(),
             client_id: local::CLIENT_ID.into(),
+            origin_jti: origin_jti.clone(),
+            event_id: event_id.clone(),
             token_use: "access".into(),
             scope: "aws.cognito.signin.user.admin".into(),
             auth_time: now,
             exp: now + TOKEN_LIFETIME_S,
             iat: now,
-            jti: jti.clone(),
+            jti: ids::uuid(),
             username: u.username.clone(),
         };
         let mut id = json!({
             "sub": u.sub, "iss": self.issuer, "aud": local::CLIENT_ID, "token_use": "id",
             "cognito:username": u.username, "auth_time": now, "exp": now + TOKEN_LIFETIME_S,
-            "iat": now, "jti": ids::uuid(), "origin_jti": jti,
+            "iat": now, "jti": ids::uuid(), "origin_jti": origin_jti, "event_id": event_id,
         });
         if !u.groups.is_empty() {
             id["cognito:groups"] = json!(u.groups);
