@@ -266,13 +266,14 @@ impl Backend {
             TokenSpend::Spent(bucket) => bucket,
         };
         let order_id = ids::nanoid(21);
-        self.emit(vec![Event::new(
+        let new_order = Event::new(
             "Validator.NewOrder",
             json!({
                 "orderId": order_id, "userId": user_id, "Message": "A new order has been placed",
                 "bucket": bucket_json(&bucket, true),
             }),
-        )], now);
+        );
+        self.emit(vec![new_order], now);
         // EventBridge rule NewOrder starts the OrderProcessor, asynchronously.
         let backend = Arc::clone(self);
         let (order, user) = (order_id.clone(), user_id.to_string());
@@ -529,10 +530,11 @@ impl Backend {
             Ok(Some(text(&order, "USERID").unwrap_or_default().to_string()))
         })?;
         let user = user.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
-        self.emit(vec![Event::new(
+        let claimed = Event::new(
             "OrderManager.MakeOrder",
             json!({"baristaUserId": barista, "orderId": order_id, "userId": user, "Message": "The barista has claimed the order"}),
-        )], now);
+        );
+        self.emit(vec![claimed], now);
         Ok(())
     }
 
@@ -552,10 +554,11 @@ impl Backend {
             )))
         })?;
         let (user, token) = found.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
-        self.emit(vec![Event::new(
+        let finished = Event::new(
             state.event_type(),
             json!({"orderId": order_id, "userId": user, "ORDERSTATE": state.wire(), "Message": state.message()}),
-        )], now);
+        );
+        self.emit(vec![finished], now);
         self.send_task_success(&token, now)
     }
 
