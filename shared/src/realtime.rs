@@ -4,12 +4,45 @@
 
 use crate::dynamo::item_from_json;
 use crate::model::{Bucket, Order, OrderState, TimeoutCause};
+use crate::settings::{Flavour, Settings};
 use crate::wire::{order_from_item, parse_bucket, store_open_of, WireError};
 use serde_json::Value;
 
 /// Topics of the publisher rules (contract §4.2).
 pub const ADMIN_TOPIC: &str = "serverlesspresso-admin";
 pub const CONFIG_TOPIC: &str = "serverlesspresso-config";
+
+/// The admin topic of a deployment: E has one per event (`serverlesspresso-admin-ABC`).
+pub fn admin_topic(settings: &Settings) -> String {
+    per_event(ADMIN_TOPIC, settings)
+}
+
+/// The config topic of a deployment: E has one per event.
+pub fn config_topic(settings: &Settings) -> String {
+    per_event(CONFIG_TOPIC, settings)
+}
+
+fn per_event(topic: &str, settings: &Settings) -> String {
+    match (settings.flavour, &settings.event_id) {
+        (Flavour::E, Some(event)) => format!("{topic}-{event}"),
+        _ => topic.to_string(),
+    }
+}
+
+/// The event (E's `detail.eventId`) a payload belongs to, if it says.
+pub fn event_of(payload: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(payload).ok()?;
+    v.pointer("/detail/eventId")?.as_str().map(str::to_string)
+}
+
+/// Whether a payload is for this deployment's event: the user topic is shared by every
+/// event of an E backend, so an order at another event must not move this screen.
+pub fn is_for_this_event(payload: &[u8], settings: &Settings) -> bool {
+    match (&settings.event_id, event_of(payload)) {
+        (Some(mine), Some(theirs)) => *mine == theirs,
+        _ => true,
+    }
+}
 
 /// The order app's own topic.
 pub fn user_topic(sub: &str) -> String {
@@ -405,5 +438,26 @@ mod tests {
             parse_event(br#"{"type":"OrderManager.OrderCompleted"}"#),
             Err(WireError::Missing("orderId"))
         );
+    }
+
+    #[test]
+    fn e_has_topics_per_event_and_events_say_which() {
+        let mut draft = crate::settings::sample_draft();
+        let w = draft.validate(crate::AppKind::Barista).unwrap();
+        assert_eq!(admin_topic(&w), "serverlesspresso-admin");
+        assert_eq!(config_topic(&w), "serverlesspresso-config");
+        draft.set(crate::Field::Flavour, "E");
+        draft.set(crate::Field::EventId, "ABC");
+        let e = draft.validate(crate::AppKind::Barista).unwrap();
+        assert_eq!(admin_topic(&e), "serverlesspresso-admin-ABC");
+        assert_eq!(config_topic(&e), "serverlesspresso-config-ABC");
+        let ours = br#"{"type":"OrderManager.MakeOrder","detail":{"orderId":"o","eventId":"ABC"}}"#;
+        let theirs =
+            br#"{"type":"OrderManager.MakeOrder","detail":{"orderId":"o","eventId":"XYZ"}}"#;
+        let no_event = br#"{"type":"OrderManager.MakeOrder","detail":{"orderId":"o"}}"#;
+        assert!(is_for_this_event(ours, &e));
+        assert!(!is_for_this_event(theirs, &e), "another event's order");
+        assert!(is_for_this_event(no_event, &e));
+        assert!(is_for_this_event(theirs, &w), "W has no events");
     }
 }

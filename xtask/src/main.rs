@@ -6,6 +6,7 @@
 //! - `test`   runs every check and test: fmt, clippy, native tests, browser tests
 //! - `size`   builds the apps and prints the bytes of each first page load
 //! - `bench`  loads the emulator and prints throughput and latency
+//! - `soak`   a time-scaled event day with faults, the apps in Chromium, figures printed
 //! - `fuzz`   fuzzes the typed-JSON, event and REST parsers
 //! - `aws-settings` writes each built app's `settings.json` for a real deployment
 
@@ -61,6 +62,25 @@ fn main() -> Result<()> {
                     .env("CHROMEDRIVER", setup::CHROMEDRIVER),
             )
         }
+        "soak" => {
+            setup::run()?;
+            build_apps()?;
+            run_cmd(
+                cargo()
+                    .args([
+                        "test",
+                        "--package",
+                        "e2e",
+                        "--test",
+                        "soak",
+                        "--",
+                        "--ignored",
+                        "--nocapture",
+                        "a_whole_day_at_the_bar",
+                    ])
+                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+            )
+        }
         "fuzz" => fuzz(
             rest.first()
                 .map_or(Ok(60), |s| s.parse())
@@ -82,6 +102,7 @@ fn main() -> Result<()> {
                  size    build the apps and print each first page load, raw and gzip -9\n  \
                  bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
                  bench-ui  time from an API call to its card on the barista console (100 orders)\n  \
+                 soak    a time-scaled event day with every fault, three apps in Chromium; prints its figures\n  \
                  fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)\n  \
                  aws-settings  write each built app's settings.json for a real AWS deployment (see its --help)"
             );

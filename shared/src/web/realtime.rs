@@ -332,6 +332,12 @@ fn with_socket(
                 listener.status(ConnectionStatus::Live);
                 listener.resync();
             }
+            // Another event's order, on the user topic every event shares (E).
+            MqttOutput::Message { payload, .. }
+                if !crate::realtime::is_for_this_event(
+                    &payload,
+                    inner.borrow().auth.settings(),
+                ) => {}
             MqttOutput::Message { topic, payload } => match parse_event(&payload) {
                 Ok(event) => listener.event(event),
                 // Not fatal, and not silently lost: reported, and REST fills the gap.

@@ -6,7 +6,7 @@ use crate::board::{Board, Column};
 use leptos::prelude::*;
 use shared::api::Api;
 use shared::model::OrderState;
-use shared::realtime::ADMIN_TOPIC;
+use shared::realtime::admin_topic;
 use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::{Chime, ScreenAwake};
 use shared::Settings;
@@ -35,7 +35,7 @@ pub fn Console() -> impl IntoView {
         let (api, auth) = (api.clone(), auth.clone());
         use_live_model(
             &auth.clone(),
-            vec![ADMIN_TOPIC.to_string()],
+            vec![admin_topic(&settings)],
             Board::new(settings.windows(), &me),
             move || load_board(api.clone(), auth.clone()),
         )

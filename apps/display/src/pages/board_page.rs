@@ -5,7 +5,7 @@ use super::qr_panel::QrPanel;
 use crate::board::Lists;
 use leptos::prelude::*;
 use shared::api::Api;
-use shared::realtime::{ADMIN_TOPIC, CONFIG_TOPIC};
+use shared::realtime::{admin_topic, config_topic};
 use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::ScreenAwake;
 use shared::Settings;
@@ -28,7 +28,7 @@ pub fn BoardPage() -> impl IntoView {
         let (api, auth) = (api.clone(), auth.clone());
         use_live_model(
             &auth.clone(),
-            vec![ADMIN_TOPIC.to_string(), CONFIG_TOPIC.to_string()],
+            vec![admin_topic(&settings), config_topic(&settings)],
             Lists::new(settings.windows()),
             move || load_board(api.clone(), auth.clone()),
         )

@@ -7,7 +7,7 @@ use super::status::StatusScreen;
 use crate::flow::{self, OrderModel, Screen, Snapshot, TokenOutcome};
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
-use shared::realtime::{user_topic, CONFIG_TOPIC};
+use shared::realtime::{config_topic, user_topic};
 use shared::ui::{browser, use_live_model, Auth, Live, LiveNotices};
 use shared::web::{local_midnights, now_ms};
 use shared::wire::Redeemed;
@@ -95,7 +95,7 @@ pub fn OrderHome() -> impl IntoView {
         let (api, auth, probe) = (api.clone(), auth.clone(), model.clone());
         use_live_model(
             &auth.clone(),
-            vec![user_topic(&sub), CONFIG_TOPIC.to_string()],
+            vec![user_topic(&sub), config_topic(&settings)],
             model,
             move || load(api.clone(), auth.clone(), probe.clone(), token),
         )
