@@ -167,6 +167,9 @@ pub struct Order {
     /// Set at creation and again when the order reaches the baristas (ms).
     pub ts_ms: Option<i64>,
     pub robot: bool,
+    /// Why the workflow gave up on it: E's timeout Lambda writes a `reason` and marks
+    /// the order cancelled; W writes nothing (the order stays `CREATED`).
+    pub timed_out: Option<TimeoutCause>,
 }
 
 impl Order {
@@ -181,6 +184,7 @@ impl Order {
             barista_user_id: None,
             ts_ms: Some(ts_ms),
             robot: false,
+            timed_out: None,
         }
     }
 

@@ -69,6 +69,7 @@ impl Windows {
         let age = order.ts_ms.map_or(i64::MAX, |ts| now_ms - ts);
         match order.state {
             OrderState::Completed => OrderStatus::Ready,
+            OrderState::Cancelled if order.timed_out.is_some() => OrderStatus::TimedOut,
             OrderState::Cancelled => OrderStatus::Cancelled,
             OrderState::Created if self.is_live(order, now_ms) => OrderStatus::InQueue,
             OrderState::Created if order.drink.is_none() && age < self.choose_ms => {

@@ -4,6 +4,7 @@
 use crate::dynamo::{item_from_json, AttributeValue, DynamoError, Item};
 use crate::model::{
     Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderList, OrderState, StoreConfig,
+    TimeoutCause,
 };
 use crate::settings::Flavour;
 use serde_json::Value;
@@ -210,6 +211,7 @@ pub fn order_from_item(item: &Item) -> Result<Order, WireError> {
             .get("robot")
             .and_then(AttributeValue::as_bool)
             .unwrap_or(false),
+        timed_out: text(item, "reason").map(|r| TimeoutCause::parse(&r)),
     })
 }
 
@@ -316,6 +318,7 @@ pub fn parse_order_body(body: &str, flavour: Flavour) -> Result<Order, WireError
                 .or_else(|| t.as_i64())
         }),
         robot: false,
+        timed_out: None,
     })
 }
 
@@ -448,6 +451,16 @@ mod tests {
         assert_eq!(orders[0].ts_ms, Some(1_652_890_034_744));
         assert_eq!(orders[1].number, None);
         assert_eq!(orders[1].drink, None);
+    }
+
+    #[test]
+    fn e_marks_a_timed_out_order_cancelled_with_its_reason() {
+        let body = r#"[{"PK":{"S":"orders"},"SK":{"S":"o1"},"ORDERSTATE":{"S":"ABC-CANCELLED"},
+            "orderNumber":{"S":"4"},"TS":{"N":"1"},"reason":{"S":"Barista timedout"},
+            "drinkOrder":{"S":"{\"drink\":\"Latte\",\"modifiers\":[\"Oat\"],\"icon\":\"i\"}"}}]"#;
+        let order = parse_orders(body, Flavour::E).unwrap().orders.remove(0);
+        assert_eq!(order.state, OrderState::Cancelled);
+        assert_eq!(order.timed_out, Some(TimeoutCause::Barista));
     }
 
     #[test]

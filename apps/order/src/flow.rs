@@ -165,7 +165,14 @@ pub fn resync(windows: &Windows, current: &Screen, order: Option<&Order>, now_ms
             number,
             drink,
         },
-        (OrderState::Cancelled, _) => Screen::Cancelled { order_id: id },
+        // E's timeout Lambda marks a timed-out order cancelled, with its reason.
+        (OrderState::Cancelled, _) => match order.timed_out.clone() {
+            Some(cause) => Screen::TimedOut {
+                order_id: id,
+                cause,
+            },
+            None => Screen::Cancelled { order_id: id },
+        },
         (
             _,
             Screen::BeingMade { .. }
@@ -931,6 +938,29 @@ mod tests {
         ];
         assert_eq!(orders_ahead(&W, &open, 5, now), 2, "a zombie is not ahead");
         assert_eq!(orders_ahead(&W, &open, 3, now), 0);
+    }
+
+    #[test]
+    fn e_timeouts_read_as_timeouts_not_cancellations() {
+        let now = 10 * DAY;
+        let queued = Screen::Queued {
+            order_id: "o".into(),
+            number: Some(3),
+            drink: None,
+        };
+        let mut timed_out = order("o", OrderState::Cancelled, now - 1_000, true, Some(3));
+        timed_out.timed_out = Some(TimeoutCause::Barista);
+        assert_eq!(
+            resync(&W, &queued, Some(&timed_out), now),
+            Screen::TimedOut {
+                order_id: "o".into(),
+                cause: TimeoutCause::Barista
+            }
+        );
+        assert_eq!(
+            W.status(&timed_out, now),
+            shared::model::OrderStatus::TimedOut
+        );
     }
 
     #[test]
