@@ -4,15 +4,20 @@
 //! API Gateway's ways are kept: CORS headers on success but not on Lambda errors or
 //! gateway errors, 401 `{"message":"Unauthorized"}`, 403 `Missing Authentication Token`
 //! for unknown routes, and HTTP 200 for whatever a direct integration returns.
+//!
+//! The faults of `/_local/faults` (`faults.rs`) that act on HTTP act here: a failing or
+//! throttled Cognito in [`cognito`], a failing or slow REST API in [`rest_faults`].
 
 use crate::backend::{max_items, Backend, OrderAction, OrderManagerInput, Redeemed};
 use crate::clock::Clock;
 use crate::cognito::{AccessClaims, Cognito, JWKS};
+use crate::faults::{CognitoAnswer, FaultChange, Faults};
 use crate::iot;
 use crate::local;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, RawQuery, State, WebSocketUpgrade};
+use axum::extract::{Path, Query, RawQuery, Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
@@ -29,6 +34,7 @@ pub struct AppState {
     pub cognito: Arc<Cognito>,
     /// Read once as each request arrives; the time is passed on from there.
     pub clock: Arc<dyn Clock>,
+    pub faults: Arc<Faults>,
     pub broker: SocketAddr,
     /// Becomes true when the emulator stops, closing open WebSockets.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
@@ -76,7 +82,58 @@ pub fn router(state: AppState) -> Router {
         .route(local::MQTT_PATH, get(mqtt))
         .merge(local_routes())
         .fallback(missing_authentication_token)
+        .layer(middleware::from_fn_with_state(state.clone(), rest_faults))
         .with_state(state)
+}
+
+/// Whether `path` is a call of one of the three REST APIs.
+fn is_rest_api(path: &str) -> bool {
+    [
+        local::ORDER_MANAGER_PREFIX,
+        local::VALIDATOR_PREFIX,
+        local::CONFIG_PREFIX,
+    ]
+    .iter()
+    .any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// The faults `rest` and `restLatency`, for the three APIs' calls but not their
+/// preflights (a mock integration, no Lambda behind it): the call waits, then answers as
+/// API Gateway's default gateway response for the status does, without CORS headers.
+async fn rest_faults(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::OPTIONS || !is_rest_api(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let now = state.clock.now_ms();
+    let (latency, failing) = (state.faults.rest_latency(now), state.faults.rest(now));
+    if let Some(latency) = latency {
+        // Real time, not the emulator's clock: a browser is waiting.
+        tokio::time::sleep(latency).await;
+    }
+    match failing {
+        Some(status) => gateway_response(status),
+        None => next.run(request).await,
+    }
+}
+
+/// API Gateway's default gateway response for `status`, as `rest` answers.
+fn gateway_response(status: u16) -> Response {
+    let (kind, message) = match status {
+        429 => ("TooManyRequestsException", "Too Many Requests"),
+        503 => ("ServiceUnavailableException", "Service Unavailable"),
+        504 => ("InternalServerErrorException", "Endpoint request timed out"),
+        _ => ("InternalServerErrorException", "Internal server error"),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    tracing::warn!("{status} (fault rest): {message}");
+    let mut response = bare_error(status, json!({ "message": message }));
+    response
+        .headers_mut()
+        .insert("x-amzn-errortype", HeaderValue::from_static(kind));
+    response
 }
 
 /// Local-only helpers, not part of AWS: sent codes, an order's event log, new users.
@@ -87,6 +144,7 @@ fn local_routes() -> Router<AppState> {
         .route("/_local/orders/{id}/events", get(local_order_events))
         .route("/_local/users", post(local_create_user))
         .route("/_local/settings", get(local_settings))
+        .route("/_local/faults", get(local_faults).post(local_set_faults))
         .layer(tower_http::cors::CorsLayer::permissive())
 }
 
@@ -450,9 +508,26 @@ async fn cognito(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_string();
+    let now = state.clock.now_ms();
+    // The fault `cognito`: every call, user pool and identity pool alike.
+    if let Some(fault) = state.faults.cognito(now) {
+        let (status, kind, message) = match fault {
+            CognitoAnswer::Throttle => (
+                StatusCode::BAD_REQUEST,
+                "TooManyRequestsException",
+                "Rate exceeded",
+            ),
+            CognitoAnswer::Error => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalErrorException",
+                "Internal error (a fault injected by the emulator)",
+            ),
+        };
+        tracing::warn!("cognito {target}: {status} {kind} (fault cognito)");
+        return cognito_answer(status, json!({"__type": kind, "message": message}));
+    }
     let reply = match serde_json::from_slice::<Value>(&body) {
         Ok(body) if body.is_object() => {
-            let now = state.clock.now_ms();
             state
                 .cognito
                 .handle(&state.backend.store, &target, &body, now)
@@ -462,19 +537,26 @@ async fn cognito(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             message: "Start of structure or map found where not expected.".into(),
         }),
     };
+    match reply {
+        Ok(value) => cognito_answer(StatusCode::OK, value),
+        Err(e) => {
+            tracing::warn!("cognito {target}: {}: {}", e.kind, e.message);
+            cognito_answer(
+                StatusCode::BAD_REQUEST,
+                json!({"__type": e.kind, "message": e.message}),
+            )
+        }
+    }
+}
+
+/// An answer of Cognito's JSON API: its content type, CORS for any origin.
+fn cognito_answer(status: StatusCode, body: Value) -> Response {
     let mut out = HeaderMap::new();
     out.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/x-amz-json-1.1"),
     );
-    match reply {
-        Ok(value) => with_cors(StatusCode::OK, out, value.to_string(), None),
-        Err(e) => {
-            tracing::warn!("cognito {target}: {}: {}", e.kind, e.message);
-            let body = json!({"__type": e.kind, "message": e.message}).to_string();
-            with_cors(StatusCode::BAD_REQUEST, out, body, None)
-        }
-    }
+    with_cors(status, out, body.to_string(), None)
 }
 
 async fn jwks(Path(pool): Path<String>) -> Response {
@@ -510,12 +592,20 @@ async fn mqtt(
         tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
         return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
     }
-    let (broker, shutdown) = (state.broker, state.shutdown.clone());
+    let bridge = iot::Bridge {
+        broker: state.broker,
+        peer: peer.to_string(),
+        shutdown: state.shutdown.clone(),
+        // Taken now, so that a drop during the upgrade closes this one too.
+        drops: state.faults.drops(),
+        faults: Arc::clone(&state.faults),
+        clock: Arc::clone(&state.clock),
+    };
     // Browsers' MQTT clients ask for `mqtt`; aws-iot-device-sdk (through mqtt.js 4)
     // asks for `mqttv3.1`. IoT agrees to either.
     upgrade
         .protocols(["mqtt", "mqttv3.1"])
-        .on_upgrade(move |socket| iot::bridge(socket, broker, peer.to_string(), shutdown))
+        .on_upgrade(move |socket| bridge.run(socket))
 }
 
 // ---- local-only admin routes --------------------------------------------------------
@@ -551,6 +641,34 @@ async fn local_settings(headers: HeaderMap) -> Response {
         .unwrap_or("127.0.0.1");
     let draft = local::settings(&format!("http://{host}"));
     draft.to_query(shared::AppKind::Display).into_response()
+}
+
+/// The faults in force (`GET /_local/faults`).
+async fn local_faults(State(state): State<AppState>) -> Response {
+    Json(state.faults.state_json(state.clock.now_ms())).into_response()
+}
+
+/// `POST /_local/faults`: changes the faults (every key optional, `{}` changes nothing)
+/// and answers the state it leaves; 400, changing nothing, for what it does not
+/// understand.
+async fn local_set_faults(State(state): State<AppState>, body: Bytes) -> Response {
+    let change = serde_json::from_slice::<Value>(&body)
+        .map_err(|e| crate::faults::BadFaults::new(format!("not JSON: {e}")))
+        .and_then(|body| FaultChange::from_json(&body));
+    match change {
+        Ok(change) => {
+            tracing::info!("faults: {}", String::from_utf8_lossy(&body));
+            Json(state.faults.apply(change, state.clock.now_ms())).into_response()
+        }
+        Err(e) => {
+            tracing::warn!("400 /_local/faults: {e}");
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"message": e.to_string()})),
+            )
+                .into_response()
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -5,21 +5,27 @@
 //! URLs presigned for `iotdevicegateway` with credentials the identity pool issued,
 //! client ids starting with `serverlesspresso-`, and lets clients subscribe but never
 //! publish. Everything else goes through to the broker byte for byte.
+//!
+//! Two faults act here: `refuseSubscriptions` (the front door answers each SUBSCRIBE
+//! itself, with a failed SUBACK) and `dropWebSockets` (every bridge closes).
 
+use crate::clock::Clock;
 use crate::cognito::issued_credentials;
 use crate::events::Publisher;
+use crate::faults::Faults;
 use crate::store::Store;
 use anyhow::{Context, Result};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use shared::mqtt::{decode_slice, drain_packets, Packet};
+use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
 use shared::sigv4;
 use shared::time::UtcDateTime;
 use std::net::SocketAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
 
 pub const CLIENT_ID_PREFIX: &str = "serverlesspresso-";
 /// How far `X-Amz-Date` may be from now, as AWS allows for clock skew.
@@ -105,7 +111,9 @@ pub enum PresignError {
     Signature,
 }
 
-/// Checks a presigned `GET` of `path` on `host` at `now_ms`.
+/// Checks a presigned `GET` of `path` on `host` at `now_ms`: signed with credentials the
+/// identity pool issued (found by the access key id in `X-Amz-Credential`), unexpired at
+/// `now_ms`, with that issue's own session token.
 pub fn verify_presigned(
     store: &Store,
     host: &str,
@@ -197,74 +205,163 @@ enum BridgeClose {
     ClientId(String),
     #[error("clients may not publish (topic {0})")]
     Publish(String),
+    #[error("the broker sent a malformed packet header")]
+    FromBroker,
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
     WebSocket(#[from] axum::Error),
 }
 
-/// Shuttles one client's MQTT between its WebSocket and the broker, until either side
-/// closes or the emulator shuts down.
-pub async fn bridge(
-    socket: WebSocket,
-    broker: SocketAddr,
-    peer: String,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) {
-    let tcp = match TcpStream::connect(broker).await {
-        Ok(tcp) => tcp,
-        Err(e) => {
-            tracing::error!(peer = %peer, "mqtt: broker unreachable: {e}");
-            return;
-        }
-    };
-    let _ = tcp.set_nodelay(true);
-    let (mut from_broker, mut to_broker) = tcp.into_split();
-    let (mut to_client, mut from_client) = socket.split();
+/// What one WebSocket's bridge to the broker needs besides the socket.
+pub struct Bridge {
+    pub broker: SocketAddr,
+    pub peer: String,
+    /// Becomes true when the emulator stops.
+    pub shutdown: watch::Receiver<bool>,
+    /// Changes when every WebSocket is to be dropped ([`Faults::drops`], taken before
+    /// the upgrade).
+    pub drops: watch::Receiver<u64>,
+    /// Whether subscriptions are being refused, read as each SUBSCRIBE arrives.
+    pub faults: Arc<Faults>,
+    pub clock: Arc<dyn Clock>,
+}
 
-    let upstream = async {
-        let mut buf = Vec::new();
-        let mut client_id: Option<String> = None;
-        while let Some(message) = from_client.next().await {
-            match message? {
-                Message::Binary(bytes) => buf.extend_from_slice(&bytes),
-                Message::Close(_) => return Ok(()),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                Message::Text(_) => return Err(BridgeClose::NotMqtt("a text frame".into())),
+impl Bridge {
+    /// Shuttles one client's MQTT between its WebSocket and the broker, until either
+    /// side closes, the WebSockets are dropped or the emulator shuts down.
+    pub async fn run(self, socket: WebSocket) {
+        let Self {
+            broker,
+            peer,
+            mut shutdown,
+            mut drops,
+            faults,
+            clock,
+        } = self;
+        let tcp = match TcpStream::connect(broker).await {
+            Ok(tcp) => tcp,
+            Err(e) => {
+                tracing::error!(peer = %peer, "mqtt: broker unreachable: {e}");
+                return;
             }
-            let packets =
-                drain_packets(&mut buf).map_err(|e| BridgeClose::NotMqtt(format!("{e:?}")))?;
-            for packet in packets {
-                admit(&packet, &mut client_id)?;
-                to_broker.write_all(&packet).await?;
+        };
+        let _ = tcp.set_nodelay(true);
+        let (mut from_broker, mut to_broker) = tcp.into_split();
+        let (mut to_client, mut from_client) = socket.split();
+        // Packets the front door answers itself (refused subscriptions' SUBACKs).
+        let (answer, mut answers) = mpsc::unbounded_channel::<Vec<u8>>();
+
+        let upstream = async {
+            let mut buf = Vec::new();
+            let mut client_id: Option<String> = None;
+            while let Some(message) = from_client.next().await {
+                match message? {
+                    Message::Binary(bytes) => buf.extend_from_slice(&bytes),
+                    Message::Close(_) => return Ok(()),
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    Message::Text(_) => return Err(BridgeClose::NotMqtt("a text frame".into())),
+                }
+                let packets =
+                    drain_packets(&mut buf).map_err(|e| BridgeClose::NotMqtt(format!("{e:?}")))?;
+                for packet in packets {
+                    let refusing = || faults.refusing_subscriptions(clock.now_ms());
+                    match admit(&packet, &mut client_id, refusing)? {
+                        Admitted::Forward => to_broker.write_all(&packet).await?,
+                        Admitted::Refused { suback } => {
+                            tracing::warn!(peer = %peer, "mqtt: SUBSCRIBE refused (refuseSubscriptions)");
+                            let _ = answer.send(suback);
+                        }
+                    }
+                }
             }
+            Ok::<_, BridgeClose>(())
+        };
+        let downstream = async {
+            let mut chunk = vec![0u8; 64 * 1024];
+            // The broker's bytes go on in whole packets, so that the front door's own
+            // answers never land inside one.
+            let mut unfinished: Vec<u8> = Vec::new();
+            loop {
+                tokio::select! {
+                    read = from_broker.read(&mut chunk) => {
+                        let n = read?;
+                        if n == 0 {
+                            return Ok(());
+                        }
+                        unfinished.extend_from_slice(&chunk[..n]);
+                        let whole = whole_packets_len(&unfinished)?;
+                        if whole > 0 {
+                            let rest = unfinished.split_off(whole);
+                            let packets = std::mem::replace(&mut unfinished, rest);
+                            to_client.send(Message::Binary(packets.into())).await?;
+                        }
+                    }
+                    Some(packet) = answers.recv() => {
+                        to_client.send(Message::Binary(packet.into())).await?;
+                    }
+                }
+            }
+        };
+        let result: Result<(), BridgeClose> = tokio::select! {
+            r = upstream => r,
+            r = downstream => r,
+            _ = shutdown.wait_for(|stopping| *stopping) => Ok(()),
+            Ok(()) = drops.changed() => {
+                tracing::info!(peer = %peer, "mqtt: connection dropped (dropWebSockets)");
+                Ok(())
+            }
+        };
+        if let Err(reason) = result {
+            tracing::warn!(peer = %peer, "mqtt: connection closed: {reason}");
         }
-        Ok::<_, BridgeClose>(())
-    };
-    let downstream = async {
-        let mut chunk = vec![0u8; 64 * 1024];
-        loop {
-            let n = from_broker.read(&mut chunk).await?;
-            if n == 0 {
-                return Ok(());
-            }
-            to_client
-                .send(Message::Binary(chunk[..n].to_vec().into()))
-                .await?;
-        }
-    };
-    let result: Result<(), BridgeClose> = tokio::select! {
-        r = upstream => r,
-        r = downstream => r,
-        _ = shutdown.wait_for(|stopping| *stopping) => Ok(()),
-    };
-    if let Err(reason) = result {
-        tracing::warn!(peer = %peer, "mqtt: connection closed: {reason}");
     }
 }
 
-/// IoT's policy for the apps' identities, applied to one client packet.
-fn admit(packet: &[u8], client_id: &mut Option<String>) -> Result<(), BridgeClose> {
+/// How many bytes at the front of `buf` are whole MQTT packets (by their fixed headers:
+/// a type byte, then the remaining length in one to four bytes of seven bits).
+fn whole_packets_len(buf: &[u8]) -> Result<usize, BridgeClose> {
+    let mut start = 0;
+    loop {
+        let packet = &buf[start..];
+        let (mut remaining, mut header) = (0usize, 1);
+        loop {
+            let Some(&byte) = packet.get(header) else {
+                return Ok(start);
+            };
+            remaining |= usize::from(byte & 0x7f) << (7 * (header - 1));
+            header += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            if header > 4 {
+                return Err(BridgeClose::FromBroker);
+            }
+        }
+        if packet.len() < header + remaining {
+            return Ok(start);
+        }
+        start += header + remaining;
+    }
+}
+
+/// What the front door does with a client packet it allows.
+#[derive(Debug, PartialEq)]
+enum Admitted {
+    /// On to the broker.
+    Forward,
+    /// A SUBSCRIBE while subscriptions are refused: not sent on, answered with this
+    /// SUBACK, a failure (0x80) for each topic.
+    Refused { suback: Vec<u8> },
+}
+
+/// IoT's policy for the apps' identities, applied to one client packet; `refusing`
+/// says whether subscriptions are being refused (asked only of a SUBSCRIBE).
+fn admit(
+    packet: &[u8],
+    client_id: &mut Option<String>,
+    refusing: impl FnOnce() -> bool,
+) -> Result<Admitted, BridgeClose> {
     let decoded = decode_slice(packet)
         .map_err(|e| BridgeClose::NotMqtt(format!("{e:?}")))?
         .ok_or_else(|| BridgeClose::NotMqtt("truncated packet".into()))?;
@@ -274,10 +371,95 @@ fn admit(packet: &[u8], client_id: &mut Option<String>) -> Result<(), BridgeClos
                 return Err(BridgeClose::ClientId(connect.client_id.to_string()));
             }
             *client_id = Some(connect.client_id.to_string());
-            Ok(())
+            Ok(Admitted::Forward)
         }
         (_, false) | (Packet::Connect(_), true) => Err(BridgeClose::NotConnected),
         (Packet::Publish(p), true) => Err(BridgeClose::Publish(p.topic_name.to_string())),
-        (_, true) => Ok(()),
+        (Packet::Subscribe(subscribe), true) if refusing() => Ok(Admitted::Refused {
+            suback: refused_suback(subscribe),
+        }),
+        (_, true) => Ok(Admitted::Forward),
+    }
+}
+
+/// The SUBACK that refuses every topic of `subscribe`.
+fn refused_suback(subscribe: &mqttrs::Subscribe) -> Vec<u8> {
+    let suback = Packet::Suback(mqttrs::Suback {
+        pid: subscribe.pid,
+        return_codes: vec![mqttrs::SubscribeReturnCodes::Failure; subscribe.topics.len()],
+    });
+    // Fixed header (at most 5), packet id (2), a byte per topic.
+    let mut buf = vec![0u8; 7 + subscribe.topics.len()];
+    let len = encode_slice(&suback, &mut buf).expect("the buffer fits the SUBACK");
+    buf.truncate(len);
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(packet: &Packet) -> Vec<u8> {
+        let mut buf = vec![0u8; 70_000];
+        let len = encode_slice(packet, &mut buf).unwrap();
+        buf.truncate(len);
+        buf
+    }
+
+    #[test]
+    fn the_brokers_stream_is_cut_after_whole_packets() {
+        let payload = vec![b'x'; 20_000];
+        let publish = encode(&Packet::Publish(mqttrs::Publish {
+            dup: false,
+            qospid: mqttrs::QosPid::AtMostOnce,
+            retain: false,
+            topic_name: "serverlesspresso-admin",
+            payload: &payload,
+        }));
+        let ping = encode(&Packet::Pingresp);
+        let stream = [ping.clone(), publish.clone(), ping.clone()].concat();
+        assert_eq!(whole_packets_len(&stream).unwrap(), stream.len());
+        for cut in 0..stream.len() {
+            let expected = [0, ping.len(), ping.len() + publish.len(), stream.len()]
+                .into_iter()
+                .filter(|end| *end <= cut)
+                .max()
+                .unwrap();
+            assert_eq!(
+                whole_packets_len(&stream[..cut]).unwrap(),
+                expected,
+                "{cut}"
+            );
+        }
+        assert!(whole_packets_len(&[0x30, 0xff, 0xff, 0xff, 0xff, 0x01]).is_err());
+    }
+
+    #[test]
+    fn a_refused_subscribe_is_answered_and_not_forwarded() {
+        let subscribe = encode(&Packet::Subscribe(mqttrs::Subscribe {
+            pid: mqttrs::Pid::try_from(7).unwrap(),
+            topics: ["serverlesspresso-admin", "serverlesspresso-config"]
+                .iter()
+                .map(|t| mqttrs::SubscribeTopic {
+                    topic_path: t.to_string(),
+                    qos: mqttrs::QoS::AtMostOnce,
+                })
+                .collect(),
+        }));
+        let mut client = Some("serverlesspresso-x".to_string());
+        assert_eq!(
+            admit(&subscribe, &mut client, || false).unwrap(),
+            Admitted::Forward
+        );
+        let Admitted::Refused { suback } = admit(&subscribe, &mut client, || true).unwrap() else {
+            panic!("refused");
+        };
+        assert_eq!(suback, [0x90, 4, 0, 7, 0x80, 0x80]);
+        // Only a SUBSCRIBE asks whether subscriptions are refused.
+        let ping = encode(&Packet::Pingreq);
+        assert_eq!(
+            admit(&ping, &mut client, || panic!("not asked")).unwrap(),
+            Admitted::Forward
+        );
     }
 }

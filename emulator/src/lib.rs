@@ -10,6 +10,7 @@ pub mod client;
 pub mod clock;
 pub mod cognito;
 pub mod events;
+pub mod faults;
 mod http;
 mod ids;
 pub mod iot;
@@ -21,6 +22,7 @@ use backend::Backend;
 use clock::{Clock, SystemClock, Timings};
 use cognito::Cognito;
 use events::Bus;
+use faults::{FaultChange, Faults};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,6 +73,8 @@ pub struct Running {
     pub cognito: Arc<Cognito>,
     /// The clock it runs on (`Config::clock`).
     pub clock: Arc<dyn Clock>,
+    /// The faults in force (`/_local/faults`); none at start.
+    pub faults: Arc<Faults>,
     stop: Option<oneshot::Sender<()>>,
     /// Tells open WebSocket bridges to close.
     closing: tokio::sync::watch::Sender<bool>,
@@ -82,6 +86,12 @@ impl Running {
     /// `http://host:port`, no trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Applies a change to the faults now, as `POST /_local/faults` does; returns the
+    /// state it leaves (the route's answer).
+    pub fn apply_faults(&self, change: FaultChange) -> serde_json::Value {
+        self.faults.apply(change, self.clock.now_ms())
     }
 
     /// Stops accepting connections and waits for the server to finish.
@@ -119,7 +129,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         Bus::new(publisher),
         Arc::clone(&clock),
     ));
-    let cognito = Arc::new(Cognito::new(Arc::clone(&clock))?);
+    let faults = Arc::new(Faults::new());
+    let cognito = Arc::new(Cognito::new(Arc::clone(&clock), Arc::clone(&faults))?);
     for (username, password) in &config.admins {
         cognito.create_user(&backend.store, username, password, &["admin"])?;
     }
@@ -131,6 +142,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         backend: Arc::clone(&backend),
         cognito: Arc::clone(&cognito),
         clock: Arc::clone(&clock),
+        faults: Arc::clone(&faults),
         broker,
         shutdown,
     });
@@ -154,6 +166,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         backend,
         cognito,
         clock,
+        faults,
         stop: Some(stop),
         closing,
         task,

@@ -1,4 +1,5 @@
 use clap::Parser;
+use emulator::faults::{FaultChange, Lasting, Switch, MAX_LATENCY_MS, MAX_LIFETIME_S};
 use emulator::{local, Config};
 use shared::AppKind;
 use std::net::SocketAddr;
@@ -40,6 +41,42 @@ struct Args {
         default_value = "barista@serverlesspresso.local:coffee-time"
     )]
     admins: Vec<String>,
+    /// Fault: access and ID tokens last SECONDS (3600 in AWS); the apps refresh them
+    /// five minutes ahead, so 302 has them refreshing every few seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i64).range(1..=MAX_LIFETIME_S))]
+    token_lifetime: Option<i64>,
+    /// Fault: identity-pool credentials (which presign the IoT WebSocket) last SECONDS
+    /// (3600 in AWS).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i64).range(1..=MAX_LIFETIME_S))]
+    credentials_lifetime: Option<i64>,
+    /// Fault: every call of the three REST APIs waits MS milliseconds first (a slow
+    /// backend).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..=MAX_LATENCY_MS))]
+    rest_latency_ms: Option<u64>,
+    /// Fault: the IoT endpoint refuses every subscription (SUBACK 0x80), to see how the
+    /// apps say so.
+    #[arg(long)]
+    refuse_subscriptions: bool,
+}
+
+impl Args {
+    /// The faults the command line asks for, for the whole run (`POST /_local/faults`
+    /// with `{"clear": true}` ends the timed ones).
+    fn faults(&self) -> FaultChange {
+        fn until_cleared<T>(on: Option<T>) -> Switch<T> {
+            match on {
+                Some(fault) => Switch::Start(fault, Lasting::UntilCleared),
+                None => Switch::Leave,
+            }
+        }
+        FaultChange {
+            token_lifetime_s: self.token_lifetime,
+            credentials_lifetime_s: self.credentials_lifetime,
+            rest_latency: until_cleared(self.rest_latency_ms),
+            refuse_subscriptions: until_cleared(self.refuse_subscriptions.then_some(())),
+            ..FaultChange::default()
+        }
+    }
 }
 
 #[tokio::main]
@@ -74,6 +111,11 @@ async fn main() -> anyhow::Result<()> {
         clock: std::sync::Arc::new(emulator::clock::SystemClock),
     })
     .await?;
+    let faults = args.faults();
+    if faults != FaultChange::default() {
+        let state = running.apply_faults(faults);
+        println!("Faults: {state}");
+    }
     let base = running.base_url();
     if args.robot_orders_per_minute > 0.0 {
         start_robot(&running, args.robot_orders_per_minute).await?;
@@ -109,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
         "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."
     );
     println!("An order's events: {base}/_local/orders/<orderId>/events");
+    println!("Faults (see the README): GET or POST {base}/_local/faults");
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     running.stop().await

@@ -9,15 +9,22 @@ use crate::store::Store;
 use anyhow::Result;
 use serde_json::{json, Value};
 
-/// Credentials last an hour.
-const CREDENTIALS_LIFETIME_S: i64 = 3600;
+/// Credentials last an hour, unless `credentialsLifetimeSeconds` says otherwise.
+pub const CREDENTIALS_LIFETIME_S: i64 = 3600;
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/// Answers `AWSCognitoIdentityService.<action>` at `now` (ms).
-pub(super) fn handle(store: &Store, action: &str, body: &Value, now: i64) -> Reply {
+/// Answers `AWSCognitoIdentityService.<action>` at `now` (ms); credentials issued now
+/// last `lifetime_s`.
+pub(super) fn handle(
+    store: &Store,
+    action: &str,
+    body: &Value,
+    now: i64,
+    lifetime_s: i64,
+) -> Reply {
     match action {
         "GetId" => get_id(store, body, now),
-        "GetCredentialsForIdentity" => get_credentials(store, body, now),
+        "GetCredentialsForIdentity" => get_credentials(store, body, now, lifetime_s),
         _ => Err(err(
             "UnknownOperationException",
             format!("Unknown operation AWSCognitoIdentityService.{action}"),
@@ -38,7 +45,7 @@ fn get_id(store: &Store, body: &Value, now: i64) -> Reply {
     Ok(json!({"IdentityId": id}))
 }
 
-fn get_credentials(store: &Store, body: &Value, now: i64) -> Reply {
+fn get_credentials(store: &Store, body: &Value, now: i64, lifetime_s: i64) -> Reply {
     let id = required(body, "IdentityId")?;
     if !store.read(|c| store::identity_exists(c, id))? {
         return Err(err(
@@ -55,7 +62,7 @@ fn get_credentials(store: &Store, body: &Value, now: i64) -> Reply {
         secret_key: ids::token(SECRET_ALPHABET, 40),
         session_token: ids::token(SECRET_ALPHABET, 360),
         identity_id: id.to_string(),
-        expiration_s: now_s + CREDENTIALS_LIFETIME_S,
+        expiration_s: now_s + lifetime_s,
     };
     record_credentials(store, &issued, now)?;
     // `Expiration` is epoch seconds as a JSON number, as the service sends it.

@@ -13,11 +13,12 @@ mod store;
 mod tokens;
 mod user_pool;
 
-pub use identity::{issued_credentials, record_credentials};
+pub use identity::{issued_credentials, record_credentials, CREDENTIALS_LIFETIME_S};
 pub use store::{is_robot, IssuedCredentials};
 pub use tokens::{AccessClaims, JWKS, TOKEN_LIFETIME_S};
 
 use crate::clock::Clock;
+use crate::faults::Faults;
 use crate::local;
 use crate::store::Store;
 use anyhow::Result;
@@ -80,16 +81,20 @@ pub struct Cognito {
     tokens: tokens::Tokens,
     /// For what happens outside a request (users created by the CLI or a test).
     clock: Arc<dyn Clock>,
+    /// The lifetimes of what it issues (`tokenLifetimeSeconds`,
+    /// `credentialsLifetimeSeconds`).
+    faults: Arc<Faults>,
     sessions: user_pool::Sessions,
     /// The latest code sent to each user, for the local-only admin route.
     pub sent_codes: Mutex<HashMap<String, String>>,
 }
 
 impl Cognito {
-    pub fn new(clock: Arc<dyn Clock>) -> Result<Self> {
+    pub fn new(clock: Arc<dyn Clock>, faults: Arc<Faults>) -> Result<Self> {
         Ok(Self {
             tokens: tokens::Tokens::new()?,
             clock,
+            faults,
             sessions: Default::default(),
             sent_codes: Mutex::new(HashMap::new()),
         })
@@ -99,7 +104,8 @@ impl Cognito {
     pub fn handle(&self, store: &Store, target: &str, body: &Value, now: i64) -> Reply {
         let (service, action) = target.split_once('.').unwrap_or((target, ""));
         if service == "AWSCognitoIdentityService" {
-            return identity::handle(store, action, body, now);
+            let lifetime_s = self.faults.credentials_lifetime_s();
+            return identity::handle(store, action, body, now, lifetime_s);
         }
         if service != "AWSCognitoIdentityProviderService" {
             return Err(err(

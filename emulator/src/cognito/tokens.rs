@@ -14,7 +14,7 @@ const SIGNING_KEY_PEM: &[u8] = include_bytes!("../../keys/dev-signing-key.pem");
 /// The public half of the signing key, served at `/cognito/<pool>/.well-known/jwks.json`.
 pub const JWKS: &str = include_str!("../../keys/jwks.json");
 const KEY_ID: &str = "serverlesspresso-local-1";
-/// Access and ID tokens last an hour.
+/// Access and ID tokens last an hour, unless `tokenLifetimeSeconds` says otherwise.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
 const REFRESH_TOKEN_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -75,9 +75,9 @@ impl Tokens {
         })
     }
 
-    /// `AuthenticationResult` for a user signing in at `now_ms`: access, ID and a new
-    /// refresh token.
-    pub(super) fn issue(&self, u: &User, now_ms: i64) -> Value {
+    /// `AuthenticationResult` for a user signing in at `now_ms`: access and ID tokens
+    /// lasting `lifetime_s`, and a new refresh token.
+    pub(super) fn issue(&self, u: &User, now_ms: i64, lifetime_s: i64) -> Value {
         let now = now_ms.div_euclid(1000);
         let (origin_jti, event_id) = (ids::uuid(), ids::uuid());
         let access = AccessClaims {
@@ -90,14 +90,14 @@ impl Tokens {
             token_use: "access".into(),
             scope: "aws.cognito.signin.user.admin".into(),
             auth_time: now,
-            exp: now + TOKEN_LIFETIME_S,
+            exp: now + lifetime_s,
             iat: now,
             jti: ids::uuid(),
             username: u.username.clone(),
         };
         let mut id = json!({
             "sub": u.sub, "iss": self.issuer, "aud": local::CLIENT_ID, "token_use": "id",
-            "cognito:username": u.username, "auth_time": now, "exp": now + TOKEN_LIFETIME_S,
+            "cognito:username": u.username, "auth_time": now, "exp": now + lifetime_s,
             "iat": now, "jti": ids::uuid(), "origin_jti": origin_jti, "event_id": event_id,
         });
         if !u.groups.is_empty() {
@@ -114,15 +114,15 @@ impl Tokens {
             "AccessToken": self.sign(&access),
             "IdToken": self.sign(&id),
             "RefreshToken": ids::token(REFRESH_TOKEN_ALPHABET, 256),
-            "ExpiresIn": TOKEN_LIFETIME_S,
+            "ExpiresIn": lifetime_s,
             "TokenType": "Bearer",
         })
     }
 
-    /// `AuthenticationResult` for a refresh at `now_ms`: new access and ID tokens, and
-    /// no refresh token (the client keeps the one it has).
-    pub(super) fn reissue(&self, u: &User, now_ms: i64) -> Value {
-        let mut result = self.issue(u, now_ms);
+    /// `AuthenticationResult` for a refresh at `now_ms`: new access and ID tokens
+    /// lasting `lifetime_s`, and no refresh token (the client keeps the one it has).
+    pub(super) fn reissue(&self, u: &User, now_ms: i64, lifetime_s: i64) -> Value {
+        let mut result = self.issue(u, now_ms, lifetime_s);
         result.as_object_mut().map(|r| r.remove("RefreshToken"));
         result
     }
@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn tokens_verify_and_id_tokens_are_refused() {
         let clock = Arc::new(ManualClock::starting_now());
-        let cognito = Cognito::new(clock.clone()).unwrap();
+        let cognito = Cognito::new(clock.clone(), Default::default()).unwrap();
         let store = Store::open(None).unwrap();
         cognito
             .create_user(&store, "barista@example.com", "secret1", &["admin"])
@@ -170,7 +170,7 @@ mod tests {
             .read(|c| store::user(c, "barista@example.com"))
             .unwrap()
             .unwrap();
-        let tokens = cognito.tokens.issue(&u, clock.now_ms());
+        let tokens = cognito.tokens.issue(&u, clock.now_ms(), TOKEN_LIFETIME_S);
         let access = tokens["AccessToken"].as_str().unwrap();
         let claims = cognito.verify_access_token(access, clock.now_ms()).unwrap();
         assert!(claims.is_admin());

@@ -200,7 +200,7 @@ impl Cognito {
                 let u = store
                     .read(|c| store::user(c, &username))?
                     .ok_or_else(invalid)?;
-                let result = self.tokens.reissue(&u, now);
+                let result = self.tokens.reissue(&u, now, self.faults.token_lifetime_s());
                 Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
             }
             "CUSTOM_AUTH" => self.start_custom(store, body, now),
@@ -354,7 +354,7 @@ impl Cognito {
         let u = store
             .read(|c| store::user(c, username))?
             .ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
-        let result = self.tokens.issue(&u, now);
+        let result = self.tokens.issue(&u, now, self.faults.token_lifetime_s());
         let refresh = result["RefreshToken"].as_str().unwrap_or_default();
         store.write(|tx| {
             store::insert_refresh_token(tx, refresh, username, now + REFRESH_LIFETIME_MS)
