@@ -4,6 +4,8 @@
 //! Run them with `cargo xtask test`, which builds the apps first. Every wait here polls
 //! for a condition a person could see; none sleeps for a fixed time.
 
+pub mod soak;
+
 use anyhow::{bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -687,7 +689,7 @@ impl Harness {
             )
             .await?;
         anyhow::ensure!(reply.status == 200, "faults refused: {}", reply.body);
-        Ok(reply.json()?)
+        reply.json()
     }
 
     /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.

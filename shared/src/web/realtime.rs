@@ -158,20 +158,34 @@ fn stop(inner: &Rc<RefCell<Inner>>) {
     listener.status(ConnectionStatus::Stopped);
 }
 
-/// Coming back online or to a visible page: try now, not after the backoff.
+/// Going offline drops the connection at once (a socket may linger for a while before
+/// the keep-alive notices); coming back online or to a visible page tries now, not
+/// after the backoff.
 fn install_window_hooks(inner: &Rc<RefCell<Inner>>) {
-    let hooks: [(&'static str, bool); 2] = [("online", false), ("visibilitychange", true)];
+    let hooks: [(&'static str, bool); 3] = [
+        ("online", false),
+        ("offline", false),
+        ("visibilitychange", true),
+    ];
     for (name, on_document) in hooks {
         let weak = Rc::downgrade(inner);
         let closure = Closure::<dyn FnMut()>::new(move || {
             let Some(inner) = weak.upgrade() else { return };
+            if inner.borrow().stopped {
+                return;
+            }
+            if name == "offline" {
+                let generation = inner.borrow().generation;
+                lost(&weak, generation, "this device is offline".into());
+                return;
+            }
             let hidden = window().document().is_some_and(|d| d.hidden());
             let live = inner
                 .borrow()
                 .socket
                 .as_ref()
                 .is_some_and(|s| s.session.is_ready());
-            if !hidden && !live && !inner.borrow().stopped {
+            if !hidden && !live {
                 inner.borrow_mut().backoff.reset();
                 connect(&inner);
             }
