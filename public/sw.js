@@ -1,0 +1,118 @@
+// The service worker of each Serverlesspresso app: repeat visits load from the cache at
+// once, and a new deployment takes over safely on the visit after it is fetched.
+//
+// - Only same-origin GET requests inside this app's scope are cached: the APIs, Cognito,
+//   IoT and the journey pages are other origins on AWS (and other paths on the local
+//   emulator), so no API answer, token or message is ever stored.
+// - The page (index.html) is served from the cache and refreshed in the background
+//   (stale-while-revalidate); the files it names carry a content hash, so they never
+//   change and are served from the cache first. An old page keeps its own files until a
+//   newer page has replaced it, then they are pruned.
+// - settings.json is the deployment's configuration: the network first, the cache only
+//   when offline.
+
+const CACHE = "serverlesspresso-" + new URL(self.registration.scope).pathname;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.add(self.registration.scope)).then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+function inScope(url) {
+  return url.origin === self.location.origin && url.href.startsWith(self.registration.scope);
+}
+
+/// The hashed files a page names.
+function namedFiles(html) {
+  const names = new Set();
+  for (const match of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
+    names.add(new URL(match[1], self.registration.scope).href);
+  }
+  return names;
+}
+
+/// Keeps the files of the page being served and of the newest page; drops the rest.
+async function prune(cache, pages) {
+  const keep = new Set();
+  for (const html of pages) {
+    for (const name of namedFiles(html)) keep.add(name);
+  }
+  for (const request of await cache.keys()) {
+    if (HASHED.test(new URL(request.url).pathname) && !keep.has(request.url)) {
+      await cache.delete(request);
+    }
+  }
+}
+
+async function page(request) {
+  const cache = await caches.open(CACHE);
+  const key = self.registration.scope;
+  const cached = await cache.match(key);
+  const refresh = fetch(request)
+    .then(async (response) => {
+      if (response.ok && response.headers.get("content-type")?.includes("text/html")) {
+        const fresh = await response.clone().text();
+        const served = cached ? await cached.clone().text() : "";
+        await cache.put(key, response.clone());
+        await prune(cache, [served, fresh]);
+      }
+      return response;
+    })
+    .catch(() => cached);
+  return cached || refresh;
+}
+
+async function immutable(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
+
+async function revalidated(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request);
+  const refresh = fetch(request)
+    .then(async (response) => {
+      if (response.ok) await cache.put(request, response.clone());
+      return response;
+    })
+    .catch(() => cached);
+  return cached || refresh;
+}
+
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || !inScope(url)) return;
+  if (request.mode === "navigate") {
+    event.respondWith(page(request));
+  } else if (url.pathname.endsWith("/settings.json")) {
+    event.respondWith(networkFirst(request));
+  } else if (HASHED.test(url.pathname)) {
+    event.respondWith(immutable(request));
+  } else {
+    event.respondWith(revalidated(request));
+  }
+});
