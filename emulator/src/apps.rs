@@ -2,6 +2,7 @@
 //! with the `settings.json` a deployment puts beside it (so a fresh phone needs no
 //! set-up), and a start page at `/` that links to each.
 
+use crate::variant::Variant;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
@@ -14,8 +15,14 @@ use tower_http::services::{ServeDir, ServeFile};
 /// to the others), then the barista's console, then a customer's phone.
 pub const APPS: [AppKind; 3] = [AppKind::Display, AppKind::Barista, AppKind::Order];
 
-/// The apps' files, and (when given) the settings each app finds beside its page.
-pub fn router(apps_dir: &Path, base_url: &str, settings: Option<SettingsDraft>) -> Router {
+/// The apps' files, and (when given) the settings each app finds beside its page; the
+/// start page says how to use `variant`.
+pub fn router(
+    apps_dir: &Path,
+    base_url: &str,
+    settings: Option<SettingsDraft>,
+    variant: &Variant,
+) -> Router {
     let mut router = Router::new();
     for app in APPS {
         let dist = apps_dir.join(app.slug()).join("dist");
@@ -49,27 +56,53 @@ pub fn router(apps_dir: &Path, base_url: &str, settings: Option<SettingsDraft>) 
             )
             .nest_service(&format!("/{}/", app.slug()), files);
     }
-    let page = start_page(base_url);
+    let page = start_page(base_url, variant);
     router.route("/", get(move || async move { Html(page) }))
 }
 
 /// Links that open each app. Every app finds this emulator's settings by itself
 /// (`settings.json`); staff devices still sign in. Below, the staff hand-off links that
-/// carry the settings in the address, for an app served elsewhere (`trunk serve`).
-fn start_page(base_url: &str) -> String {
-    let settings = crate::local::settings(base_url);
-    let hand_offs: String = APPS
-        .into_iter()
-        .map(|app| {
-            let link = format!(
-                "{base_url}/{}/settings?{}",
-                app.slug(),
-                settings.to_query(app)
-            )
-            .replace('&', "&amp;");
-            format!("<li><a href=\"{link}\">{} settings</a></li>", app.title())
-        })
-        .collect();
+/// carry the settings in the address, for an app served elsewhere (`trunk serve`), one
+/// set per event in E.
+fn start_page(base_url: &str, variant: &Variant) -> String {
+    let hand_off_list = |event: Option<&str>| -> String {
+        let settings = crate::local::settings_of(base_url, variant, event);
+        APPS.into_iter()
+            .map(|app| {
+                let link = format!(
+                    "{base_url}/{}/settings?{}",
+                    app.slug(),
+                    settings.to_query(app)
+                )
+                .replace('&', "&amp;");
+                let title = match event {
+                    Some(event) => format!("{} settings, event {event}", app.title()),
+                    None => format!("{} settings", app.title()),
+                };
+                format!("<li><a href=\"{link}\">{title}</a></li>")
+            })
+            .collect()
+    };
+    let hand_offs: String = match variant {
+        Variant::W => hand_off_list(None),
+        Variant::E { events } => events.iter().map(|e| hand_off_list(Some(e))).collect(),
+    };
+    let (admin, _) = variant.default_admin();
+    let how = match variant {
+        // W's page is as it always was.
+        Variant::W => String::new(),
+        Variant::E { events } => format!(
+            "<p>This emulator speaks variant E (the multi-event backend), events: {}. \
+             The apps are set up for event <code>{}</code>.</p>\
+             <ul><li>Everyone signs in with a phone number (baristas: <code>{admin}</code> unless \
+             the emulator was started with other <code>--admin</code> numbers). The code is \
+             \"texted\" to the emulator's log and to <code>/_local/codes/&lt;phone&gt;</code>.</li>\
+             <li>Each event's store starts closed: open it from the barista console first.</li>\
+             <li>Each order's journey: <code>/journey/&lt;orderId&gt;.html</code>.</li></ul>",
+            events.join(", "),
+            events.first().map_or("", String::as_str),
+        ),
+    };
     let links: String = APPS
         .into_iter()
         .map(|app| {
@@ -92,7 +125,7 @@ fn start_page(base_url: &str) -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Serverlesspresso emulator</title>\
          <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5\">\
-         <h1>Serverlesspresso emulator</h1>\
+         <h1>Serverlesspresso emulator</h1>{how}\
          <p>Open the apps in this order:</p><ol>{links}</ol>\
          <h2>Settings pages, for staff</h2>\
          <p>Each app's settings page, filled in for this emulator. Replace the host with another one (such as <code>trunk serve</code>'s) to set up an app served there:</p><ul>{hand_offs}</ul>\

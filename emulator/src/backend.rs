@@ -2,6 +2,15 @@
 //! OrderManager workflows with the Lambdas they trigger (contract §3, §6), as variant W
 //! does it, quirks included, so a client that works here works against AWS.
 //!
+//! Variant E (`SC:01-appCore`) runs the same workflows for the event a call names
+//! ([`Scope::Event`]): its config item (with the menu), counter, buckets and states, an
+//! `eventId` in every order event, and its own quirks, kept on purpose: the capacity
+//! check never rejects; completion and cancellation are announced as
+//! `OrderManager.Order<event>-COMPLETED` / `-CANCELLED`; an unmake updates the order and
+//! then fails before announcing it (its Pass state drops `eventId`); and a timed-out
+//! order is set `<event>-CANCELLED` with the cause as `reason` by the OrderTimedOut
+//! Lambda.
+//!
 //! Each operation is one SQLite transaction; the events it produces are published after
 //! the commit.
 
@@ -9,6 +18,7 @@ use crate::clock::{Clock, Timings};
 use crate::events::{Bus, Event};
 use crate::ids;
 use crate::store::{self, Bucket, Execution, ExecutionStatus, Step, Store};
+use crate::variant::Variant;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use shared::dynamo::{AttributeValue, Item};
@@ -24,12 +34,102 @@ pub const CAPACITY: i64 = 20;
 pub struct Backend {
     pub store: Store,
     pub timings: Timings,
+    /// W, or E and its events.
+    pub variant: Variant,
     bus: Bus,
     /// Read when a workflow step starts on its own (after the request that caused it)
     /// and by the timer loop; everything else is handed the time.
     clock: Arc<dyn Clock>,
     /// Wakes the timer loop when a new deadline is set.
     timers_changed: Notify,
+}
+
+/// Which coffee bar a call or an order is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// W: one bar, no event ids.
+    W,
+    /// E: the `eventId` a request named, known to this emulator or not; `""` when it
+    /// named none (E's mapping templates read a missing parameter as empty).
+    Event(String),
+}
+
+impl Scope {
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            Self::W => None,
+            Self::Event(id) => Some(id),
+        }
+    }
+
+    /// The config item: W's `config`; E's `config-<event>`, which also holds the menu.
+    pub fn config_pk(&self) -> String {
+        match self {
+            Self::W => "config".into(),
+            Self::Event(id) => format!("config-{id}"),
+        }
+    }
+
+    /// The counting table's item: `orderID`, E's `orderID-<event>`.
+    pub fn counter_pk(&self) -> String {
+        match self {
+            Self::W => "orderID".into(),
+            Self::Event(id) => format!("orderID-{id}"),
+        }
+    }
+
+    /// The `ORDERSTATE` that `GET /orders?state=` queries: W the value as given, E's
+    /// template `${eventId}-$state` (so `state=CREATED&eventId=ABC` is `ABC-CREATED`).
+    pub fn state_key(&self, state: &str) -> String {
+        match self {
+            Self::W => state.into(),
+            Self::Event(id) => format!("{id}-{state}"),
+        }
+    }
+
+    /// `ORDERSTATE` of an order that has not ended: `CREATED`, E's `<event>-CREATED`.
+    pub fn created(&self) -> String {
+        self.state_key(CREATED)
+    }
+
+    /// `ORDERSTATE` of a finished order: W's `Completed`/`Cancelled`, E's
+    /// `<event>-COMPLETED`/`<event>-CANCELLED`.
+    pub fn final_state(&self, state: FinalState) -> String {
+        match self {
+            Self::W => state.wire().into(),
+            Self::Event(_) => self.state_key(state.upper()),
+        }
+    }
+
+    /// The event announcing a finished order: W's `OrderManager.OrderCompleted`; E
+    /// builds it from the state, `OrderManager.Order<event>-COMPLETED` (a bug of E).
+    pub fn final_event_type(&self, state: FinalState) -> String {
+        match self {
+            Self::W => state.event_type().into(),
+            Self::Event(_) => format!("OrderManager.Order{}", self.final_state(state)),
+        }
+    }
+
+    /// An event's detail, with E's `eventId`.
+    fn detail(&self, mut detail: Value) -> Value {
+        if let (Self::Event(id), Some(map)) = (self, detail.as_object_mut()) {
+            map.insert("eventId".into(), json!(id));
+        }
+        detail
+    }
+
+    fn of_execution(event_id: Option<&str>) -> Self {
+        event_id.map_or(Self::W, |id| Self::Event(id.into()))
+    }
+}
+
+/// Outcome of `GET /qr-code` (contract §3.2).
+#[derive(Clone, Debug, PartialEq)]
+pub enum QrCode {
+    /// The current bucket, as the Lambda answers it.
+    Bucket(Value),
+    /// E: no config item for the event (E's Lambda answers 400, "No matching event ID").
+    NoSuchEvent,
 }
 
 /// Outcome of `POST /qr-code` (contract §3.2).
@@ -101,6 +201,14 @@ impl FinalState {
         }
     }
 
+    /// E's word for the state (`COMPLETED`, `CANCELLED`).
+    pub fn upper(self) -> &'static str {
+        match self {
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+        }
+    }
+
     fn message(self) -> &'static str {
         match self {
             Self::Completed => "The order is completed",
@@ -131,6 +239,8 @@ pub struct OrderManagerInput {
     pub order_id: String,
     /// The caller's `sub`.
     pub barista_user_id: String,
+    /// W, or the `eventId` E's mapping template puts in the input.
+    pub scope: Scope,
 }
 
 /// Why a workflow step failed; logged like a failed Step Functions execution.
@@ -146,6 +256,10 @@ pub enum ExecutionFailure {
     NoSuchOrder(String),
     #[error("SFN.TaskTimedOut: Task Timed Out: the task token is no longer valid")]
     StaleTaskToken,
+    /// E's unmake: its `Unmake Order` Pass state replaces the input, so the next state
+    /// cannot find `$.eventId`; the order was updated, nothing is announced.
+    #[error("States.Runtime: The JSONPath '$.eventId' specified for the field 'eventId.$' could not be found in the input (E's Unmake Order state replaced it); the order was updated but no MakeOrder event is emitted")]
+    UnmakeLostEventId,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -158,6 +272,8 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
     item.get(name).and_then(AttributeValue::as_s)
 }
 
+/// The bucket as the validator answers it: W's `PK` is the interval, absent on the
+/// creating call; E's is `<event>-<interval>`, always there, with the `eventId`.
 fn bucket_json(b: &Bucket, with_pk: bool) -> Value {
     let mut v = json!({
         "last_id": b.id,
@@ -168,17 +284,29 @@ fn bucket_json(b: &Bucket, with_pk: bool) -> Value {
         "end_full": UtcDateTime::from_epoch_ms(b.end_ts).js_date_string(),
         "availableTokens": b.tokens,
     });
-    if with_pk {
-        v["PK"] = json!(b.id);
+    match &b.event_id {
+        None if with_pk => v["PK"] = json!(b.id),
+        None => {}
+        Some(event) => {
+            v["PK"] = json!(b.pk());
+            v["eventId"] = json!(event);
+        }
     }
     v
 }
 
 impl Backend {
-    pub fn new(store: Store, timings: Timings, bus: Bus, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        store: Store,
+        timings: Timings,
+        variant: Variant,
+        bus: Bus,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             store,
             timings,
+            variant,
             bus,
             clock,
             timers_changed: Notify::new(),
@@ -189,6 +317,15 @@ impl Backend {
         self.bus.emit(&self.store, events, now);
     }
 
+    /// The scope of a call naming `event_id` (`?eventId=`): W ignores it; E takes it as
+    /// given, `""` when missing, as its mapping templates and Lambdas do.
+    pub fn scope(&self, event_id: Option<&str>) -> Scope {
+        match self.variant {
+            Variant::W => Scope::W,
+            Variant::E { .. } => Scope::Event(event_id.unwrap_or_default().to_string()),
+        }
+    }
+
     // ---- config service (§3.1) -------------------------------------------------------
 
     /// `GET /config`: a scan of the config table, in no promised order.
@@ -196,12 +333,25 @@ impl Backend {
         self.store.read(store::config_items)
     }
 
-    /// `PUT /store?state=`: anything but `open` closes. Returns the new item; the
+    /// E's `GET /config?eventId=` and `/admin-config`: a GetItem of `config-<event>`.
+    pub fn config_item(&self, scope: &Scope) -> Result<Option<Item>> {
+        let pk = scope.config_pk();
+        self.store.read(|c| store::config_item(c, &pk))
+    }
+
+    /// W's `PUT /store?state=`: anything but `open` closes. Returns the new item; the
     /// table's stream then emits `ConfigService.ConfigChanged`.
     pub fn set_store_open(&self, open: bool, now: i64) -> Result<Item> {
+        self.set_store_open_in(&Scope::W, open, now)
+    }
+
+    /// `PUT /store?state=` for `scope`: an UpdateItem of its config item, which (as in
+    /// DynamoDB) creates the item when E names an event it has no config for.
+    pub fn set_store_open_in(&self, scope: &Scope, open: bool, now: i64) -> Result<Item> {
+        let pk = scope.config_pk();
         let item = self.store.write(|tx| {
-            let mut item = store::config_item(tx, "config")?.unwrap_or_default();
-            item.insert("PK".into(), s("config"));
+            let mut item = store::config_item(tx, &pk)?.unwrap_or_default();
+            item.insert("PK".into(), s(pk.clone()));
             item.insert("storeOpen".into(), AttributeValue::Bool(open));
             store::put_config_item(tx, &item)?;
             Ok(item)
@@ -223,31 +373,54 @@ impl Backend {
         now.div_euclid(self.timings.bucket_ms)
     }
 
-    /// `GET /qr-code`: the current bucket, created on first ask (without `PK` then).
-    pub fn current_bucket(&self, now: i64) -> Result<Value> {
+    /// `GET /qr-code`: the current bucket, created on first ask (without `PK` then, in
+    /// W). E's bucket is the event's, with the event's `drinksPerBarcode` tokens.
+    pub fn current_bucket(&self, scope: &Scope, now: i64) -> Result<QrCode> {
         let id = self.bucket_id(now);
+        let event = scope.event_id();
         self.store.write(|tx| {
-            if let Some(existing) = store::bucket(tx, id)? {
-                return Ok(bucket_json(&existing, true));
+            let tokens = match scope {
+                Scope::W => TOKENS_PER_BUCKET,
+                Scope::Event(_) => {
+                    let Some(config) = store::config_item(tx, &scope.config_pk())? else {
+                        return Ok(QrCode::NoSuchEvent);
+                    };
+                    // `parseInt(eventConfig.drinksPerBarcode)`: without one, NaN, which
+                    // DynamoDB refuses, and the Lambda fails.
+                    config
+                        .get("drinksPerBarcode")
+                        .and_then(AttributeValue::as_i64)
+                        .with_context(|| format!("{} has no drinksPerBarcode", scope.config_pk()))?
+                }
+            };
+            if let Some(existing) = store::bucket(tx, event, id)? {
+                return Ok(QrCode::Bucket(bucket_json(&existing, true)));
             }
             let start_ts = id * self.timings.bucket_ms;
             let created = Bucket {
                 id,
+                event_id: event.map(str::to_string),
                 code: ids::nanoid(10),
-                tokens: TOKENS_PER_BUCKET,
+                tokens,
                 start_ts,
                 end_ts: start_ts + self.timings.bucket_ms - 1,
             };
             store::put_bucket(tx, &created)?;
-            Ok(bucket_json(&created, false))
+            Ok(QrCode::Bucket(bucket_json(&created, false)))
         })
     }
 
     /// `POST /qr-code?token=`: spends a token and starts an order workflow.
-    pub fn redeem(self: &Arc<Self>, token: &str, user_id: &str, now: i64) -> Result<Redeemed> {
+    pub fn redeem(
+        self: &Arc<Self>,
+        scope: &Scope,
+        token: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Redeemed> {
         let id = self.bucket_id(now);
         let spend = self.store.write(|tx| {
-            let Some(mut bucket) = store::bucket(tx, id)? else {
+            let Some(mut bucket) = store::bucket(tx, scope.event_id(), id)? else {
                 return Ok(TokenSpend::InvalidCode);
             };
             if bucket.code != token {
@@ -268,18 +441,18 @@ impl Backend {
         let order_id = ids::nanoid(21);
         let new_order = Event::new(
             "Validator.NewOrder",
-            json!({
+            scope.detail(json!({
                 "orderId": order_id, "userId": user_id, "Message": "A new order has been placed",
                 "bucket": bucket_json(&bucket, true),
-            }),
+            })),
         );
         self.emit(vec![new_order], now);
         // EventBridge rule NewOrder starts the OrderProcessor, asynchronously.
         let backend = Arc::clone(self);
-        let (order, user) = (order_id.clone(), user_id.to_string());
+        let (order, user, scope) = (order_id.clone(), user_id.to_string(), scope.clone());
         tokio::spawn(async move {
             let now = backend.clock.now_ms();
-            if let Err(e) = backend.start_order_processor(&order, &user, now) {
+            if let Err(e) = backend.start_order_processor(&order, &user, &scope, now) {
                 tracing::error!(order = %order, "OrderProcessor failed to start: {e:#}");
             }
         });
@@ -288,17 +461,25 @@ impl Backend {
 
     // ---- OrderProcessor (§6.1) -------------------------------------------------------
 
-    fn start_order_processor(&self, order_id: &str, user_id: &str, now: i64) -> Result<()> {
+    fn start_order_processor(
+        &self,
+        order_id: &str,
+        user_id: &str,
+        scope: &Scope,
+        now: i64,
+    ) -> Result<()> {
         enum Start {
             Unavailable,
             Waiting { token: String },
         }
         let start = self.store.write(|tx| {
-            let open = store::config_item(tx, "config")?
+            let open = store::config_item(tx, &scope.config_pk())?
                 .and_then(|c| c.get("storeOpen").and_then(AttributeValue::as_bool))
                 .unwrap_or(false);
-            // `Executions[20]` present: 20 others already running.
-            if !open || store::running_executions(tx)? >= CAPACITY {
+            // W: `Executions[20]` present, 20 others already running. E reads
+            // `$.isCapacityAvailable[20]`, which is never present: it never rejects.
+            let full = *scope == Scope::W && store::running_executions(tx)? >= CAPACITY;
+            if !open || full {
                 return Ok(Start::Unavailable);
             }
             let token = ids::token(
@@ -310,6 +491,7 @@ impl Backend {
                 &Execution {
                     order_id: order_id.into(),
                     user_id: user_id.into(),
+                    event_id: scope.event_id().map(str::to_string),
                     step: Step::Customer,
                     task_token: token.clone(),
                     deadline_ms: now + self.timings.customer_wait_ms,
@@ -322,7 +504,7 @@ impl Backend {
                 ("PK", s("orders")),
                 ("SK", s(order_id)),
                 ("USERID", s(user_id)),
-                ("ORDERSTATE", s(CREATED)),
+                ("ORDERSTATE", s(scope.created())),
                 ("TaskToken", s(token.clone())),
                 ("robot", AttributeValue::Bool(robot)),
                 ("TS", AttributeValue::n(now)),
@@ -337,7 +519,9 @@ impl Backend {
             Start::Unavailable => self.emit(
                 vec![Event::new(
                     "OrderProcessor.ShopUnavailable",
-                    json!({"Message": "The shop is not open or is at capacity", "userId": user_id}),
+                    scope.detail(
+                        json!({"Message": "The shop is not open or is at capacity", "userId": user_id}),
+                    ),
                 )],
                 now,
             ),
@@ -346,10 +530,10 @@ impl Backend {
                 self.emit(
                     vec![Event::new(
                         "OrderProcessor.WorkflowStarted",
-                        json!({
+                        scope.detail(json!({
                             "Message": "The workflow waits for your order to be submitted",
                             "TaskToken": token, "orderId": order_id, "userId": user_id,
-                        }),
+                        })),
                     )],
                     now,
                 );
@@ -365,9 +549,17 @@ impl Backend {
             let Some(execution) = store::execution_by_token(tx, token)? else {
                 return Ok(false);
             };
+            let scope = Scope::of_execution(execution.event_id.as_deref());
             match execution.step {
                 Step::Customer => {
-                    let number = store::next_order_number(tx)?.to_string();
+                    // Generate Order Number: an UpdateItem that DynamoDB refuses when the
+                    // counter item is missing, failing the execution.
+                    let Some(number) = store::next_counter(tx, &scope.counter_pk())? else {
+                        tracing::warn!(order = %execution.order_id, "OrderProcessor failed at Generate Order Number: no counter {}", scope.counter_pk());
+                        store::finish_execution(tx, &execution.order_id, ExecutionStatus::Failed)?;
+                        return Ok(true);
+                    };
+                    let number = number.to_string();
                     let next_token = ids::token(b"abcdefghijklmnopqrstuvwxyz0123456789", 64);
                     store::put_running_execution(
                         tx,
@@ -381,19 +573,19 @@ impl Backend {
                     )?;
                     events.push(Event::new(
                         "OrderProcessor.WaitingCompletion",
-                        json!({
+                        scope.detail(json!({
                             "Message": "The workflow waits for the barista to complete your order",
                             "TaskToken": next_token, "orderId": execution.order_id,
                             "orderNumber": number, "userId": execution.user_id,
-                        }),
+                        })),
                     ));
-                    events.extend(waiting_completion_lambda(tx, &execution.order_id, &next_token, &number, now)?);
+                    events.extend(waiting_completion_lambda(tx, &execution.order_id, &next_token, &number, &scope, now)?);
                 }
                 Step::Barista => {
                     store::finish_execution(tx, &execution.order_id, ExecutionStatus::Succeeded)?;
                     events.push(Event::new(
                         "OrderProcessor.orderFinished",
-                        json!({"Message": "The order has finished", "userId": execution.user_id, "orderId": execution.order_id}),
+                        scope.detail(json!({"Message": "The order has finished", "userId": execution.user_id, "orderId": execution.order_id})),
                     ));
                 }
             }
@@ -409,19 +601,26 @@ impl Backend {
     }
 
     /// Times out every execution whose deadline has passed; returns the next deadline.
+    /// In E, the OrderTimedOut Lambda then sets the order `<event>-CANCELLED`, with the
+    /// cause as its `reason` and `TS` now (W has no such Lambda: the order stays
+    /// `CREATED`).
     pub fn fire_due_timers(&self, now: i64) -> Result<Option<i64>> {
         let mut events = Vec::new();
         let next = self.store.write(|tx| {
             for execution in store::due_executions(tx, now)? {
                 store::finish_execution(tx, &execution.order_id, ExecutionStatus::TimedOut)?;
                 let cause = execution.step.timeout_cause();
+                let scope = Scope::of_execution(execution.event_id.as_deref());
                 events.push(Event::new(
                     "OrderProcessor.OrderTimeOut",
-                    json!({
+                    scope.detail(json!({
                         "Message": "The order timed out", "userId": execution.user_id,
                         "orderId": execution.order_id, "cause": cause,
-                    }),
+                    })),
                 ));
+                if scope != Scope::W {
+                    order_timed_out_lambda(tx, &execution.order_id, &scope, cause, now)?;
+                }
             }
             store::next_deadline(tx)
         })?;
@@ -480,13 +679,13 @@ impl Backend {
 
     fn order_manager(&self, input: OrderManagerInput, now: i64) -> Result<(), ExecutionFailure> {
         let body = input.body.unwrap_or(Value::Null);
-        let order = &input.order_id;
+        let (order, scope) = (&input.order_id, &input.scope);
         match input.action? {
-            OrderAction::Submit => self.customer_put_order(order, &body, now),
-            OrderAction::Make => self.claim(order, &input.barista_user_id, now),
-            OrderAction::Unmake => self.claim(order, "", now),
-            OrderAction::Complete => self.finish(order, FinalState::Completed, now),
-            OrderAction::Cancel => self.finish(order, FinalState::Cancelled, now),
+            OrderAction::Submit => self.customer_put_order(order, &body, scope, now),
+            OrderAction::Make => self.claim(order, &input.barista_user_id, scope, now),
+            OrderAction::Unmake => self.claim(order, "", scope, now),
+            OrderAction::Complete => self.finish(order, FinalState::Completed, scope, now),
+            OrderAction::Cancel => self.finish(order, FinalState::Cancelled, scope, now),
         }
     }
 
@@ -496,11 +695,30 @@ impl Backend {
         &self,
         order_id: &str,
         body: &Value,
+        scope: &Scope,
         now: i64,
     ) -> Result<(), ExecutionFailure> {
         let token = self.store.write(|tx| {
-            let menu = store::config_item(tx, "menu")?.unwrap_or_default();
-            if let Err(reason) = sanitize(body, &menu) {
+            // get menu: W's `menu` item (`value`), E's `config-<event>` item (`menu`).
+            let drinks = match scope {
+                Scope::W => store::config_item(tx, "menu")?.and_then(|m| {
+                    m.get("value")
+                        .and_then(AttributeValue::as_l)
+                        .map(<[_]>::to_vec)
+                }),
+                Scope::Event(_) => store::config_item(tx, &scope.config_pk())?.and_then(|m| {
+                    m.get("menu")
+                        .and_then(AttributeValue::as_l)
+                        .map(<[_]>::to_vec)
+                }),
+            };
+            let Some(drinks) = drinks.or_else(|| (*scope == Scope::W).then(Vec::new)) else {
+                // E's sanitizer unwraps `event.menu.Item`, which a missing item lacks.
+                return Ok(Err(ExecutionFailure::InvalidOrder(
+                    "no config item (menu) for this event",
+                )));
+            };
+            if let Err(reason) = sanitize(body, &drinks) {
                 return Ok(Err(ExecutionFailure::InvalidOrder(reason)));
             }
             let Some(mut order) = store::order(tx, order_id)? else {
@@ -520,7 +738,13 @@ impl Backend {
         self.send_task_success(&token, now)
     }
 
-    fn claim(&self, order_id: &str, barista: &str, now: i64) -> Result<(), ExecutionFailure> {
+    fn claim(
+        &self,
+        order_id: &str,
+        barista: &str,
+        scope: &Scope,
+        now: i64,
+    ) -> Result<(), ExecutionFailure> {
         let user = self.store.write(|tx| {
             let Some(mut order) = store::order(tx, order_id)? else {
                 return Ok(None);
@@ -530,9 +754,12 @@ impl Backend {
             Ok(Some(text(&order, "USERID").unwrap_or_default().to_string()))
         })?;
         let user = user.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
+        if barista.is_empty() && *scope != Scope::W {
+            return Err(ExecutionFailure::UnmakeLostEventId);
+        }
         let claimed = Event::new(
             "OrderManager.MakeOrder",
-            json!({"baristaUserId": barista, "orderId": order_id, "userId": user, "Message": "The barista has claimed the order"}),
+            scope.detail(json!({"baristaUserId": barista, "orderId": order_id, "userId": user, "Message": "The barista has claimed the order"})),
         );
         self.emit(vec![claimed], now);
         Ok(())
@@ -540,12 +767,19 @@ impl Backend {
 
     /// Complete or cancel: no state check (completing twice emits twice), then resume
     /// the workflow with the stored token, which fails once the token is stale.
-    fn finish(&self, order_id: &str, state: FinalState, now: i64) -> Result<(), ExecutionFailure> {
+    fn finish(
+        &self,
+        order_id: &str,
+        state: FinalState,
+        scope: &Scope,
+        now: i64,
+    ) -> Result<(), ExecutionFailure> {
+        let wire = scope.final_state(state);
         let found = self.store.write(|tx| {
             let Some(mut order) = store::order(tx, order_id)? else {
                 return Ok(None);
             };
-            order.insert("ORDERSTATE".into(), s(state.wire()));
+            order.insert("ORDERSTATE".into(), s(wire.clone()));
             store::put_order(tx, &order)?;
             let user = text(&order, "USERID").unwrap_or_default().to_string();
             Ok(Some((
@@ -555,8 +789,8 @@ impl Backend {
         })?;
         let (user, token) = found.ok_or_else(|| ExecutionFailure::NoSuchOrder(order_id.into()))?;
         let finished = Event::new(
-            state.event_type(),
-            json!({"orderId": order_id, "userId": user, "ORDERSTATE": state.wire(), "Message": state.message()}),
+            &scope.final_event_type(state),
+            scope.detail(json!({"orderId": order_id, "userId": user, "ORDERSTATE": wire, "Message": state.message()})),
         );
         self.emit(vec![finished], now);
         self.send_task_success(&token, now)
@@ -590,6 +824,7 @@ fn waiting_completion_lambda(
     order_id: &str,
     token: &str,
     number: &str,
+    scope: &Scope,
     now: i64,
 ) -> Result<Option<Event>> {
     let Some(mut order) = store::order(tx, order_id)? else {
@@ -613,17 +848,46 @@ fn waiting_completion_lambda(
         .unwrap_or(false);
     Ok(Some(Event::new(
         "OrderManager.WaitingCompletion",
-        json!({
+        scope.detail(json!({
             "orderId": order_id, "orderNumber": number, "state": text(&order, "ORDERSTATE"),
             "drinkOrder": drink_order, "userId": user, "robot": robot, "TS": now,
             "Message": "The order is waiting for a barista",
-        }),
+        })),
     )))
 }
 
-/// The Sanitize order Lambda: the drink must be on the menu and every modifier one of
-/// that drink's options. A missing `modifiers` array is invalid (it crashes the Lambda).
-pub fn sanitize(body: &Value, menu: &Item) -> Result<(), &'static str> {
+/// E's OrderTimedOut Lambda (on `OrderProcessor.OrderTimeOut`): the order becomes
+/// `<event>-CANCELLED`, with `reason` = the timeout's cause and `TS` = now. It announces
+/// nothing.
+fn order_timed_out_lambda(
+    tx: &rusqlite::Transaction,
+    order_id: &str,
+    scope: &Scope,
+    cause: &str,
+    now: i64,
+) -> Result<()> {
+    // An UpdateItem: it would create the row if it were missing, but the WorkflowStarted
+    // Lambda always wrote it.
+    let mut order = store::order(tx, order_id)?.unwrap_or_else(|| {
+        [("PK", s("orders")), ("SK", s(order_id))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    });
+    order.insert(
+        "ORDERSTATE".into(),
+        s(scope.final_state(FinalState::Cancelled)),
+    );
+    order.insert("TS".into(), AttributeValue::n(now));
+    order.insert("reason".into(), s(cause));
+    store::put_order(tx, &order)
+}
+
+/// The Sanitize order Lambda: the drink must be on the menu (`drinks`: W's `value`,
+/// E's `menu`) and every modifier one of that drink's groups' options. A missing
+/// `modifiers` array is invalid (it crashes the Lambda). `available` is not checked:
+/// only the apps hide unavailable drinks.
+pub fn sanitize(body: &Value, drinks: &[AttributeValue]) -> Result<(), &'static str> {
     let drink = body
         .get("drink")
         .and_then(Value::as_str)
@@ -632,11 +896,7 @@ pub fn sanitize(body: &Value, menu: &Item) -> Result<(), &'static str> {
         .get("modifiers")
         .and_then(Value::as_array)
         .ok_or("no modifiers array")?;
-    let entries = menu
-        .get("value")
-        .and_then(AttributeValue::as_l)
-        .unwrap_or_default();
-    let entry = entries
+    let entry = drinks
         .iter()
         .filter_map(AttributeValue::as_m)
         .find(|m| m.get("drink").and_then(AttributeValue::as_s) == Some(drink))
@@ -681,14 +941,15 @@ mod tests {
     use super::*;
     use shared::dynamo::item_from_json;
 
-    fn menu() -> Item {
-        item_from_json(&json!({"PK": {"S": "menu"}, "value": {"L": [
+    fn menu() -> Vec<AttributeValue> {
+        let item = item_from_json(&json!({"PK": {"S": "menu"}, "value": {"L": [
             {"M": {"drink": {"S": "Latte"}, "icon": {"S": "i"}, "available": {"BOOL": true}, "modifiers": {"L": []}}},
             {"M": {"drink": {"S": "Americano"}, "icon": {"S": "i"}, "available": {"BOOL": true}, "modifiers": {"L": [
                 {"M": {"Name": {"S": "Milk"}, "Options": {"L": [{"S": "Regular"}, {"S": "Oat"}]}}}
             ]}}}
         ]}}))
-        .unwrap()
+        .unwrap();
+        item["value"].as_l().unwrap().to_vec()
     }
 
     #[test]

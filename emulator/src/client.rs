@@ -1,17 +1,26 @@
 //! A native client of the public APIs, over real HTTP and WebSocket: what the order
 //! robot, the benchmark and the integration tests use to act like the apps do.
+//!
+//! One client speaks W or E, as its settings say ([`Client::new`], [`Client::for_event`],
+//! [`Client::for_variant`]): in E its URLs carry `eventId`, its states and event types
+//! are the event's ([`Client::stored_state`], [`Client::finished_event_type`]), its topics
+//! the event's ([`Client::admin_topic`]), and its people sign in with phone numbers
+//! ([`Client::sign_in_phone`], [`Client::register_customer`], [`Client::sign_in_as`]).
 
+use crate::backend::{FinalState, Scope};
 use crate::clock::{Clock, SystemClock};
+use crate::variant::Variant;
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
 pub use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 use shared::cognito::{self, AuthStep, Session};
+use shared::model::{MenuItem, OrderState};
 use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
 use shared::sigv4::{self, AwsCredentials};
 use shared::srp::SrpClient;
 use shared::url::{Endpoint, SchemeKind};
-use shared::{Settings, SettingsDraft};
+use shared::{Flavour, Settings, SettingsDraft};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -41,6 +50,17 @@ impl Reply {
     }
 }
 
+/// A phone number for a test person called `name`, the same every time:
+/// `+1555` and seven digits from 1000000 to 4999999 (never the default barista's
+/// +15555550100 nor the order robot's +1555555xxxx).
+pub fn phone_for(name: &str) -> String {
+    // FNV-1a: stable across runs and platforms.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("+1555{:07}", 1_000_000 + hash % 4_000_000)
+}
+
 /// One signed-in (or anonymous) user of the emulator at `base`.
 #[derive(Clone)]
 pub struct Client {
@@ -50,15 +70,41 @@ pub struct Client {
     /// The client's own clock, for SRP timestamps and presigned URLs: the wall clock,
     /// or the emulator's when a test moves time ([`Client::with_clock`]).
     pub clock: Arc<dyn Clock>,
+    /// The order-journey pages (E), as the order app's settings name them.
+    journey: Option<Endpoint>,
 }
 
 impl Client {
-    /// A client configured like the apps are for the emulator at `base`.
+    /// A client configured like the apps are for the (W) emulator at `base`.
     pub fn new(base: &str) -> Result<Self> {
-        let draft: SettingsDraft = crate::local::settings(base);
+        Self::with_draft(crate::local::settings(base))
+    }
+
+    /// A client of event `event_id` of the E emulator at `base`, configured like the
+    /// apps are for that event.
+    pub fn for_event(base: &str, event_id: &str) -> Result<Self> {
+        let variant = Variant::e([event_id])?;
+        Self::with_draft(crate::local::settings_of(base, &variant, Some(event_id)))
+    }
+
+    /// A client of the emulator at `base` speaking `variant` (E: its first event), as
+    /// the apps its `settings.json` files set up are.
+    pub fn for_variant(base: &str, variant: &Variant) -> Result<Self> {
+        match variant.first_event() {
+            None => Self::new(base),
+            Some(event) => Self::for_event(base, event),
+        }
+    }
+
+    fn with_draft(draft: SettingsDraft) -> Result<Self> {
         let settings = draft
             .validate(shared::AppKind::Display)
             .map_err(|e| anyhow!("local settings are invalid: {e}"))?;
+        // The display has no journey setting; the order app has.
+        let journey = draft
+            .validate(shared::AppKind::Order)
+            .ok()
+            .and_then(|s| s.journey_service);
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -66,7 +112,26 @@ impl Client {
             settings,
             tokens: None,
             clock: Arc::new(SystemClock),
+            journey,
         })
+    }
+
+    /// The event this client is for (E), None for W.
+    pub fn event_id(&self) -> Option<&str> {
+        match self.settings.flavour {
+            Flavour::E => self.settings.event_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_e(&self) -> bool {
+        self.settings.flavour == Flavour::E
+    }
+
+    /// The backend's scope of this client's calls (W, or its event).
+    fn scope(&self) -> Scope {
+        self.event_id()
+            .map_or(Scope::W, |event| Scope::Event(event.to_string()))
     }
 
     /// The same client reading the time from `clock` (a test's manual clock, so that its
@@ -131,6 +196,77 @@ impl Client {
     ) -> Result<std::result::Result<Value, ServiceError>> {
         self.call(cognito::confirm_sign_up(&self.settings, username, code))
             .await
+    }
+
+    /// Phone sign-in as the apps do it (contract §2.2, V1 and E): `SignUp` with a random
+    /// password (a returning user's `UsernameExistsException` ignored), `CUSTOM_AUTH`,
+    /// then the code "texted" to `phone` (read from the emulator at `base`,
+    /// `/_local/codes/<phone>`) as the answer.
+    pub async fn sign_in_phone(&mut self, base: &str, phone: &str) -> Result<()> {
+        let password = crate::ids::token(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            30,
+        );
+        match self
+            .call(cognito::sign_up_phone(&self.settings, phone, &password))
+            .await?
+        {
+            Ok(_) => {}
+            Err(e) if e.kind == "UsernameExistsException" => {}
+            Err(e) => bail!("phone sign-up of {phone} refused: {e}"),
+        }
+        let challenge = self
+            .call(cognito::initiate_custom(&self.settings, phone))
+            .await?
+            .map_err(|e| anyhow!("phone sign-in of {phone} refused: {e}"))?;
+        let now = self.clock.now_ms();
+        let AuthStep::CustomChallenge { session, username } =
+            cognito::parse_auth(&challenge.to_string(), now, None)?
+        else {
+            bail!("expected CUSTOM_CHALLENGE, got {challenge}");
+        };
+        let code = self.sent_code(base, phone).await?;
+        let result = self
+            .call(cognito::answer_custom(
+                &self.settings,
+                &session,
+                &username,
+                &code,
+            ))
+            .await?
+            .map_err(|e| anyhow!("the texted code was refused: {e}"))?;
+        let AuthStep::Done(session) = cognito::parse_auth(&result.to_string(), now, None)? else {
+            bail!("expected tokens, got {result}");
+        };
+        self.tokens = Some(session);
+        Ok(())
+    }
+
+    /// Signs in as the apps of this client's backend do: E with the phone flow
+    /// (`username` is the phone number; `password` is not used), W with SRP.
+    pub async fn sign_in_as(&mut self, base: &str, username: &str, password: &str) -> Result<()> {
+        if self.is_e() {
+            self.sign_in_phone(base, username).await
+        } else {
+            self.sign_in(username, password)
+                .await?
+                .map_err(|e| anyhow!("{username} cannot sign in: {e}"))
+        }
+    }
+
+    /// A new customer called `name`, signed up and in as this backend's apps do it:
+    /// W with `<name>@example.com` / `password1` (the emailed code confirmed), E with the
+    /// phone [`phone_for`]`(name)` and its texted code. Returns that username.
+    pub async fn register_customer(&mut self, base: &str, name: &str) -> Result<String> {
+        if self.is_e() {
+            let phone = phone_for(name);
+            self.sign_in_phone(base, &phone).await?;
+            Ok(phone)
+        } else {
+            let email = format!("{name}@example.com");
+            self.register(base, &email, "password1").await?;
+            Ok(email)
+        }
     }
 
     /// The code the emulator "sent" to `username` (local-only route).
@@ -272,20 +408,187 @@ impl Client {
         })
     }
 
-    pub fn om(&self, path: &str) -> String {
-        self.settings.order_manager.join(path)
+    /// Appends `eventId` for E, as the apps do (contract §3).
+    fn with_event(&self, url: String) -> String {
+        match self.event_id() {
+            Some(event) => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}eventId={}", sigv4::uri_encode(event))
+            }
+            None => url,
+        }
     }
 
+    /// An order-manager URL (with `eventId` in E).
+    pub fn om(&self, path: &str) -> String {
+        self.with_event(self.settings.order_manager.join(path))
+    }
+
+    /// A validator URL (with `eventId` in E).
     pub fn validator(&self, path: &str) -> String {
         self.settings
             .validator
             .as_ref()
-            .map(|v| v.join(path))
+            .map(|v| self.with_event(v.join(path)))
             .unwrap_or_default()
     }
 
+    /// A config-service URL (with `eventId` in E).
     pub fn config(&self, path: &str) -> String {
-        self.settings.config.join(path)
+        self.with_event(self.settings.config.join(path))
+    }
+
+    /// `{journeyServiceURL}{orderId}.html` (E), None for W (which has no journey pages).
+    pub fn journey_url(&self, order_id: &str) -> Option<String> {
+        let base = self.journey.as_ref()?.as_str();
+        Some(format!("{base}{}.html", sigv4::uri_encode(order_id)))
+    }
+
+    // ---- the backend's words -----------------------------------------------------------
+
+    /// The `?state=` of `GET /orders` for `state`: W's `CREATED`, `Completed`,
+    /// `Cancelled`; E's `CREATED`, `COMPLETED`, `CANCELLED` (its mapping template adds
+    /// the event: `state=CREATED&eventId=ABC` queries `ABC-CREATED`).
+    pub fn state_param(&self, state: &OrderState) -> String {
+        let upper = self.is_e();
+        match state {
+            OrderState::Created => "CREATED".into(),
+            OrderState::Completed if upper => FinalState::Completed.upper().into(),
+            OrderState::Cancelled if upper => FinalState::Cancelled.upper().into(),
+            OrderState::Completed => FinalState::Completed.wire().into(),
+            OrderState::Cancelled => FinalState::Cancelled.wire().into(),
+            OrderState::Other(s) => s.clone(),
+        }
+    }
+
+    /// `ORDERSTATE` as stored and as events carry it: W's `CREATED`, `Completed`,
+    /// `Cancelled`; E's `ABC-CREATED`, `ABC-COMPLETED`, `ABC-CANCELLED`.
+    pub fn stored_state(&self, state: &OrderState) -> String {
+        let scope = self.scope();
+        match state {
+            OrderState::Created => scope.created(),
+            OrderState::Completed => scope.final_state(FinalState::Completed),
+            OrderState::Cancelled => scope.final_state(FinalState::Cancelled),
+            OrderState::Other(s) => s.clone(),
+        }
+    }
+
+    /// The event announcing a completed or cancelled order: W's
+    /// `OrderManager.OrderCompleted`; E's `OrderManager.OrderABC-COMPLETED` (E's bug).
+    pub fn finished_event_type(&self, state: &OrderState) -> String {
+        let scope = self.scope();
+        match state {
+            OrderState::Cancelled => scope.final_event_type(FinalState::Cancelled),
+            _ => scope.final_event_type(FinalState::Completed),
+        }
+    }
+
+    /// The admin topic (E: `serverlesspresso-admin-<event>`).
+    pub fn admin_topic(&self) -> String {
+        shared::realtime::admin_topic(&self.settings)
+    }
+
+    /// The config topic (E: `serverlesspresso-config-<event>`).
+    pub fn config_topic(&self) -> String {
+        shared::realtime::config_topic(&self.settings)
+    }
+
+    /// This user's own topic, `serverlesspresso-user-<sub>` (the same in E).
+    pub fn user_topic(&self) -> Result<String> {
+        Ok(shared::realtime::user_topic(&self.sub()?))
+    }
+
+    // ---- what the apps' people do ------------------------------------------------------
+
+    /// The current QR code's bucket, as the display gets it (`GET /qr-code`, admins).
+    pub async fn qr_code(&self) -> Result<Value> {
+        let reply = self
+            .rest(Method::GET, &self.validator("qr-code"), None)
+            .await?;
+        if reply.status != 200 {
+            bail!("GET /qr-code: {} {}", reply.status, reply.body);
+        }
+        Ok(reply.json()?["bucket"].clone())
+    }
+
+    /// Scans `code`: `POST /qr-code?token=`, the answer as it comes.
+    pub async fn scan(&self, code: &str) -> Result<Reply> {
+        let url = self.validator(&format!("qr-code?token={}", sigv4::uri_encode(code)));
+        self.rest(Method::POST, &url, None).await
+    }
+
+    /// Scans `code` and returns the new order's id, or an error saying why not.
+    pub async fn scan_ok(&self, code: &str) -> Result<String> {
+        let reply = self.scan(code).await?;
+        reply
+            .json()
+            .ok()
+            .and_then(|v| v["orderId"].as_str().map(str::to_string))
+            .ok_or_else(|| anyhow!("the scan was refused: {} {}", reply.status, reply.body))
+    }
+
+    /// `GET /orders?state=` in this backend's words: the rows.
+    pub async fn orders(&self, state: &OrderState) -> Result<Vec<Value>> {
+        let url = self.om(&format!(
+            "orders?state={}",
+            sigv4::uri_encode(&self.state_param(state))
+        ));
+        let reply = self.rest(Method::GET, &url, None).await?;
+        match reply.json()? {
+            Value::Array(rows) => Ok(rows),
+            other => bail!("GET /orders answered {other}"),
+        }
+    }
+
+    /// The menu, from `GET /config` read as the apps read it.
+    pub async fn menu(&self) -> Result<Vec<MenuItem>> {
+        let reply = self.rest(Method::GET, &self.config("config"), None).await?;
+        let config = shared::wire::parse_config(&reply.body, self.settings.flavour)
+            .map_err(|e| anyhow!("GET /config: {e}: {}", reply.body))?;
+        Ok(config.menu)
+    }
+
+    /// The body the order app sends for `drink` with `modifiers`: this user's `sub`, and
+    /// the drink's icon from the menu (empty for a drink not on it).
+    pub async fn drink_order(&self, drink: &str, modifiers: &[&str]) -> Result<Value> {
+        let icon = self
+            .menu()
+            .await?
+            .into_iter()
+            .find(|m| m.drink == drink)
+            .map(|m| m.icon)
+            .unwrap_or_default();
+        Ok(json!({"userId": self.sub()?, "drink": drink, "modifiers": modifiers, "icon": icon}))
+    }
+
+    /// The customer's choice: `PUT /orders/{id}` with the drink and its options.
+    pub async fn submit_drink(
+        &self,
+        order: &str,
+        drink: &str,
+        modifiers: &[&str],
+    ) -> Result<Reply> {
+        let body = self.drink_order(drink, modifiers).await?;
+        let url = self.om(&format!("orders/{}", sigv4::uri_encode(order)));
+        self.rest(Method::PUT, &url, Some(body)).await
+    }
+
+    /// A barista's (or the customer's cancel) action: `PUT /orders/{id}?action=` with
+    /// `{}`.
+    pub async fn order_action(&self, order: &str, action: &str) -> Result<Reply> {
+        let url = self.om(&format!(
+            "orders/{}?action={}",
+            sigv4::uri_encode(order),
+            sigv4::uri_encode(action)
+        ));
+        self.rest(Method::PUT, &url, Some(json!({}))).await
+    }
+
+    /// Opens or closes the store: `PUT /store?state=open|closed`.
+    pub async fn set_store(&self, open: bool) -> Result<Reply> {
+        let state = if open { "open" } else { "closed" };
+        let url = self.config(&format!("store?state={state}"));
+        self.rest(Method::PUT, &url, None).await
     }
 
     /// Connects to IoT over WebSocket with fresh credentials and subscribes.

@@ -1,6 +1,11 @@
 //! EventBridge and the IoT publisher Lambdas (contract §4.2, §4.3): every event goes to
 //! the per-order event log and is published on the MQTT topics its detail-type and
 //! `userId` select, as `{"type": …, "detail": …}`.
+//!
+//! E's publishers ([`Routing::E`]) add the event to the admin and config topics as
+//! their code does: the admin one appends `detail.eventId` (JavaScript's `undefined`
+//! when the detail has none, as `ConfigChanged`'s does not), the config one the second
+//! `-`-separated part of `NewImage.PK` (`config-ABC` gives `ABC`).
 
 use crate::store::{self, Store};
 use serde_json::{json, Value};
@@ -28,8 +33,44 @@ impl Event {
         self.detail.get("orderId").and_then(Value::as_str)
     }
 
-    /// The topics the three publisher rules send this event to.
+    /// The topics the three publisher rules send this event to (W).
     pub fn topics(&self) -> Vec<String> {
+        self.topics_for(Routing::W)
+    }
+
+    /// The topics the publisher Lambdas of `routing` send this event to.
+    pub fn topics_for(&self, routing: Routing) -> Vec<String> {
+        let mut topics = self.w_topics();
+        if routing == Routing::E {
+            for topic in &mut topics {
+                if topic == ADMIN_TOPIC {
+                    // `${baseTopic}-${event.detail.eventId}`
+                    let event = self.detail.get("eventId").map_or_else(
+                        || "undefined".to_string(),
+                        |v| v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    );
+                    *topic = format!("{ADMIN_TOPIC}-{event}");
+                } else if topic == CONFIG_TOPIC {
+                    // `PK.split('-')[1]`; a detail without `NewImage.PK.S` makes the
+                    // Lambda throw, and it publishes nothing.
+                    let Some(pk) = self
+                        .detail
+                        .pointer("/NewImage/PK/S")
+                        .and_then(Value::as_str)
+                    else {
+                        topic.clear();
+                        continue;
+                    };
+                    let event = pk.split('-').nth(1).unwrap_or("undefined");
+                    *topic = format!("{CONFIG_TOPIC}-{event}");
+                }
+            }
+            topics.retain(|t| !t.is_empty());
+        }
+        topics
+    }
+
+    fn w_topics(&self) -> Vec<String> {
         let t = self.detail_type.as_str();
         let mut topics = Vec::new();
         let order_flow = t.starts_with("OrderManager.") || t.starts_with("OrderProcessor.");
@@ -64,14 +105,28 @@ pub trait Publisher: Send + Sync {
     fn publish(&self, topic: &str, payload: Vec<u8>);
 }
 
+/// Which publisher Lambdas route the events: W's or E's (per-event topics).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Routing {
+    #[default]
+    W,
+    E,
+}
+
 /// The event bus: log, then publish.
 pub struct Bus {
     publisher: Box<dyn Publisher>,
+    routing: Routing,
 }
 
 impl Bus {
+    /// A bus with W's publishers.
     pub fn new(publisher: Box<dyn Publisher>) -> Self {
-        Self { publisher }
+        Self::with_routing(publisher, Routing::W)
+    }
+
+    pub fn with_routing(publisher: Box<dyn Publisher>, routing: Routing) -> Self {
+        Self { publisher, routing }
     }
 
     pub fn emit(&self, store: &Store, events: Vec<Event>, now_ms: i64) {
@@ -94,7 +149,7 @@ impl Bus {
                 event.detail
             );
             let payload = event.payload();
-            for topic in event.topics() {
+            for topic in event.topics_for(self.routing) {
                 self.publisher.publish(&topic, payload.clone());
             }
         }
@@ -132,6 +187,58 @@ mod tests {
             ["serverlesspresso-admin", "serverlesspresso-user-undefined"]
         );
         assert!(topics("Other.Thing", json!({})).is_empty());
+    }
+
+    #[test]
+    fn e_routes_admin_and_config_per_event_as_its_lambdas_do() {
+        let e = |ty: &str, detail: Value| Event::new(ty, detail).topics_for(Routing::E);
+        assert_eq!(
+            e(
+                "OrderManager.OrderABC-COMPLETED",
+                json!({"userId": "u1", "orderId": "o", "eventId": "ABC"})
+            ),
+            ["serverlesspresso-admin-ABC", "serverlesspresso-user-u1"]
+        );
+        assert_eq!(
+            e(
+                "Validator.NewOrder",
+                json!({"userId": "u1", "eventId": "XYZ"})
+            ),
+            ["serverlesspresso-admin-XYZ"]
+        );
+        // ConfigChanged's detail is the stream image only: no eventId for the admin
+        // publisher (`undefined`); the config publisher reads the event from the PK.
+        assert_eq!(
+            e(
+                "ConfigService.ConfigChanged",
+                json!({"NewImage": {"PK": {"S": "config-ABC"}}})
+            ),
+            [
+                "serverlesspresso-admin-undefined",
+                "serverlesspresso-config-ABC"
+            ]
+        );
+        assert_eq!(
+            e(
+                "ConfigService.ConfigChanged",
+                json!({"NewImage": {"PK": {"S": "config-my-bar"}}})
+            )[1],
+            "serverlesspresso-config-my",
+            "split('-')[1]"
+        );
+        assert_eq!(
+            e("ConfigService.ConfigChanged", json!({"NewImage": {}})),
+            ["serverlesspresso-admin-undefined"],
+            "the config Lambda throws on a missing PK"
+        );
+        assert_eq!(
+            e(
+                "OrderManager.MakeOrder",
+                json!({"userId": "u1", "eventId": ""})
+            ),
+            ["serverlesspresso-admin-", "serverlesspresso-user-u1"],
+            "a request without eventId"
+        );
     }
 
     #[test]

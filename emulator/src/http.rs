@@ -5,10 +5,16 @@
 //! gateway errors, 401 `{"message":"Unauthorized"}`, 403 `Missing Authentication Token`
 //! for unknown routes, and HTTP 200 for whatever a direct integration returns.
 //!
+//! In variant E every route reads `?eventId=` as E's mapping templates and Lambdas do
+//! (see the README's emulator section for what each does without one): the direct
+//! integrations use it as given (`""` when missing), so an unknown or missing event
+//! gets what DynamoDB answers for keys that hold nothing; the validator's Lambdas
+//! refuse a call without one (400). Such calls are logged as warnings.
+//!
 //! The faults of `/_local/faults` (`faults.rs`) that act on HTTP act here: a failing or
 //! throttled Cognito in [`cognito`], a failing or slow REST API in [`rest_faults`].
 
-use crate::backend::{max_items, Backend, OrderAction, OrderManagerInput, Redeemed};
+use crate::backend::{max_items, Backend, OrderAction, OrderManagerInput, QrCode, Redeemed, Scope};
 use crate::clock::Clock;
 use crate::cognito::{AccessClaims, Cognito, JWKS};
 use crate::faults::{CognitoAnswer, FaultChange, Faults};
@@ -46,7 +52,15 @@ pub fn router(state: AppState) -> Router {
     let om = local::ORDER_MANAGER_PREFIX;
     let validator = local::VALIDATOR_PREFIX;
     let config = local::CONFIG_PREFIX;
-    Router::new()
+    let mut router = Router::new();
+    if state.backend.variant.is_e() {
+        // E's config API has an authenticated twin of `/config`.
+        router = router.route(
+            &format!("{config}/admin-config"),
+            rest(get(get_admin_config), "GET,OPTIONS"),
+        );
+    }
+    router
         .route(
             &format!("{config}/config"),
             rest(get(get_config), "GET,OPTIONS"),
@@ -80,6 +94,10 @@ pub fn router(state: AppState) -> Router {
             get(jwks),
         )
         .route(local::MQTT_PATH, get(mqtt))
+        .route(
+            &format!("{}{{page}}", local::JOURNEY_PATH),
+            get(journey_page),
+        )
         .merge(local_routes())
         .fallback(missing_authentication_token)
         .layer(middleware::from_fn_with_state(state.clone(), rest_faults))
@@ -265,11 +283,64 @@ fn internal(e: anyhow::Error) -> Response {
     )
 }
 
+/// The scope of a call: W, or the `eventId` it names in E (logged when it names none,
+/// or one this emulator was not started with).
+fn scope_of(state: &AppState, event_id: Option<&str>, route: &str) -> Scope {
+    let scope = state.backend.scope(event_id);
+    if let Scope::Event(id) = &scope {
+        if id.is_empty() {
+            tracing::warn!("{route} without eventId: E reads it as an empty event id");
+        } else if !state.backend.variant.knows(id) {
+            tracing::warn!(
+                "{route} for event {id:?}, which this emulator was not started with (--event): E answers as for an event with no data"
+            );
+        }
+    }
+    scope
+}
+
+/// `?eventId=` of a query string.
+fn event_param(q: &HashMap<String, String>) -> Option<&str> {
+    q.get("eventId").map(String::as_str)
+}
+
 // ---- config service -----------------------------------------------------------------
 
-async fn get_config(State(state): State<AppState>) -> Response {
-    match state.backend.config_items() {
-        Ok(items) => ok_json(Value::Array(items.iter().map(item_to_json).collect())),
+async fn get_config(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match scope_of(&state, event_param(&q), "GET /config") {
+        // W: a Scan of the table.
+        Scope::W => match state.backend.config_items() {
+            Ok(items) => ok_json(Value::Array(items.iter().map(item_to_json).collect())),
+            Err(e) => internal(e),
+        },
+        scope => event_config(&state, &scope),
+    }
+}
+
+/// E's `GET /admin-config?eventId=`: `/config` behind the Cognito authorizer.
+async fn get_admin_config(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(denied) = authorize(&state, &headers, state.clock.now_ms()) {
+        return denied.into_response();
+    }
+    event_config(
+        &state,
+        &scope_of(&state, event_param(&q), "GET /admin-config"),
+    )
+}
+
+/// E: GetItem `config-<event>`, answered raw: `{"Item": …}`, or `{}` when there is no
+/// such item (no event, or none named).
+fn event_config(state: &AppState, scope: &Scope) -> Response {
+    match state.backend.config_item(scope) {
+        Ok(Some(item)) => ok_json(json!({"Item": item_to_json(&item)})),
+        Ok(None) => ok_json(json!({})),
         Err(e) => internal(e),
     }
 }
@@ -284,7 +355,8 @@ async fn put_store(
         return denied.into_response();
     }
     let open = q.get("state").map(String::as_str) == Some("open");
-    match state.backend.set_store_open(open, now) {
+    let scope = scope_of(&state, event_param(&q), "PUT /store");
+    match state.backend.set_store_open_in(&scope, open, now) {
         Ok(item) => ok_json(json!({"Attributes": item_to_json(&item)})),
         Err(e) => internal(e),
     }
@@ -292,7 +364,29 @@ async fn put_store(
 
 // ---- validator ----------------------------------------------------------------------
 
-async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// E's validator Lambdas answer a call without `eventId` 400 with no body; this one
+/// says why (a browser cannot read it either way: no CORS headers).
+fn missing_event_id(route: &str) -> Response {
+    tracing::warn!("400: {route} without eventId (E's validator needs one)");
+    bare_error(
+        StatusCode::BAD_REQUEST,
+        json!({"error": "Missing eventId: this is the multi-event (E) backend; add ?eventId=<event>"}),
+    )
+}
+
+/// E's validator Lambdas: a missing or empty `eventId` is refused.
+fn validator_scope(state: &AppState, event_id: Option<&str>, route: &str) -> Option<Scope> {
+    if state.backend.variant.is_e() && event_id.is_none_or(str::is_empty) {
+        return None;
+    }
+    Some(scope_of(state, event_id, route))
+}
+
+async fn get_qr_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let now = state.clock.now_ms();
     let claims = match authorize(&state, &headers, now) {
         Ok(c) => c,
@@ -302,10 +396,32 @@ async fn get_qr_code(State(state): State<AppState>, headers: HeaderMap) -> Respo
         tracing::warn!(user = %claims.username, "403: GET /qr-code needs the admin group");
         return bare_error(StatusCode::FORBIDDEN, Value::Null);
     }
-    match state.backend.current_bucket(now) {
-        Ok(bucket) => ok_json(json!({ "bucket": bucket })),
-        Err(e) => internal(e),
+    let Some(scope) = validator_scope(&state, event_param(&q), "GET /qr-code") else {
+        return missing_event_id("GET /qr-code");
+    };
+    match state.backend.current_bucket(&scope, now) {
+        Ok(QrCode::Bucket(bucket)) => ok_json(json!({ "bucket": bucket })),
+        Ok(QrCode::NoSuchEvent) => {
+            tracing::warn!(
+                "400: GET /qr-code: no config for event {:?}",
+                scope.event_id()
+            );
+            bare_error(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "No matching event ID"}),
+            )
+        }
+        Err(e) => lambda_error(e),
     }
+}
+
+/// A Lambda that threw, behind a proxy integration: 502, no CORS headers.
+fn lambda_error(e: anyhow::Error) -> Response {
+    tracing::error!("502: the Lambda failed: {e:#}");
+    bare_error(
+        StatusCode::BAD_GATEWAY,
+        json!({"message": "Internal server error"}),
+    )
 }
 
 async fn post_qr_code(
@@ -325,11 +441,17 @@ async fn post_qr_code(
             json!({"error": "Missing parameter"}),
         );
     };
-    let token = form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    match state.backend.redeem(&token, &claims.sub, now) {
+    let param = |name: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let token = param("token").unwrap_or_default();
+    let event_id = param("eventId");
+    let Some(scope) = validator_scope(&state, event_id.as_deref(), "POST /qr-code") else {
+        return missing_event_id("POST /qr-code");
+    };
+    match state.backend.redeem(&scope, &token, &claims.sub, now) {
         Ok(Redeemed::Started { order_id }) => ok_json(json!({ "orderId": order_id })),
         Ok(Redeemed::NoTokensRemaining) => ok_json(json!({"error": "No tokens remaining"})),
         Ok(Redeemed::InvalidCode) => {
@@ -384,7 +506,11 @@ async fn get_orders(
     if let Err(denied) = authorize(&state, &headers, now) {
         return denied.into_response();
     }
-    let Some(order_state) = q.get("state").filter(|s| !s.is_empty()) else {
+    let scope = scope_of(&state, event_param(&q), "GET /orders");
+    let state_param = q.get("state").map(String::as_str).unwrap_or_default();
+    // E's template queries `${eventId}-$state`, never empty.
+    let key = Some(scope.state_key(state_param)).filter(|k| !k.is_empty());
+    let Some(order_state) = key else {
         // The query runs with an empty key value; DynamoDB refuses, and the direct
         // integration passes its error on with HTTP 200.
         return ok_json(json!({
@@ -400,7 +526,7 @@ async fn get_orders(
             )
         }
     };
-    match state.backend.orders_by_state(order_state, limit) {
+    match state.backend.orders_by_state(&order_state, limit) {
         Ok(items) => ok_json(Value::Array(
             items.iter().map(|i| project(i, STATUS_INDEX)).collect(),
         )),
@@ -483,6 +609,7 @@ async fn put_order(
         body: serde_json::from_slice(&body).ok(),
         order_id: id,
         barista_user_id: claims.sub,
+        scope: scope_of(&state, event_param(&q), "PUT /orders/{id}"),
     };
     ok_json(state.backend.start_order_manager(input, now))
 }
@@ -633,14 +760,64 @@ async fn local_order_events(State(state): State<AppState>, Path(id): Path<String
     }
 }
 
-/// The settings that point an app at this emulator, as a query string.
-async fn local_settings(headers: HeaderMap) -> Response {
+/// The settings that point an app at this emulator, as a query string (E: for the
+/// first event, or `?eventId=`).
+async fn local_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let draft = local::settings(&format!("http://{host}"));
+    let draft = local::settings_of(
+        &format!("http://{host}"),
+        &state.backend.variant,
+        event_param(&q),
+    );
     draft.to_query(shared::AppKind::Display).into_response()
+}
+
+/// `GET /journey/<orderId>.html`: the order's journey, rendered from its event log
+/// (`journey.rs`); a 404 page for an order the emulator has never seen.
+async fn journey_page(State(state): State<AppState>, Path(page): Path<String>) -> Response {
+    let found = match page.strip_suffix(".html") {
+        Some(id) if !id.is_empty() => {
+            let events = state.backend.order_events(id);
+            let order = state.backend.order(id);
+            match (events, order) {
+                (Ok(events), Ok(order)) => Some((id.to_string(), events, order)),
+                (Err(e), _) | (_, Err(e)) => return internal(e),
+            }
+        }
+        _ => None,
+    };
+    let html_headers = [
+        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        (header::CACHE_CONTROL, "no-cache"),
+    ];
+    match found {
+        Some((id, events, order)) if !events.is_empty() || order.is_some() => {
+            let html = crate::journey::render(
+                &id,
+                &events,
+                order.as_ref(),
+                &state.backend.timings,
+                state.clock.now_ms(),
+            );
+            (StatusCode::OK, html_headers, html).into_response()
+        }
+        _ => {
+            let id = page.strip_suffix(".html").unwrap_or(&page);
+            (
+                StatusCode::NOT_FOUND,
+                html_headers,
+                crate::journey::not_found(id),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The faults in force (`GET /_local/faults`).

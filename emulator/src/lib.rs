@@ -1,8 +1,8 @@
 //! The Serverlesspresso backend in one process, for development and tests.
 //!
-//! It speaks the wire contract of variant W (`../shared/reference/serverlesspresso-contract.md`)
-//! so that the apps cannot tell it from AWS, and it can serve the three apps' built files
-//! so one URL opens everything.
+//! It speaks the wire contract of variant W (`../shared/reference/serverlesspresso-contract.md`),
+//! or of variant E (the multi-event backend, [`Variant::E`]), so that the apps cannot tell
+//! it from AWS, and it can serve the three apps' built files so one URL opens everything.
 
 pub mod apps;
 pub mod backend;
@@ -14,9 +14,11 @@ pub mod faults;
 mod http;
 mod ids;
 pub mod iot;
+pub mod journey;
 pub mod local;
 pub mod robot;
 pub mod store;
+pub mod variant;
 
 use backend::Backend;
 use clock::{Clock, SystemClock, Timings};
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+pub use variant::Variant;
 
 /// How to run the emulator.
 #[derive(Clone, Debug)]
@@ -42,7 +45,9 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// The backend's timers (bucket, customer and barista waits).
     pub timings: Timings,
-    /// Confirmed users to create in the `admin` group: (username, password).
+    /// Confirmed users to create in the `admin` group: (username, password). In E the
+    /// username is a phone number (E.164) and an empty password becomes a random one
+    /// (they sign in with a texted code).
     pub admins: Vec<(String, String)>,
     /// Serve each app's `settings.json` (as a deployment does), so no device needs
     /// setting up. Off to see an app that was deployed without settings.
@@ -50,6 +55,8 @@ pub struct Config {
     /// Where every part of the emulator reads the time: the wall clock, or a test's
     /// [`clock::ManualClock`] that moves only when told to.
     pub clock: Arc<dyn Clock>,
+    /// The backend it speaks: W (the default) or E with its events.
+    pub variant: Variant,
 }
 
 impl Default for Config {
@@ -62,6 +69,7 @@ impl Default for Config {
             admins: Vec::new(),
             app_settings: true,
             clock: Arc::new(SystemClock),
+            variant: Variant::W,
         }
     }
 }
@@ -75,6 +83,10 @@ pub struct Running {
     pub clock: Arc<dyn Clock>,
     /// The faults in force (`/_local/faults`); none at start.
     pub faults: Arc<Faults>,
+    /// The backend it speaks (`Config::variant`).
+    pub variant: Variant,
+    /// The backend's timers (`Config::timings`).
+    pub timings: Timings,
     stop: Option<oneshot::Sender<()>>,
     /// Tells open WebSocket bridges to close.
     closing: tokio::sync::watch::Sender<bool>,
@@ -86,6 +98,11 @@ impl Running {
     /// `http://host:port`, no trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The settings its `settings.json` files hand the apps (E: for the first event).
+    pub fn settings(&self) -> shared::SettingsDraft {
+        local::settings_for_variant(&self.base_url(), &self.timings, &self.variant)
     }
 
     /// Applies a change to the faults now, as `POST /_local/faults` does; returns the
@@ -120,19 +137,43 @@ impl Drop for Running {
 pub async fn start(config: Config) -> anyhow::Result<Running> {
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
-    let store = Store::open(config.database.as_deref())?;
+    let variant = config.variant.clone();
+    if variant.is_e() {
+        if let Some((bad, _)) = config
+            .admins
+            .iter()
+            .find(|(username, _)| !shared::cognito::is_e164(username))
+        {
+            anyhow::bail!(
+                "--admin {bad:?}: E's user pool signs in with phone numbers only; give one in E.164 form, like {}",
+                variant::E_ADMIN_PHONE
+            );
+        }
+    }
+    let store = Store::open_for(config.database.as_deref(), &variant)?;
     let (broker, publisher) = iot::start_broker()?;
     let clock = Arc::clone(&config.clock);
+    let routing = match variant {
+        Variant::W => events::Routing::W,
+        Variant::E { .. } => events::Routing::E,
+    };
     let backend = Arc::new(Backend::new(
         store,
         config.timings,
-        Bus::new(publisher),
+        variant.clone(),
+        Bus::with_routing(publisher, routing),
         Arc::clone(&clock),
     ));
     let faults = Arc::new(Faults::new());
-    let cognito = Arc::new(Cognito::new(Arc::clone(&clock), Arc::clone(&faults))?);
+    let cognito =
+        Arc::new(Cognito::new(Arc::clone(&clock), Arc::clone(&faults))?.phone_pool(variant.is_e()));
     for (username, password) in &config.admins {
-        cognito.create_user(&backend.store, username, password, &["admin"])?;
+        // E's baristas sign in with a texted code; a password they never type.
+        let password = match password.as_str() {
+            "" => ids::token(b"abcdefghijklmnopqrstuvwxyz0123456789", 30),
+            given => given.to_string(),
+        };
+        cognito.create_user(&backend.store, username, &password, &["admin"])?;
     }
     // Timers left by a previous run fire now if overdue, else when due.
     let timers = tokio::spawn(Arc::clone(&backend).run_timers());
@@ -147,10 +188,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         shutdown,
     });
     if let Some(dir) = &config.apps_dir {
+        let base = format!("http://{addr}");
         let settings = config
             .app_settings
-            .then(|| local::settings_for(&format!("http://{addr}"), &config.timings));
-        router = router.merge(apps::router(dir, &format!("http://{addr}"), settings));
+            .then(|| local::settings_for_variant(&base, &config.timings, &variant));
+        router = router.merge(apps::router(dir, &base, settings, &variant));
     }
     let (stop, stopped) = oneshot::channel::<()>();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -167,6 +209,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         cognito,
         clock,
         faults,
+        variant,
+        timings: config.timings,
         stop: Some(stop),
         closing,
         task,

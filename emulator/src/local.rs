@@ -1,7 +1,8 @@
 //! The fixed identities of the local deployment: what the apps' settings must say to
 //! reach this emulator.
 
-use shared::{Field, SettingsDraft};
+use crate::variant::Variant;
+use shared::{Field, Flavour, SettingsDraft};
 
 pub const DEFAULT_PORT: u16 = 8787;
 pub const REGION: &str = "us-east-1";
@@ -15,8 +16,10 @@ pub const VALIDATOR_PREFIX: &str = "/validator/Prod";
 pub const CONFIG_PREFIX: &str = "/config-service/Prod";
 pub const COGNITO_PATH: &str = "/cognito/";
 pub const MQTT_PATH: &str = "/mqtt";
+/// The order-journey pages (E and V1): `{JOURNEY_PATH}<orderId>.html`.
+pub const JOURNEY_PATH: &str = "/journey/";
 
-/// Every setting the apps need to use the emulator at `base`, for an emulator whose
+/// Every setting the apps need to use the W emulator at `base`, for an emulator whose
 /// timers run `timings`: with `--time-scale N` the apps learn N and scale their windows.
 pub fn settings_for(base: &str, timings: &crate::clock::Timings) -> SettingsDraft {
     let mut draft = settings(base);
@@ -24,6 +27,51 @@ pub fn settings_for(base: &str, timings: &crate::clock::Timings) -> SettingsDraf
         draft.set(Field::TimeScale, &scale.to_string());
     }
     draft
+}
+
+/// The settings the emulator's `settings.json` files hand the apps: W's, or E's for its
+/// first event.
+pub fn settings_for_variant(
+    base: &str,
+    timings: &crate::clock::Timings,
+    variant: &Variant,
+) -> SettingsDraft {
+    match variant.first_event() {
+        None => settings_for(base, timings),
+        Some(event) => settings_for_event(base, timings, event),
+    }
+}
+
+/// The settings for event `event_id` of an E emulator at `base`: W's plus `flavour=E`,
+/// the `eventId` and the emulator's order-journey pages as `journeyServiceURL`.
+pub fn settings_for_event(
+    base: &str,
+    timings: &crate::clock::Timings,
+    event_id: &str,
+) -> SettingsDraft {
+    let mut draft = settings_for(base, timings);
+    with_event(&mut draft, base, event_id);
+    draft
+}
+
+/// [`settings`] for `variant` (no time scale): the start page's and `/_local/settings`'
+/// hand-off links.
+pub fn settings_of(base: &str, variant: &Variant, event_id: Option<&str>) -> SettingsDraft {
+    let mut draft = settings(base);
+    if let Some(event) = event_id
+        .or(variant.first_event())
+        .filter(|_| variant.is_e())
+    {
+        with_event(&mut draft, base, event);
+    }
+    draft
+}
+
+fn with_event(draft: &mut SettingsDraft, base: &str, event_id: &str) {
+    let base = base.trim_end_matches('/');
+    draft.set(Field::Flavour, Flavour::E.key());
+    draft.set(Field::EventId, event_id);
+    draft.set(Field::JourneyServiceUrl, &format!("{base}{JOURNEY_PATH}"));
 }
 
 /// Every setting the apps need to use the emulator at `base` (`http://host:port`),
@@ -78,5 +126,36 @@ mod tests {
             26,
             "Cognito app client ids have 26 characters"
         );
+    }
+
+    #[test]
+    fn e_settings_name_the_event_and_the_journey_pages() {
+        let timings = crate::clock::Timings::scaled(10.0);
+        let e = Variant::e(["ABC", "XYZ"]).unwrap();
+        let base = "http://127.0.0.1:8787";
+        let w = settings_for_variant(base, &timings, &Variant::W);
+        assert_eq!(w, settings_for(base, &timings), "W's exactly as before");
+        assert_eq!(w.get(Field::Flavour), "");
+        let abc = settings_for_variant(base, &timings, &e);
+        assert_eq!(abc, settings_for_event(base, &timings, "ABC"));
+        for app in AppKind::ALL {
+            let s = abc.validate(app).unwrap_or_else(|e| panic!("{app:?}: {e}"));
+            assert_eq!(s.flavour, Flavour::E);
+            assert_eq!(s.event_id.as_deref(), Some("ABC"));
+            assert_eq!(s.time_scale, 10);
+        }
+        let order = abc.validate(AppKind::Order).unwrap();
+        assert_eq!(
+            order.journey_url("o1").as_deref(),
+            Some("http://127.0.0.1:8787/journey/o1.html")
+        );
+        let xyz = settings_for_event(base, &timings, "XYZ");
+        assert_eq!(xyz.get(Field::EventId), "XYZ");
+        assert_eq!(settings_of(base, &e, None).get(Field::EventId), "ABC");
+        assert_eq!(
+            settings_of(base, &e, Some("XYZ")).get(Field::EventId),
+            "XYZ"
+        );
+        assert_eq!(settings_of(base, &Variant::W, Some("XYZ")), settings(base));
     }
 }

@@ -1,15 +1,33 @@
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use emulator::faults::{FaultChange, Lasting, Switch, MAX_LATENCY_MS, MAX_LIFETIME_S};
-use emulator::{local, Config};
+use emulator::{local, Config, Variant};
 use shared::AppKind;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// Which backend to speak (`--backend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum BackendArg {
+    /// The workshop backend (variant W): one coffee bar, email sign-in.
+    W,
+    /// serverless-coffee's multi-event backend (variant E): an `eventId` everywhere,
+    /// phone sign-in with texted codes, order-journey pages.
+    E,
+}
 
 /// The Serverlesspresso backend on this machine: REST APIs, Cognito, IoT over WebSocket
 /// and the order workflows, with durable state in SQLite.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
+    /// The backend variant to speak: w (the workshop's) or e (the multi-event one).
+    #[arg(long, value_enum, default_value = "w")]
+    backend: BackendArg,
+    /// An event of the E backend (repeatable; several run at once). Each gets E's
+    /// seed: its menu, a closed store, its own order numbers, QR codes and topics.
+    /// The apps' settings name the first. Default with --backend e: ABC.
+    #[arg(long = "event", value_name = "ID")]
+    events: Vec<String>,
     /// Address to listen on (loopback by default).
     #[arg(long, default_value_t = SocketAddr::from(([127, 0, 0, 1], local::DEFAULT_PORT)))]
     listen: SocketAddr,
@@ -34,12 +52,11 @@ struct Args {
     /// robot barista makes and completes them, through the public APIs.
     #[arg(long, value_name = "N", default_value_t = 0.0)]
     robot_orders_per_minute: f64,
-    /// Create (or reset) a barista/admin user: USERNAME:PASSWORD. Repeatable.
-    #[arg(
-        long = "admin",
-        value_name = "USERNAME:PASSWORD",
-        default_value = "barista@serverlesspresso.local:coffee-time"
-    )]
+    /// Create (or reset) a barista/admin user: USERNAME:PASSWORD. Repeatable. W's
+    /// default: barista@serverlesspresso.local:coffee-time. In E the username is a phone
+    /// number and the password may be left out (baristas sign in with a texted code; a
+    /// password given also works for SRP sign-in); E's default: +15555550100.
+    #[arg(long = "admin", value_name = "USERNAME[:PASSWORD]")]
     admins: Vec<String>,
     /// Fault: access and ID tokens last SECONDS (3600 in AWS); the apps refresh them
     /// five minutes ahead, so 302 has them refreshing every few seconds.
@@ -92,15 +109,29 @@ async fn main() -> anyhow::Result<()> {
         .with_target(false)
         .init();
     let args = Args::parse();
-    let admins = args
-        .admins
-        .iter()
-        .map(|a| {
-            a.split_once(':')
-                .map(|(u, p)| (u.to_string(), p.to_string()))
-                .ok_or_else(|| anyhow::anyhow!("--admin takes USERNAME:PASSWORD, got {a:?}"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let variant = match args.backend {
+        BackendArg::W if !args.events.is_empty() => {
+            anyhow::bail!("--event names an event of the E backend: add --backend e")
+        }
+        BackendArg::W => Variant::W,
+        BackendArg::E => Variant::e(args.events.iter().cloned())?,
+    };
+    let admins = if args.admins.is_empty() {
+        let (username, password) = variant.default_admin();
+        vec![(username.to_string(), password.to_string())]
+    } else {
+        args.admins
+            .iter()
+            .map(|a| match (a.split_once(':'), &variant) {
+                (Some((u, p)), _) => Ok((u.to_string(), p.to_string())),
+                // E's baristas need no password.
+                (None, Variant::E { .. }) => Ok((a.to_string(), String::new())),
+                (None, Variant::W) => Err(anyhow::anyhow!(
+                    "--admin takes USERNAME:PASSWORD, got {a:?}"
+                )),
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
+    };
     let running = emulator::start(Config {
         listen: args.listen,
         apps_dir: args.apps.clone(),
@@ -109,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
         admins: admins.clone(),
         app_settings: true,
         clock: std::sync::Arc::new(emulator::clock::SystemClock),
+        variant: variant.clone(),
     })
     .await?;
     let faults = args.faults();
@@ -125,6 +157,17 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("Serverlesspresso emulator listening on {base}");
+    match &variant {
+        Variant::W => println!("Backend: W (the workshop backend)"),
+        Variant::E { events } => {
+            println!(
+                "Backend: E (the multi-event backend), events: {} (the apps are set up for {})",
+                events.join(", "),
+                events[0]
+            );
+            println!("  Each event's store starts closed: open it from the barista console first.");
+        }
+    }
     match args.in_memory {
         true => println!("State: in memory"),
         false => println!("State: {}", args.database.display()),
@@ -133,7 +176,12 @@ async fn main() -> anyhow::Result<()> {
         println!("Timers run {}x faster", args.time_scale);
     }
     for (username, password) in &admins {
-        println!("Barista/admin sign-in: {username} / {password}");
+        match &variant {
+            Variant::W => println!("Barista/admin sign-in: {username} / {password}"),
+            Variant::E { .. } => {
+                println!("Barista/admin sign-in: phone {username} (the code is texted to this log)")
+            }
+        }
     }
     if args.apps.is_some() {
         println!("\nOpen the apps in this order (each finds its settings by itself):");
@@ -147,10 +195,19 @@ async fn main() -> anyhow::Result<()> {
         }
         println!("  The order app is meant to be opened by scanning the board's QR code.");
     }
-    println!(
-        "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."
-    );
+    match &variant {
+        Variant::W => println!(
+            "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."
+        ),
+        Variant::E { .. } => println!(
+            "\nEveryone signs in with a phone number (E.164, like +15555550123); the code is \"texted\" to this log and to {base}/_local/codes/<phone>."
+        ),
+    }
     println!("An order's events: {base}/_local/orders/<orderId>/events");
+    println!(
+        "An order's journey: {base}{}<orderId>.html",
+        local::JOURNEY_PATH
+    );
     println!("Faults (see the README): GET or POST {base}/_local/faults");
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
@@ -160,33 +217,29 @@ async fn main() -> anyhow::Result<()> {
 async fn start_robot(running: &emulator::Running, per_minute: f64) -> anyhow::Result<()> {
     use emulator::robot;
     use std::sync::Arc;
-    let base = running.base_url();
     let (cognito, store) = (&running.cognito, &running.backend.store);
-    let barista = robot::robot_user(
-        &base,
-        cognito,
-        store,
-        "robot-barista@serverlesspresso.local",
-        &["admin"],
-    )
-    .await?;
+    // Robots of the apps' event (E's first), named so that E's phone pool takes them.
+    let template = emulator::client::Client::for_variant(&running.base_url(), &running.variant)?;
+    let name = |who: &str, i: usize| match running.variant {
+        Variant::W => format!("robot-{who}@serverlesspresso.local"),
+        Variant::E { .. } => format!("+1555555{:04}", 9000 + i),
+    };
+    let barista =
+        robot::robot_user_like(&template, cognito, store, &name("barista", 0), &["admin"]).await?;
     let board = barista
-        .subscribe(
-            "serverlesspresso-robot-barista",
-            &["serverlesspresso-admin"],
-        )
+        .subscribe("serverlesspresso-robot-barista", &[&barista.admin_topic()])
         .await?;
     let mut customers = Vec::new();
     for i in 0..5 {
-        let c = robot::robot_user(
-            &base,
+        let c = robot::robot_user_like(
+            &template,
             cognito,
             store,
-            &format!("robot-{i}@serverlesspresso.local"),
+            &name(&i.to_string(), i + 1),
             &["robot"],
         )
         .await?;
-        let topic = format!("serverlesspresso-user-{}", c.sub()?);
+        let topic = c.user_topic()?;
         let events = c
             .subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic])
             .await?;

@@ -1,22 +1,45 @@
 //! The order robot (like the original OrderRobot extension): robot customers that
 //! place orders at a steady rate and a robot barista that makes and completes them,
-//! all through the same public APIs the apps use.
+//! all through the same public APIs the apps use, for W or for one event of E (as its
+//! clients are set up).
 
 use crate::client::{Client, Subscriber};
 use anyhow::{anyhow, Context, Result};
 use reqwest::Method;
 use serde_json::{json, Value};
+use shared::model::MenuItem;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const DRINKS: [(&str, &str); 5] = [
-    ("Espresso", "barista-icons_espresso-alternative"),
-    ("Cappuccino", "barista-icons_cappuccino-alternative"),
-    ("Latte", "barista-icons_cafe-latte"),
-    ("Flat White", "barista-icons_flat-white-alternative@2x"),
-    ("Americano", "barista-icons_americano"),
-];
+/// What a robot customer orders: a drink, its icon and its options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RobotChoice {
+    pub drink: String,
+    pub icon: String,
+    pub modifiers: Vec<String>,
+}
+
+/// The `n`th robot order's choice: the available drinks in turn, each group's options
+/// in turn.
+pub fn choice(menu: &[MenuItem], n: usize) -> Option<RobotChoice> {
+    let available: Vec<&MenuItem> = menu.iter().filter(|m| m.available).collect();
+    let item = available.get(n % available.len().max(1))?;
+    Some(RobotChoice {
+        drink: item.drink.clone(),
+        icon: item.icon.clone(),
+        modifiers: item
+            .modifiers
+            .iter()
+            .filter_map(|group| {
+                group
+                    .options
+                    .get(n / available.len() % group.options.len().max(1))
+            })
+            .cloned()
+            .collect(),
+    })
+}
 
 /// What the robot has done so far.
 #[derive(Default)]
@@ -28,7 +51,8 @@ pub struct RobotStats {
     pub latencies_us: std::sync::Mutex<Vec<u64>>,
 }
 
-/// Creates a robot user (group `robot`, so its orders are flagged `robot`) and signs in.
+/// Creates a robot user (group `robot`, so its orders are flagged `robot`) and signs in,
+/// as a W client of the emulator at `base`.
 pub async fn robot_user(
     base: &str,
     backend_cognito: &crate::cognito::Cognito,
@@ -36,9 +60,23 @@ pub async fn robot_user(
     name: &str,
     groups: &[&str],
 ) -> Result<Client> {
+    robot_user_like(&Client::new(base)?, backend_cognito, store, name, groups).await
+}
+
+/// [`robot_user`] with a client set up like `template` (W, or an event of E, where
+/// `name` must be a phone number). Robots sign in with SRP, which E's app client allows
+/// too.
+pub async fn robot_user_like(
+    template: &Client,
+    backend_cognito: &crate::cognito::Cognito,
+    store: &crate::store::Store,
+    name: &str,
+    groups: &[&str],
+) -> Result<Client> {
     let password = "robot-password-1";
     backend_cognito.create_user(store, name, password, groups)?;
-    let mut client = Client::new(base)?;
+    let mut client = template.clone();
+    client.tokens = None;
     client
         .sign_in(name, password)
         .await?
@@ -52,16 +90,10 @@ pub async fn place_order(
     customer: &Client,
     events: &mut Subscriber,
     code: &str,
-    n: usize,
+    choice: &RobotChoice,
 ) -> Result<(String, [Duration; 2])> {
     let scanned = Instant::now();
-    let reply = customer
-        .rest(
-            Method::POST,
-            &customer.validator(&format!("qr-code?token={code}")),
-            None,
-        )
-        .await?;
+    let reply = customer.scan(code).await?;
     let order_id = reply.json()?["orderId"]
         .as_str()
         .with_context(|| format!("scan refused: {}", reply.body))?
@@ -74,8 +106,10 @@ pub async fn place_order(
         )
         .await?;
     let scan_latency = scanned.elapsed();
-    let (drink, icon) = DRINKS[n % DRINKS.len()];
-    let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": icon});
+    let body = json!({
+        "userId": customer.sub()?, "drink": choice.drink, "modifiers": choice.modifiers,
+        "icon": choice.icon,
+    });
     let submitted = Instant::now();
     customer
         .rest(
@@ -115,12 +149,7 @@ pub async fn run_barista(barista: Client, mut board: Subscriber, stats: Arc<Robo
         let stats = Arc::clone(&stats);
         tokio::spawn(async move {
             for action in ["make", "complete"] {
-                let url = barista.om(&format!("orders/{order}?action={action}"));
-                if barista
-                    .rest(Method::PUT, &url, Some(json!({})))
-                    .await
-                    .is_err()
-                {
+                if barista.order_action(&order, action).await.is_err() {
                     stats.failed.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
@@ -144,6 +173,7 @@ pub async fn run_customers(
         .into_iter()
         .map(|c| Arc::new(tokio::sync::Mutex::new(c)))
         .collect();
+    let menu = admin.menu().await?;
     let mut bucket: (Value, Instant) = (Value::Null, Instant::now());
     for n in 0.. {
         ticker.tick().await;
@@ -164,10 +194,11 @@ pub async fn run_customers(
             .to_string();
         let customer = Arc::clone(&customers[n % customers.len()]);
         let stats = Arc::clone(&stats);
+        let choice = choice(&menu, n).context("the menu has no drink available")?;
         tokio::spawn(async move {
             let mut guard = customer.lock().await;
             let (client, events) = &mut *guard;
-            match place_order(client, events, &code, n).await {
+            match place_order(client, events, &code, &choice).await {
                 Ok((_, latencies)) => {
                     let mut all = stats.latencies_us.lock().unwrap_or_else(|p| p.into_inner());
                     all.extend(latencies.iter().map(|d| d.as_micros() as u64));
@@ -181,4 +212,48 @@ pub async fn run_customers(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::model::ModifierGroup;
+
+    #[test]
+    fn robots_take_the_available_drinks_and_options_in_turn() {
+        let item = |drink: &str, available: bool, options: &[&str]| MenuItem {
+            drink: drink.into(),
+            icon: format!("{drink}-icon"),
+            available,
+            modifiers: if options.is_empty() {
+                vec![]
+            } else {
+                vec![ModifierGroup {
+                    name: "Milk".into(),
+                    options: options.iter().map(|o| o.to_string()).collect(),
+                }]
+            },
+        };
+        let menu = [
+            item("Flat White", true, &["Regular", "Oat"]),
+            item("Cappuccino", false, &["Regular", "Oat"]),
+            item("Espresso", true, &[]),
+        ];
+        let picks: Vec<(String, Vec<String>)> = (0..4)
+            .map(|n| {
+                let c = choice(&menu, n).unwrap();
+                (c.drink, c.modifiers)
+            })
+            .collect();
+        assert_eq!(
+            picks,
+            [
+                ("Flat White".into(), vec!["Regular".into()]),
+                ("Espresso".into(), vec![]),
+                ("Flat White".into(), vec!["Oat".into()]),
+                ("Espresso".into(), vec![]),
+            ]
+        );
+        assert_eq!(choice(&[], 0), None);
+    }
 }

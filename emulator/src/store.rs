@@ -3,8 +3,10 @@
 //! Orders and config items are stored as DynamoDB items (typed JSON), with the keys of
 //! the W table's indexes (`GSI-status`, `GSI-userId`) in their own columns. Workflow
 //! executions keep absolute deadlines, so a restarted emulator fires every timer at the
-//! time it was due.
+//! time it was due. E's rows live in the same tables under E's keys (`config-ABC`,
+//! `orderID-ABC`, `ABC-CREATED`), its validator buckets in `event_buckets`.
 
+use crate::variant::Variant;
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::{json, Value};
@@ -39,7 +41,14 @@ CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, order_id TEXT, at_ms INTEGER NOT NULL,
     detail_type TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_order ON events (order_id, seq);
+CREATE TABLE IF NOT EXISTS event_buckets (
+    pk TEXT PRIMARY KEY, event_id TEXT NOT NULL, id INTEGER NOT NULL, code TEXT NOT NULL,
+    tokens INTEGER NOT NULL, start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL);
 ";
+
+/// Columns added since the first schema, for databases made before them: (table,
+/// column, definition).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("executions", "event_id", "TEXT")];
 
 /// The W menu (contract §5.2): six drinks, all available, no modifiers.
 fn seed_menu() -> Value {
@@ -70,14 +79,101 @@ fn seed_config() -> Value {
     })
 }
 
+/// E's seed for one event (contract §5.2, `SC:01-appCore/initDB/initMenuState.JSON`):
+/// one item holding the config and the menu, the store closed until a barista opens it.
+/// As E seeds it ("Singe Espresso" and an end date before the start included), except
+/// the icons: W's names, which the apps have images for.
+pub fn seed_event_config(event_id: &str) -> Value {
+    let milk = json!({"L": [{"M": {
+        "Name": {"S": "Milk"}, "Options": {"L": [{"S": "Regular"}, {"S": "Oat"}]}
+    }}]});
+    let drinks = [
+        ("Americano", "barista-icons_americano", true, true),
+        (
+            "Flat White",
+            "barista-icons_flat-white-alternative@2x",
+            true,
+            true,
+        ),
+        (
+            "Cappuccino",
+            "barista-icons_cappuccino-alternative",
+            false,
+            true,
+        ),
+        (
+            "Singe Espresso",
+            "barista-icons_espresso-alternative",
+            true,
+            false,
+        ),
+        (
+            "Double Espresso",
+            "barista-icons_espresso-alternative",
+            true,
+            false,
+        ),
+    ];
+    let menu: Vec<Value> = drinks
+        .iter()
+        .map(|(drink, icon, available, with_milk)| {
+            let modifiers = if *with_milk {
+                milk.clone()
+            } else {
+                json!({"L": []})
+            };
+            json!({"M": {
+                "available": {"BOOL": available}, "drink": {"S": drink},
+                "icon": {"S": icon}, "modifiers": modifiers
+            }})
+        })
+        .collect();
+    json!({
+        "PK": {"S": format!("config-{event_id}")},
+        "drinksPerBarcode": {"N": "10"},
+        "end": {"S": "2022-06-22"},
+        "language": {"S": "pt"},
+        "maxOrdersInQueue": {"N": "10"},
+        "maxOrdersPerUser": {"N": "1"},
+        "menu": {"L": menu},
+        "region": {"S": "us-west-2"},
+        "requester": {"S": "ericdj"},
+        "start": {"S": "2022-10-26"},
+        "storeOpen": {"BOOL": false},
+    })
+}
+
 /// The database, one connection behind a lock: every operation is short.
 pub struct Store {
     conn: Mutex<Connection>,
 }
 
 impl Store {
-    /// Opens (creating and seeding if new) the database at `path`, or an in-memory one.
+    /// Opens (creating and seeding W's data if new) the database at `path`, or an
+    /// in-memory one.
     pub fn open(path: Option<&Path>) -> Result<Self> {
+        let store = Self::open_unseeded(path)?;
+        store.seed_w()?;
+        Ok(store)
+    }
+
+    /// Opens the database for `variant`, seeding what that backend's stack seeds (W's
+    /// menu, config and counter; E's config item and counter per event) where missing.
+    pub fn open_for(path: Option<&Path>, variant: &Variant) -> Result<Self> {
+        let store = Self::open_unseeded(path)?;
+        match variant {
+            Variant::W => store.seed_w()?,
+            Variant::E { events } => {
+                for event in events {
+                    store.seed_event(event)?;
+                }
+            }
+        }
+        Ok(store)
+    }
+
+    /// Opens (creating the tables of) the database, seeding nothing.
+    pub fn open_unseeded(path: Option<&Path>) -> Result<Self> {
         let conn = match path {
             Some(path) => {
                 let conn = Connection::open(path)
@@ -90,16 +186,39 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch(SCHEMA)?;
-        let store = Self {
+        for (table, column, definition) in ADDED_COLUMNS {
+            let exists: bool = conn.query_row(
+                &format!("SELECT COUNT(*) > 0 FROM pragma_table_info('{table}') WHERE name = ?1"),
+                [column],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                conn.execute_batch(&format!(
+                    "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+                ))?;
+            }
+        }
+        Ok(Self {
             conn: Mutex::new(conn),
-        };
-        store.seed()?;
-        Ok(store)
+        })
     }
 
-    fn seed(&self) -> Result<()> {
+    /// W's seed: the menu, the config (store open) and the counter at 0.
+    fn seed_w(&self) -> Result<()> {
+        self.seed_items(&[seed_menu(), seed_config()], "orderID")
+    }
+
+    /// E's seed for one event: its config item (with the menu) and `orderID-<event>` at 0.
+    fn seed_event(&self, event_id: &str) -> Result<()> {
+        self.seed_items(
+            &[seed_event_config(event_id)],
+            &format!("orderID-{event_id}"),
+        )
+    }
+
+    fn seed_items(&self, items: &[Value], counter: &str) -> Result<()> {
         self.write(|tx| {
-            for item in [seed_menu(), seed_config()] {
+            for item in items {
                 let pk = item["PK"]["S"].as_str().unwrap_or_default().to_string();
                 tx.execute(
                     "INSERT OR IGNORE INTO config (pk, item) VALUES (?1, ?2)",
@@ -107,8 +226,8 @@ impl Store {
                 )?;
             }
             tx.execute(
-                "INSERT OR IGNORE INTO counter (pk, value) VALUES ('orderID', 0)",
-                [],
+                "INSERT OR IGNORE INTO counter (pk, value) VALUES (?1, 0)",
+                [counter],
             )?;
             Ok(())
         })
@@ -172,11 +291,19 @@ pub fn put_config_item(conn: &Connection, item: &Item) -> Result<()> {
 
 /// Adds one to the order counter and returns the new value.
 pub fn next_order_number(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row(
-        "UPDATE counter SET value = value + 1 WHERE pk = 'orderID' RETURNING value",
-        [],
-        |r| r.get(0),
-    )?)
+    next_counter(conn, "orderID")?.context("the orderID counter is missing")
+}
+
+/// `set IDvalue = IDvalue + 1` on counter `pk` (`orderID`, E's `orderID-<event>`): the
+/// new value, or None when there is no such counter (DynamoDB refuses the update).
+pub fn next_counter(conn: &Connection, pk: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "UPDATE counter SET value = value + 1 WHERE pk = ?1 RETURNING value",
+            [pk],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 // ---- validator buckets --------------------------------------------------------------
@@ -185,35 +312,67 @@ pub fn next_order_number(conn: &Connection) -> Result<i64> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bucket {
     pub id: i64,
+    /// E's buckets belong to an event (key `<event>-<id>` in `serverlesspresso-validator`);
+    /// W's to none (key `<id>`).
+    pub event_id: Option<String>,
     pub code: String,
     pub tokens: i64,
     pub start_ts: i64,
     pub end_ts: i64,
 }
 
-pub fn bucket(conn: &Connection, id: i64) -> Result<Option<Bucket>> {
-    Ok(conn
-        .query_row(
-            "SELECT id, code, tokens, start_ts, end_ts FROM buckets WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Bucket {
-                    id: r.get(0)?,
-                    code: r.get(1)?,
-                    tokens: r.get(2)?,
-                    start_ts: r.get(3)?,
-                    end_ts: r.get(4)?,
-                })
-            },
-        )
-        .optional()?)
+impl Bucket {
+    /// The validator table's `PK`: the interval (W), or `<event>-<interval>` (E).
+    pub fn pk(&self) -> String {
+        match &self.event_id {
+            None => self.id.to_string(),
+            Some(event) => format!("{event}-{}", self.id),
+        }
+    }
+}
+
+/// The bucket of interval `id` (for `event` in E).
+pub fn bucket(conn: &Connection, event: Option<&str>, id: i64) -> Result<Option<Bucket>> {
+    let row = |r: &rusqlite::Row| {
+        Ok(Bucket {
+            id: r.get(0)?,
+            event_id: event.map(str::to_string),
+            code: r.get(1)?,
+            tokens: r.get(2)?,
+            start_ts: r.get(3)?,
+            end_ts: r.get(4)?,
+        })
+    };
+    Ok(match event {
+        None => conn
+            .query_row(
+                "SELECT id, code, tokens, start_ts, end_ts FROM buckets WHERE id = ?1",
+                [id],
+                row,
+            )
+            .optional()?,
+        Some(event) => conn
+            .query_row(
+                "SELECT id, code, tokens, start_ts, end_ts FROM event_buckets WHERE pk = ?1",
+                [format!("{event}-{id}")],
+                row,
+            )
+            .optional()?,
+    })
 }
 
 pub fn put_bucket(conn: &Connection, b: &Bucket) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO buckets (id, code, tokens, start_ts, end_ts) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![b.id, b.code, b.tokens, b.start_ts, b.end_ts],
-    )?;
+    match &b.event_id {
+        None => conn.execute(
+            "INSERT OR REPLACE INTO buckets (id, code, tokens, start_ts, end_ts) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![b.id, b.code, b.tokens, b.start_ts, b.end_ts],
+        )?,
+        Some(event) => conn.execute(
+            "INSERT OR REPLACE INTO event_buckets (pk, event_id, id, code, tokens, start_ts, end_ts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![b.pk(), event, b.id, b.code, b.tokens, b.start_ts, b.end_ts],
+        )?,
+    };
     Ok(())
 }
 
@@ -292,6 +451,8 @@ pub enum ExecutionStatus {
     Running,
     Succeeded,
     TimedOut,
+    /// A step failed (E: no counter for the event).
+    Failed,
 }
 
 impl ExecutionStatus {
@@ -300,6 +461,7 @@ impl ExecutionStatus {
             ExecutionStatus::Running => "RUNNING",
             ExecutionStatus::Succeeded => "SUCCEEDED",
             ExecutionStatus::TimedOut => "TIMED_OUT",
+            ExecutionStatus::Failed => "FAILED",
         }
     }
 }
@@ -309,6 +471,8 @@ impl ExecutionStatus {
 pub struct Execution {
     pub order_id: String,
     pub user_id: String,
+    /// E: the event of the bucket that started it (`$.detail.bucket.eventId`).
+    pub event_id: Option<String>,
     pub step: Step,
     pub task_token: String,
     pub deadline_ms: i64,
@@ -325,15 +489,16 @@ fn execution_from_row(r: &rusqlite::Row) -> rusqlite::Result<Execution> {
         },
         task_token: r.get(3)?,
         deadline_ms: r.get(4)?,
+        event_id: r.get(5)?,
     })
 }
 
-const EXECUTION_COLUMNS: &str = "order_id, user_id, step, task_token, deadline_ms";
+const EXECUTION_COLUMNS: &str = "order_id, user_id, step, task_token, deadline_ms, event_id";
 
 pub fn put_running_execution(conn: &Connection, e: &Execution, started_ms: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO executions (order_id, user_id, status, step, task_token, deadline_ms, started_ms)
-         VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6)
+        "INSERT INTO executions (order_id, user_id, status, step, task_token, deadline_ms, started_ms, event_id)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6, ?8)
          ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, step = excluded.step,
              task_token = excluded.task_token, deadline_ms = excluded.deadline_ms",
         params![
@@ -343,7 +508,8 @@ pub fn put_running_execution(conn: &Connection, e: &Execution, started_ms: i64) 
             e.task_token,
             e.deadline_ms,
             started_ms,
-            ExecutionStatus::Running.as_str()
+            ExecutionStatus::Running.as_str(),
+            e.event_id,
         ],
     )?;
     Ok(())
@@ -455,6 +621,101 @@ mod tests {
         assert_eq!(config["storeOpen"], AttributeValue::Bool(false));
         assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 1);
         assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 2);
+    }
+
+    #[test]
+    fn e_seeds_one_config_item_and_counter_per_event_and_keeps_w_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.db");
+        let e = Variant::e(["ABC", "XYZ"]).unwrap();
+        let store = Store::open_for(Some(&path), &e).unwrap();
+        let pks: Vec<String> = store
+            .read(config_items)
+            .unwrap()
+            .iter()
+            .map(|i| i["PK"].as_s().unwrap().to_string())
+            .collect();
+        assert_eq!(pks, ["config-XYZ", "config-ABC"], "no W menu or config");
+        let abc = store
+            .read(|c| config_item(c, "config-ABC"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(abc["storeOpen"], AttributeValue::Bool(false));
+        assert_eq!(abc["drinksPerBarcode"], AttributeValue::n(10));
+        let menu = abc["menu"].as_l().unwrap();
+        let names: Vec<&str> = menu
+            .iter()
+            .map(|d| d.as_m().unwrap()["drink"].as_s().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Americano",
+                "Flat White",
+                "Cappuccino",
+                "Singe Espresso",
+                "Double Espresso"
+            ]
+        );
+        assert_eq!(
+            store.write(|tx| next_counter(tx, "orderID-XYZ")).unwrap(),
+            Some(1)
+        );
+        assert_eq!(
+            store.write(|tx| next_counter(tx, "orderID-ABC")).unwrap(),
+            Some(1),
+            "one counter per event"
+        );
+        assert_eq!(
+            store.write(|tx| next_counter(tx, "orderID-NOPE")).unwrap(),
+            None
+        );
+        // Buckets of the same interval, one per event, and W's apart.
+        let new_bucket = |event: Option<&str>, code: &str| Bucket {
+            id: 7,
+            event_id: event.map(str::to_string),
+            code: code.into(),
+            tokens: 10,
+            start_ts: 0,
+            end_ts: 1,
+        };
+        store
+            .write(|tx| {
+                put_bucket(tx, &new_bucket(Some("ABC"), "abc"))?;
+                put_bucket(tx, &new_bucket(Some("XYZ"), "xyz"))?;
+                put_bucket(tx, &new_bucket(None, "w"))
+            })
+            .unwrap();
+        let read = |event: Option<&str>| store.read(|c| bucket_of(c, event)).unwrap();
+        fn bucket_of(c: &Connection, event: Option<&str>) -> Result<Option<String>> {
+            Ok(bucket(c, event, 7)?.map(|b| format!("{} {}", b.pk(), b.code)))
+        }
+        assert_eq!(read(Some("ABC")).as_deref(), Some("ABC-7 abc"));
+        assert_eq!(read(Some("XYZ")).as_deref(), Some("XYZ-7 xyz"));
+        assert_eq!(read(None).as_deref(), Some("7 w"));
+        drop(store);
+        // Reopened as W, the same file gains W's seed beside E's rows.
+        let store = Store::open_for(Some(&path), &Variant::W).unwrap();
+        assert_eq!(store.read(config_items).unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_database_from_before_e_gains_the_executions_event_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "CREATE TABLE executions (
+                    order_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, step TEXT NOT NULL,
+                    task_token TEXT, deadline_ms INTEGER, started_ms INTEGER NOT NULL);
+                 INSERT INTO executions VALUES ('o1', 'u1', 'RUNNING', 'customer', 't1', 5, 1);",
+            )
+            .unwrap();
+        let store = Store::open(Some(&path)).unwrap();
+        let due = store.read(|c| due_executions(c, 10)).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].event_id, None);
     }
 
     #[test]

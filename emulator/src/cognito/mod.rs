@@ -85,6 +85,9 @@ pub struct Cognito {
     /// `credentialsLifetimeSeconds`).
     faults: Arc<Faults>,
     sessions: user_pool::Sessions,
+    /// E's pool: usernames are phone numbers only (`UsernameAttributes: phone_number`),
+    /// and tokens carry the user's `sub` as their `username`.
+    phone_pool: bool,
     /// The latest code sent to each user, for the local-only admin route.
     pub sent_codes: Mutex<HashMap<String, String>>,
 }
@@ -96,8 +99,16 @@ impl Cognito {
             clock,
             faults,
             sessions: Default::default(),
+            phone_pool: false,
             sent_codes: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The same pool as E's (`true`): phone-number usernames only, tokens whose
+    /// `username` is the `sub`; W's free-form usernames (`false`, the default).
+    pub fn phone_pool(mut self, phone_pool: bool) -> Self {
+        self.phone_pool = phone_pool;
+        self
     }
 
     /// Answers one `X-Amz-Target` call arriving at `now` (ms).

@@ -95,11 +95,13 @@ pub(super) fn put_confirmed_user(
     created_ms: i64,
 ) -> Result<String> {
     let email = username.contains('@').then_some(username);
+    // A phone number is the user's phone, so the one-time-code sign-in reaches them.
+    let phone = shared::cognito::is_e164(username).then_some(username);
     conn.execute(
-        "INSERT INTO users (username, sub, email, salt, verifier, confirmed, groups, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)
+        "INSERT INTO users (username, sub, email, phone, salt, verifier, confirmed, groups, created_ms)
+         VALUES (?1, ?2, ?3, ?8, ?4, ?5, 1, ?6, ?7)
          ON CONFLICT (username) DO UPDATE SET salt = excluded.salt, verifier = excluded.verifier,
-             confirmed = 1, groups = excluded.groups",
+             confirmed = 1, groups = excluded.groups, phone = excluded.phone",
         params![
             username,
             sub,
@@ -107,7 +109,8 @@ pub(super) fn put_confirmed_user(
             verifier.salt_hex,
             verifier.verifier_hex,
             groups.join(","),
-            created_ms
+            created_ms,
+            phone
         ],
     )?;
     Ok(conn.query_row(
@@ -195,8 +198,12 @@ pub(super) fn refresh_token_user(
         .optional()?)
 }
 
-pub(super) fn delete_refresh_tokens(conn: &Connection, username: &str) -> Result<()> {
-    conn.execute("DELETE FROM refresh_tokens WHERE username = ?1", [username])?;
+/// Forgets every refresh token of the user whose `sub` this is.
+pub(super) fn delete_refresh_tokens_of_sub(conn: &Connection, sub: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM refresh_tokens WHERE username IN (SELECT username FROM users WHERE sub = ?1)",
+        [sub],
+    )?;
     Ok(())
 }
 

@@ -76,9 +76,11 @@ impl Tokens {
     }
 
     /// `AuthenticationResult` for a user signing in at `now_ms`: access and ID tokens
-    /// lasting `lifetime_s`, and a new refresh token.
-    pub(super) fn issue(&self, u: &User, now_ms: i64, lifetime_s: i64) -> Value {
+    /// lasting `lifetime_s`, and a new refresh token. In a phone pool (E's) the user's
+    /// Cognito username is its `sub`, and the phone number is an attribute.
+    pub(super) fn issue(&self, u: &User, now_ms: i64, lifetime_s: i64, phone_pool: bool) -> Value {
         let now = now_ms.div_euclid(1000);
+        let username = if phone_pool { &u.sub } else { &u.username };
         let (origin_jti, event_id) = (ids::uuid(), ids::uuid());
         let access = AccessClaims {
             sub: u.sub.clone(),
@@ -93,11 +95,11 @@ impl Tokens {
             exp: now + lifetime_s,
             iat: now,
             jti: ids::uuid(),
-            username: u.username.clone(),
+            username: username.clone(),
         };
         let mut id = json!({
             "sub": u.sub, "iss": self.issuer, "aud": local::CLIENT_ID, "token_use": "id",
-            "cognito:username": u.username, "auth_time": now, "exp": now + lifetime_s,
+            "cognito:username": username, "auth_time": now, "exp": now + lifetime_s,
             "iat": now, "jti": ids::uuid(), "origin_jti": origin_jti, "event_id": event_id,
         });
         if !u.groups.is_empty() {
@@ -109,6 +111,9 @@ impl Tokens {
         }
         if let Some(phone) = &u.phone {
             id["phone_number"] = json!(phone);
+            if phone_pool {
+                id["phone_number_verified"] = json!(true);
+            }
         }
         json!({
             "AccessToken": self.sign(&access),
@@ -121,8 +126,14 @@ impl Tokens {
 
     /// `AuthenticationResult` for a refresh at `now_ms`: new access and ID tokens
     /// lasting `lifetime_s`, and no refresh token (the client keeps the one it has).
-    pub(super) fn reissue(&self, u: &User, now_ms: i64, lifetime_s: i64) -> Value {
-        let mut result = self.issue(u, now_ms, lifetime_s);
+    pub(super) fn reissue(
+        &self,
+        u: &User,
+        now_ms: i64,
+        lifetime_s: i64,
+        phone_pool: bool,
+    ) -> Value {
+        let mut result = self.issue(u, now_ms, lifetime_s, phone_pool);
         result.as_object_mut().map(|r| r.remove("RefreshToken"));
         result
     }
@@ -170,7 +181,9 @@ mod tests {
             .read(|c| store::user(c, "barista@example.com"))
             .unwrap()
             .unwrap();
-        let tokens = cognito.tokens.issue(&u, clock.now_ms(), TOKEN_LIFETIME_S);
+        let tokens = cognito
+            .tokens
+            .issue(&u, clock.now_ms(), TOKEN_LIFETIME_S, false);
         let access = tokens["AccessToken"].as_str().unwrap();
         let claims = cognito.verify_access_token(access, clock.now_ms()).unwrap();
         assert!(claims.is_admin());

@@ -104,6 +104,13 @@ impl Cognito {
                 .and_then(|a| a["Value"].as_str())
                 .map(str::to_string)
         };
+        if self.phone_pool && !shared::cognito::is_e164(username) {
+            // `UsernameAttributes: phone_number`: an email (or anything else) is refused.
+            return Err(err(
+                "InvalidParameterException",
+                "Username should be a phone number.",
+            ));
+        }
         let phone_pool_user = is_phone(username);
         let email = attribute("email");
         if !phone_pool_user && email.is_none() {
@@ -200,7 +207,9 @@ impl Cognito {
                 let u = store
                     .read(|c| store::user(c, &username))?
                     .ok_or_else(invalid)?;
-                let result = self.tokens.reissue(&u, now, self.faults.token_lifetime_s());
+                let result =
+                    self.tokens
+                        .reissue(&u, now, self.faults.token_lifetime_s(), self.phone_pool);
                 Ok(json!({"ChallengeParameters": {}, "AuthenticationResult": result}))
             }
             "CUSTOM_AUTH" => self.start_custom(store, body, now),
@@ -354,7 +363,9 @@ impl Cognito {
         let u = store
             .read(|c| store::user(c, username))?
             .ok_or_else(|| err("UserNotFoundException", "User does not exist."))?;
-        let result = self.tokens.issue(&u, now, self.faults.token_lifetime_s());
+        let result = self
+            .tokens
+            .issue(&u, now, self.faults.token_lifetime_s(), self.phone_pool);
         let refresh = result["RefreshToken"].as_str().unwrap_or_default();
         store.write(|tx| {
             store::insert_refresh_token(tx, refresh, username, now + REFRESH_LIFETIME_MS)
@@ -366,7 +377,8 @@ impl Cognito {
         let claims = self
             .verify_access_token(required(body, "AccessToken")?, now)
             .ok_or_else(|| err("NotAuthorizedException", "Invalid Access Token"))?;
-        store.write(|tx| store::delete_refresh_tokens(tx, &claims.username))?;
+        // By `sub`: a phone pool's tokens name the user by it.
+        store.write(|tx| store::delete_refresh_tokens_of_sub(tx, &claims.sub))?;
         Ok(json!({}))
     }
 
