@@ -1,31 +1,54 @@
-//! The order workflows over real HTTP and MQTT-over-WebSocket (contract §6).
+//! The order workflows over real HTTP and MQTT-over-WebSocket (contract §6), each
+//! journey run against variant W and variant E (event ABC): the same steps, in each
+//! backend's words (states, event types, topics, quirks).
 
 mod common;
 
 use common::*;
-use emulator::clock::Timings;
-use reqwest::Method;
+use emulator::clock::{Clock, Timings};
+use emulator::Variant;
 use serde_json::{json, Value};
-use std::time::Duration;
+use shared::model::OrderState;
 
-#[tokio::test]
-async fn full_journey_from_scan_to_completed() {
-    let emu = start(Timings::AWS, None).await;
+/// W's and E's drink for a journey: one on each menu, E's with an option.
+fn a_drink(variant: &Variant) -> (&'static str, &'static [&'static str]) {
+    match variant {
+        Variant::W => ("Latte", &[]),
+        Variant::E { .. } => ("Flat White", &["Oat"]),
+    }
+}
+
+async fn full_journey_from_scan_to_completed(variant: Variant) {
+    let emu = start_as(variant.clone()).await;
     let barista = admin(&emu).await;
+    let event = barista.event_id().map(str::to_string);
+    if event.is_some() {
+        open_store(&barista).await;
+    }
     let ana = customer(&emu, "ana").await;
     let mut board = admin_events(&barista).await;
     let mut phone = customer_events(&ana).await;
 
     let bucket = qr_code(&barista).await;
     assert_eq!(bucket["availableTokens"], 10);
-    assert!(bucket.get("PK").is_none(), "the creating call has no PK");
     let code = bucket["last_code"].as_str().unwrap();
     assert_eq!(code.len(), 10);
-    assert_eq!(
-        qr_code(&barista).await["PK"],
-        bucket["last_id"],
-        "later calls carry PK"
-    );
+    match &event {
+        None => {
+            assert!(bucket.get("PK").is_none(), "the creating call has no PK");
+            assert_eq!(
+                qr_code(&barista).await["PK"],
+                bucket["last_id"],
+                "later calls carry PK"
+            );
+        }
+        Some(event) => {
+            // E's key: "<event>-<interval>", there from the first call, with the event.
+            assert_eq!(bucket["PK"], format!("{event}-{}", bucket["last_id"]));
+            assert_eq!(bucket["eventId"], event.as_str());
+            assert_eq!(qr_code(&barista).await["PK"], bucket["PK"]);
+        }
+    }
 
     let order = scan_ok(&ana, code).await;
     assert_eq!(order.len(), 21);
@@ -41,7 +64,8 @@ async fn full_journey_from_scan_to_completed() {
         .unwrap();
     assert!(started["TaskToken"].as_str().is_some_and(|t| !t.is_empty()));
 
-    let reply = put_order(&ana, &order, None, drink(&ana, "Latte")).await;
+    let (drink, modifiers) = a_drink(&variant);
+    let reply = ana.submit_drink(&order, drink, modifiers).await.unwrap();
     assert_eq!(reply.status, 200);
     assert!(reply.json().unwrap()["executionArn"].is_string());
     let waiting = phone
@@ -55,13 +79,18 @@ async fn full_journey_from_scan_to_completed() {
         .await
         .unwrap();
     assert_eq!(card["orderNumber"], number);
-    assert_eq!(card["state"], "CREATED");
-    assert_eq!(card["drinkOrder"]["drink"], "Latte");
+    assert_eq!(card["state"], ana.stored_state(&OrderState::Created));
+    assert_eq!(card["drinkOrder"]["drink"], drink);
+    assert_eq!(card["drinkOrder"]["modifiers"], json!(modifiers));
     assert_eq!(card["robot"], false);
     assert!(card["TS"].is_i64());
 
     let open = barista
-        .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
+        .rest(
+            emulator::client::Method::GET,
+            &barista.om("orders?state=CREATED"),
+            None,
+        )
         .await
         .unwrap();
     assert!(open.cors);
@@ -73,39 +102,59 @@ async fn full_journey_from_scan_to_completed() {
         .find(|r| r["SK"]["S"] == order.as_str())
         .unwrap();
     assert_eq!(row["orderNumber"], json!({"S": "1"}));
+    assert_eq!(
+        row["ORDERSTATE"]["S"],
+        barista.stored_state(&OrderState::Created)
+    );
     assert!(row.get("TaskToken").is_none(), "tokens are not projected");
     let drink_order: Value =
         serde_json::from_str(row["drinkOrder"]["S"].as_str().unwrap()).unwrap();
-    assert_eq!(drink_order["drink"], "Latte");
+    assert_eq!(drink_order["drink"], drink);
 
-    put_order(&barista, &order, Some("make"), json!({})).await;
+    barista.order_action(&order, "make").await.unwrap();
     let made = phone
         .expect("OrderManager.MakeOrder", Some(&order), WAIT)
         .await
         .unwrap();
     assert_eq!(made["baristaUserId"], barista.sub().unwrap());
-    put_order(&barista, &order, Some("unmake"), json!({})).await;
-    assert_eq!(
-        phone
-            .expect("OrderManager.MakeOrder", Some(&order), WAIT)
-            .await
-            .unwrap()["baristaUserId"],
-        ""
-    );
+    barista.order_action(&order, "unmake").await.unwrap();
+    match &event {
+        None => assert_eq!(
+            phone
+                .expect("OrderManager.MakeOrder", Some(&order), WAIT)
+                .await
+                .unwrap()["baristaUserId"],
+            ""
+        ),
+        Some(_) => {
+            // E's unmake loses `eventId` in its Pass state: the order is updated, then
+            // the execution fails before announcing it.
+            eventually_row(&emu, &order, |row| row["baristaUserId"]["S"] == "").await;
+            assert_quiet(&mut phone, "E announces no unmake").await;
+        }
+    }
 
-    put_order(&barista, &order, Some("complete"), json!({})).await;
-    let done = phone
-        .expect("OrderManager.OrderCompleted", Some(&order), WAIT)
-        .await
-        .unwrap();
-    assert_eq!(done["ORDERSTATE"], "Completed");
+    barista.order_action(&order, "complete").await.unwrap();
+    let completed = ana.finished_event_type(&OrderState::Completed);
+    if event.is_some() {
+        assert_eq!(
+            completed, "OrderManager.OrderABC-COMPLETED",
+            "E's bug, kept"
+        );
+    }
+    let done = phone.expect(&completed, Some(&order), WAIT).await.unwrap();
+    assert_eq!(done["ORDERSTATE"], ana.stored_state(&OrderState::Completed));
     phone
         .expect("OrderProcessor.orderFinished", Some(&order), WAIT)
         .await
         .unwrap();
 
     let receipt = ana
-        .rest(Method::GET, &ana.om(&format!("orders/{order}")), None)
+        .rest(
+            emulator::client::Method::GET,
+            &ana.om(&format!("orders/{order}")),
+            None,
+        )
         .await
         .unwrap();
     assert!(
@@ -114,53 +163,85 @@ async fn full_journey_from_scan_to_completed() {
         receipt.body
     );
     let lenient: Value = serde_json::from_str(&receipt.body.replace(",}", "}")).unwrap();
-    assert_eq!(lenient["orderState"], "Completed");
+    assert_eq!(
+        lenient["orderState"],
+        ana.stored_state(&OrderState::Completed)
+    );
 
     let mine = ana
-        .rest(Method::GET, &ana.om("myOrders"), None)
+        .rest(emulator::client::Method::GET, &ana.om("myOrders"), None)
         .await
         .unwrap()
         .json()
         .unwrap();
     assert_eq!(mine.as_array().unwrap().len(), 1);
-    assert_eq!(mine[0]["ORDERSTATE"]["S"], "Completed");
+    assert_eq!(
+        mine[0]["ORDERSTATE"]["S"],
+        ana.stored_state(&OrderState::Completed)
+    );
     assert!(
         mine[0].get("baristaUserId").is_none(),
         "not in the userId index projection"
     );
 
-    let log: Value = reqwest::get(format!("{}/_local/orders/{order}/events", emu.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let types: Vec<&str> = log["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        types,
-        [
-            "Validator.NewOrder",
-            "OrderProcessor.WorkflowStarted",
-            "OrderProcessor.WaitingCompletion",
-            "OrderManager.WaitingCompletion",
-            "OrderManager.MakeOrder",
-            "OrderManager.MakeOrder",
-            "OrderManager.OrderCompleted",
-            "OrderProcessor.orderFinished",
-        ]
-    );
+    let log = event_log(&emu, &order).await;
+    let types: Vec<&str> = log.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let made_twice = ["OrderManager.MakeOrder", "OrderManager.MakeOrder"];
+    let makes: &[&str] = if event.is_some() {
+        &made_twice[..1]
+    } else {
+        &made_twice
+    };
+    let expected: Vec<&str> = [
+        "Validator.NewOrder",
+        "OrderProcessor.WorkflowStarted",
+        "OrderProcessor.WaitingCompletion",
+        "OrderManager.WaitingCompletion",
+    ]
+    .into_iter()
+    .chain(makes.iter().copied())
+    .chain([completed.as_str(), "OrderProcessor.orderFinished"])
+    .collect();
+    assert_eq!(types, expected);
+    for e in &log {
+        match &event {
+            None => assert!(e["detail"].get("eventId").is_none(), "W has no event ids"),
+            Some(event) => assert_eq!(e["detail"]["eventId"], event.as_str(), "{e}"),
+        }
+    }
+}
+
+/// Waits until the order's row satisfies `ok`.
+async fn eventually_row(emu: &emulator::Running, order: &str, ok: impl Fn(&Value) -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let row = order_row(emu, order);
+        if ok(&row) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "row: {row}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
-async fn customer_who_does_not_choose_times_out() {
+async fn w_full_journey_from_scan_to_completed() {
+    full_journey_from_scan_to_completed(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_full_journey_from_scan_to_completed() {
+    full_journey_from_scan_to_completed(e()).await;
+}
+
+async fn customer_who_does_not_choose_times_out(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
+    let is_e = barista.is_e();
+    if is_e {
+        open_store(&barista).await;
+    }
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
     let order = scan_ok(&ana, qr_code(&barista).await["last_code"].as_str().unwrap()).await;
@@ -170,52 +251,57 @@ async fn customer_who_does_not_choose_times_out() {
         .unwrap();
     // Five minutes pass without a choice.
     clock.advance_ms(Timings::AWS.customer_wait_ms - 1);
-    assert!(
-        phone
-            .next_message(Duration::from_millis(300))
-            .await
-            .is_err(),
-        "still a millisecond to choose"
-    );
+    assert_quiet(&mut phone, "still a millisecond to choose").await;
     clock.advance_ms(1);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&order), WAIT)
         .await
         .unwrap();
     assert_eq!(timeout["cause"], "Customer timedout");
-    // W has no timeout Lambda: the row stays CREATED, without a number (a zombie).
-    let open = barista
-        .rest(Method::GET, &barista.om("orders?state=CREATED"), None)
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
-    let zombie = open
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["SK"]["S"] == order.as_str())
-        .unwrap();
-    assert!(zombie.get("orderNumber").is_none());
+    let open = barista.orders(&OrderState::Created).await.unwrap();
+    let still_open = open.iter().find(|r| r["SK"]["S"] == order.as_str());
+    if is_e {
+        // E's OrderTimedOut Lambda cancels it, with the cause as the reason.
+        assert!(still_open.is_none(), "no zombie in E");
+        let row = order_row(&emu, &order);
+        assert_eq!(row["ORDERSTATE"]["S"], "ABC-CANCELLED");
+        assert_eq!(row["reason"]["S"], "Customer timedout");
+        assert_eq!(row["TS"]["N"], clock.now_ms().to_string());
+        let cancelled = barista.orders(&OrderState::Cancelled).await.unwrap();
+        assert!(cancelled.iter().any(|r| r["SK"]["S"] == order.as_str()));
+    } else {
+        // W has no timeout Lambda: the row stays CREATED, without a number (a zombie).
+        let zombie = still_open.expect("the zombie is listed");
+        assert!(zombie.get("orderNumber").is_none());
+    }
     // Too late to order now: the workflow no longer waits.
-    put_order(&ana, &order, None, drink(&ana, "Latte")).await;
-    assert!(
-        phone
-            .next_message(Duration::from_millis(500))
-            .await
-            .is_err(),
-        "nothing follows a timeout"
-    );
+    ana.submit_drink(&order, a_drink(&emu.variant).0, &[])
+        .await
+        .unwrap();
+    assert_quiet(&mut phone, "nothing follows a timeout").await;
 }
 
 #[tokio::test]
-async fn baristas_who_do_not_finish_time_out() {
+async fn w_customer_who_does_not_choose_times_out() {
+    customer_who_does_not_choose_times_out(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_customer_who_does_not_choose_times_out_and_is_cancelled() {
+    customer_who_does_not_choose_times_out(e()).await;
+}
+
+async fn baristas_who_do_not_finish_time_out(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
+    if barista.is_e() {
+        open_store(&barista).await;
+    }
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
-    let order = order_at_the_bar(&barista, &ana, &mut phone, "Americano").await;
+    let (drink, modifiers) = a_drink(&emu.variant);
+    let order = order_with(&barista, &ana, &mut phone, drink, modifiers).await;
     // Fifteen minutes pass at the bar.
     clock.advance_ms(Timings::AWS.barista_wait_ms);
     let timeout = phone
@@ -223,21 +309,53 @@ async fn baristas_who_do_not_finish_time_out() {
         .await
         .unwrap();
     assert_eq!(timeout["cause"], "Barista timedout");
+    let row = order_row(&emu, &order);
+    if barista.is_e() {
+        assert_eq!(timeout["eventId"], "ABC");
+        assert_eq!(row["ORDERSTATE"]["S"], "ABC-CANCELLED");
+        assert_eq!(row["reason"]["S"], "Barista timedout");
+    } else {
+        assert_eq!(row["ORDERSTATE"]["S"], "CREATED");
+        assert!(row.get("reason").is_none());
+    }
 }
 
 #[tokio::test]
-async fn cancel_by_the_customer_ends_the_order() {
-    let emu = start(Timings::AWS, None).await;
+async fn w_baristas_who_do_not_finish_time_out() {
+    baristas_who_do_not_finish_time_out(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_baristas_who_do_not_finish_time_out() {
+    baristas_who_do_not_finish_time_out(e()).await;
+}
+
+async fn cancel_by_the_customer_ends_the_order(variant: Variant) {
+    let emu = start_as(variant).await;
     let barista = admin(&emu).await;
+    if barista.is_e() {
+        open_store(&barista).await;
+    }
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
-    let order = order_at_the_bar(&barista, &ana, &mut phone, "Espresso").await;
-    put_order(&ana, &order, Some("cancel"), json!({})).await;
+    let drink = match emu.variant {
+        Variant::W => "Espresso",
+        Variant::E { .. } => "Double Espresso",
+    };
+    let order = order_at_the_bar(&barista, &ana, &mut phone, drink).await;
+    ana.order_action(&order, "cancel").await.unwrap();
     let cancelled = phone
-        .expect("OrderManager.OrderCancelled", Some(&order), WAIT)
+        .expect(
+            &ana.finished_event_type(&OrderState::Cancelled),
+            Some(&order),
+            WAIT,
+        )
         .await
         .unwrap();
-    assert_eq!(cancelled["ORDERSTATE"], "Cancelled");
+    assert_eq!(
+        cancelled["ORDERSTATE"],
+        ana.stored_state(&OrderState::Cancelled)
+    );
     phone
         .expect("OrderProcessor.orderFinished", Some(&order), WAIT)
         .await
@@ -245,39 +363,55 @@ async fn cancel_by_the_customer_ends_the_order() {
 }
 
 #[tokio::test]
-async fn closed_store_turns_orders_away_and_announces_itself() {
-    let emu = start(Timings::AWS, None).await;
+async fn w_cancel_by_the_customer_ends_the_order() {
+    cancel_by_the_customer_ends_the_order(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_cancel_by_the_customer_ends_the_order() {
+    cancel_by_the_customer_ends_the_order(e()).await;
+}
+
+/// Whether `GET /config` says the store is open, read as the apps read it.
+async fn store_open(client: &emulator::client::Client) -> bool {
+    let reply = client
+        .rest(
+            emulator::client::Method::GET,
+            &client.config("config"),
+            None,
+        )
+        .await
+        .unwrap();
+    shared::wire::parse_config(&reply.body, client.settings.flavour)
+        .unwrap()
+        .store
+        .store_open
+}
+
+async fn closed_store_turns_orders_away_and_announces_itself(variant: Variant) {
+    let emu = start_as(variant).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
-    let closed = barista
-        .rest(Method::PUT, &barista.config("store?state=closed"), None)
-        .await
-        .unwrap();
+    let config_pk = match barista.event_id() {
+        None => "config".to_string(),
+        Some(event) => format!("config-{event}"),
+    };
+    // W's seed has the store open, E's closed.
+    assert_eq!(store_open(&ana).await, !barista.is_e());
+    let closed = barista.set_store(false).await.unwrap();
     assert_eq!(
         closed.json().unwrap()["Attributes"]["storeOpen"],
         json!({"BOOL": false})
     );
+    assert_eq!(closed.json().unwrap()["Attributes"]["PK"]["S"], config_pk);
     let change = phone
         .expect("ConfigService.ConfigChanged", None, WAIT)
         .await
         .unwrap();
-    assert_eq!(change["NewImage"]["PK"]["S"], "config");
+    assert_eq!(change["NewImage"]["PK"]["S"], config_pk);
     assert_eq!(change["NewImage"]["storeOpen"]["BOOL"], false);
-
-    let config = ana
-        .rest(Method::GET, &ana.config("config"), None)
-        .await
-        .unwrap()
-        .json()
-        .unwrap();
-    let item = config
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["PK"]["S"] == "config")
-        .unwrap();
-    assert_eq!(item["storeOpen"]["BOOL"], false);
+    assert!(!store_open(&ana).await);
 
     scan_ok(&ana, qr_code(&barista).await["last_code"].as_str().unwrap()).await;
     let unavailable = phone
@@ -286,44 +420,81 @@ async fn closed_store_turns_orders_away_and_announces_itself() {
         .unwrap();
     assert_eq!(unavailable["userId"], ana.sub().unwrap());
     assert!(unavailable.get("orderId").is_none());
+    assert_eq!(
+        unavailable.get("eventId").and_then(Value::as_str),
+        barista.event_id()
+    );
 
     // Any value but "open" closes; "open" opens.
-    barista
-        .rest(Method::PUT, &barista.config("store?state=open"), None)
-        .await
-        .unwrap();
+    barista.set_store(true).await.unwrap();
     let change = phone
         .expect("ConfigService.ConfigChanged", None, WAIT)
         .await
         .unwrap();
     assert_eq!(change["NewImage"]["storeOpen"]["BOOL"], true);
+    assert!(store_open(&ana).await);
 }
 
 #[tokio::test]
-async fn ten_tokens_per_bucket_then_no_tokens_remaining() {
-    let emu = start(Timings::AWS, None).await;
+async fn w_closed_store_turns_orders_away_and_announces_itself() {
+    closed_store_turns_orders_away_and_announces_itself(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_closed_store_turns_orders_away_and_announces_itself() {
+    closed_store_turns_orders_away_and_announces_itself(e()).await;
+}
+
+/// `tokens` per bucket, then "No tokens remaining" (E: the event's `drinksPerBarcode`,
+/// set to `tokens` before the bucket is made).
+async fn tokens_per_bucket_then_no_tokens_remaining(variant: Variant, tokens: i64) {
+    let emu = start_as(variant).await;
     let barista = admin(&emu).await;
+    if let Some(event) = barista.event_id() {
+        let pk = format!("config-{event}");
+        emu.backend
+            .store
+            .write(|tx| {
+                let mut config = emulator::store::config_item(tx, &pk)?.unwrap();
+                config.insert(
+                    "drinksPerBarcode".into(),
+                    shared::dynamo::AttributeValue::n(tokens),
+                );
+                emulator::store::put_config_item(tx, &config)
+            })
+            .unwrap();
+    }
     let ana = customer(&emu, "ana").await;
     let code = qr_code(&barista).await["last_code"]
         .as_str()
         .unwrap()
         .to_string();
-    for _ in 0..10 {
+    assert_eq!(qr_code(&barista).await["availableTokens"], tokens);
+    for _ in 0..tokens {
         scan_ok(&ana, &code).await;
     }
-    let eleventh = scan(&ana, &code).await;
-    assert_eq!(eleventh.status, 200, "the validator answers 200 even here");
+    let last = scan(&ana, &code).await;
+    assert_eq!(last.status, 200, "the validator answers 200 even here");
     assert_eq!(
-        eleventh.json().unwrap(),
+        last.json().unwrap(),
         json!({"error": "No tokens remaining"})
     );
     assert_eq!(qr_code(&barista).await["availableTokens"], 0);
 }
 
 #[tokio::test]
-async fn codes_die_at_the_bucket_boundary() {
+async fn w_ten_tokens_per_bucket_then_no_tokens_remaining() {
+    tokens_per_bucket_then_no_tokens_remaining(Variant::W, 10).await;
+}
+
+#[tokio::test]
+async fn e_tokens_per_bucket_come_from_drinks_per_barcode() {
+    tokens_per_bucket_then_no_tokens_remaining(e(), 3).await;
+}
+
+async fn codes_die_at_the_bucket_boundary(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let first = qr_code(&barista).await;
@@ -346,14 +517,29 @@ async fn codes_die_at_the_bucket_boundary() {
 }
 
 #[tokio::test]
-async fn capacity_of_twenty_running_orders() {
+async fn w_codes_die_at_the_bucket_boundary() {
+    codes_die_at_the_bucket_boundary(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_codes_die_at_the_bucket_boundary() {
+    codes_die_at_the_bucket_boundary(e()).await;
+}
+
+/// 21 orders at once: W's capacity check turns the twenty-first away; E's reads
+/// `$.isCapacityAvailable[20]`, never present, and never does.
+async fn capacity_of_twenty_running_orders(variant: Variant) {
     let timings = Timings {
         bucket_ms: 400,
         ..Timings::AWS
     };
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), timings, None).await;
+    let emu = start_variant(variant, clock.clone(), timings, None).await;
     let barista = admin(&emu).await;
+    let is_e = barista.is_e();
+    if is_e {
+        open_store(&barista).await;
+    }
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
     let mut started = 0;
@@ -368,14 +554,28 @@ async fn capacity_of_twenty_running_orders() {
         clock.advance_ms(timings.bucket_ms);
     }
     let mut workflows = 0;
-    let unavailable = loop {
+    while !(is_e && workflows == 21) {
         let message = phone.next_message(WAIT).await.unwrap();
         match message["type"].as_str().unwrap() {
             "OrderProcessor.WorkflowStarted" => workflows += 1,
-            "OrderProcessor.ShopUnavailable" => break message,
+            "OrderProcessor.ShopUnavailable" => {
+                assert!(!is_e, "E never turns an order away for capacity");
+                assert_eq!(message["detail"]["userId"], ana.sub().unwrap());
+                assert_eq!(workflows, 20, "twenty run, the twenty-first is turned away");
+                return;
+            }
             _ => {}
         }
-    };
-    assert_eq!(unavailable["detail"]["userId"], ana.sub().unwrap());
-    assert_eq!(workflows, 20, "twenty run, the twenty-first is turned away");
+    }
+    assert_eq!(workflows, 21);
+}
+
+#[tokio::test]
+async fn w_capacity_of_twenty_running_orders() {
+    capacity_of_twenty_running_orders(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_capacity_check_never_rejects() {
+    capacity_of_twenty_running_orders(e()).await;
 }

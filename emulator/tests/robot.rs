@@ -1,47 +1,51 @@
-//! The order robot places orders through the public APIs and its barista completes them.
+//! The order robot places orders through the public APIs and its barista completes them,
+//! in W and in an event of E.
 
 mod common;
 
 use common::*;
-use emulator::clock::Timings;
 use emulator::robot::{self, RobotStats};
+use emulator::Variant;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-#[tokio::test]
-async fn robot_orders_are_placed_made_and_completed() {
-    let emu = start(Timings::AWS, None).await;
-    let base = emu.base_url();
-    let barista = robot::robot_user(
-        &base,
+async fn robot_orders_are_placed_made_and_completed(variant: Variant) {
+    let emu = start_as(variant).await;
+    let template = client(&emu);
+    let name = |who: &str, i: usize| match emu.variant {
+        Variant::W => format!("robot-{who}@example.com"),
+        Variant::E { .. } => format!("+1555555{:04}", 9000 + i),
+    };
+    let barista = robot::robot_user_like(
+        &template,
         &emu.cognito,
         &emu.backend.store,
-        "robot-barista@example.com",
+        &name("barista", 0),
         &["admin"],
     )
     .await
     .unwrap();
+    if barista.is_e() {
+        open_store(&barista).await;
+    }
     let board = barista
-        .subscribe(
-            "serverlesspresso-robot-barista",
-            &["serverlesspresso-admin"],
-        )
+        .subscribe("serverlesspresso-robot-barista", &[&barista.admin_topic()])
         .await
         .unwrap();
     let mut watcher = admin_events(&barista).await;
     let mut customers = Vec::new();
     for i in 0..2 {
-        let c = robot::robot_user(
-            &base,
+        let c = robot::robot_user_like(
+            &template,
             &emu.cognito,
             &emu.backend.store,
-            &format!("robot-{i}@example.com"),
+            &name(&i.to_string(), i + 1),
             &["robot"],
         )
         .await
         .unwrap();
-        let topic = format!("serverlesspresso-user-{}", c.sub().unwrap());
+        let topic = c.user_topic().unwrap();
         let events = c
             .subscribe(&format!("serverlesspresso-robot-{i}"), &[&topic])
             .await
@@ -78,4 +82,14 @@ async fn robot_orders_are_placed_made_and_completed() {
     ordering.abort();
     making.abort();
     assert_eq!(stats.failed.load(Ordering::Relaxed), 0);
+}
+
+#[tokio::test]
+async fn w_robot_orders_are_placed_made_and_completed() {
+    robot_orders_are_placed_made_and_completed(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_robot_orders_are_placed_made_and_completed() {
+    robot_orders_are_placed_made_and_completed(e()).await;
 }

@@ -1,16 +1,26 @@
-//! Starting an emulator for a test, and the people who use it.
+//! Starting an emulator for a test (W or E), and the people who use it: each helper
+//! speaks the emulator's variant (E: its first event), so one test body serves both.
 #![allow(dead_code)]
 
 use emulator::client::{Client, Subscriber};
 use emulator::clock::{Clock, ManualClock, SystemClock, Timings};
-use emulator::{Config, Running};
+use emulator::{Config, Running, Variant};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub const WAIT: Duration = Duration::from_secs(10);
+/// A pause long enough for anything that would happen to have happened.
+pub const QUIET: Duration = Duration::from_millis(500);
 pub const ADMIN: (&str, &str) = ("barista@example.com", "barista-secret");
+/// E's barista: a phone number, signing in with a texted code.
+pub const E_ADMIN: &str = "+15555550100";
+
+/// Variant E with event ABC, as `--backend e` starts.
+pub fn e() -> Variant {
+    Variant::event("ABC")
+}
 
 pub async fn start(timings: Timings, database: Option<PathBuf>) -> Running {
     start_on(Arc::new(SystemClock), timings, database).await
@@ -22,16 +32,36 @@ pub async fn start_on(
     timings: Timings,
     database: Option<PathBuf>,
 ) -> Running {
+    start_variant(Variant::W, clock, timings, database).await
+}
+
+/// An emulator of `variant`, with its barista ([`ADMIN`], or E's [`E_ADMIN`]).
+pub async fn start_variant(
+    variant: Variant,
+    clock: Arc<dyn Clock>,
+    timings: Timings,
+    database: Option<PathBuf>,
+) -> Running {
+    let admin = match variant {
+        Variant::W => (ADMIN.0.to_string(), ADMIN.1.to_string()),
+        Variant::E { .. } => (E_ADMIN.to_string(), String::new()),
+    };
     emulator::start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database,
         timings,
-        admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
+        admins: vec![admin],
         clock,
+        variant,
         ..Default::default()
     })
     .await
     .expect("the emulator starts")
+}
+
+/// [`start_variant`] on the wall clock with AWS's timings.
+pub async fn start_as(variant: Variant) -> Running {
+    start_variant(variant, Arc::new(SystemClock), Timings::AWS, None).await
 }
 
 /// A manual clock showing the wall clock's time, for [`start_on`].
@@ -39,50 +69,72 @@ pub fn manual_clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::starting_now())
 }
 
-/// A client of `emu` living in the emulator's time.
+/// A client of `emu` living in the emulator's time, set up as its apps are (E: for its
+/// first event).
 pub fn client(emu: &Running) -> Client {
-    Client::new(&emu.base_url())
+    Client::for_variant(&emu.base_url(), &emu.variant)
         .unwrap()
         .with_clock(Arc::clone(&emu.clock))
 }
 
-pub async fn admin(emu: &Running) -> Client {
-    let mut c = client(emu);
-    c.sign_in(ADMIN.0, ADMIN.1)
-        .await
+/// A client of event `event` of the E emulator `emu`.
+pub fn client_of(emu: &Running, event: &str) -> Client {
+    Client::for_event(&emu.base_url(), event)
         .unwrap()
+        .with_clock(Arc::clone(&emu.clock))
+}
+
+/// The barista, signed in as the apps do (W: SRP; E: the phone's texted code).
+pub async fn admin(emu: &Running) -> Client {
+    signed_in_admin(emu, client(emu)).await
+}
+
+/// The barista, as a client of event `event` of E.
+pub async fn admin_of(emu: &Running, event: &str) -> Client {
+    signed_in_admin(emu, client_of(emu, event)).await
+}
+
+async fn signed_in_admin(emu: &Running, mut c: Client) -> Client {
+    let (username, password) = if c.is_e() { (E_ADMIN, "") } else { ADMIN };
+    c.sign_in_as(&emu.base_url(), username, password)
+        .await
         .expect("admin signs in");
     c
 }
 
+/// A customer, signed up and in as the apps do (W: `<name>@example.com`; E: a phone).
 pub async fn customer(emu: &Running, name: &str) -> Client {
     let mut c = client(emu);
-    c.register(&emu.base_url(), &format!("{name}@example.com"), "password1")
-        .await
-        .unwrap();
+    c.register_customer(&emu.base_url(), name).await.unwrap();
     c
 }
 
 /// The current QR code, as the display gets it.
 pub async fn qr_code(admin: &Client) -> Value {
-    let reply = admin
-        .rest(reqwest::Method::GET, &admin.validator("qr-code"), None)
-        .await
-        .unwrap();
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.json().unwrap()["bucket"].clone()
+    admin.qr_code().await.unwrap()
 }
 
 /// Scans the code: POST /qr-code?token=…
 pub async fn scan(customer: &Client, code: &str) -> emulator::client::Reply {
-    customer
-        .rest(
-            reqwest::Method::POST,
-            &customer.validator(&format!("qr-code?token={code}")),
-            None,
+    customer.scan(code).await.unwrap()
+}
+
+/// Opens the store (E's seed has it closed) and waits until the config topic says so.
+pub async fn open_store(barista: &Client) {
+    let mut config = barista
+        .subscribe(
+            &format!("serverlesspresso-{}", rand_suffix()),
+            &[&barista.config_topic()],
         )
         .await
-        .unwrap()
+        .unwrap();
+    let reply = barista.set_store(true).await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let change = config
+        .expect("ConfigService.ConfigChanged", None, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(change["NewImage"]["storeOpen"]["BOOL"], true);
 }
 
 pub async fn scan_ok(customer: &Client, code: &str) -> String {
@@ -96,11 +148,11 @@ pub async fn scan_ok(customer: &Client, code: &str) -> String {
 
 /// The customer's own topic and config, as the order app subscribes.
 pub async fn customer_events(customer: &Client) -> Subscriber {
-    let topic = format!("serverlesspresso-user-{}", customer.sub().unwrap());
+    let topic = customer.user_topic().unwrap();
     customer
         .subscribe(
             &format!("serverlesspresso-{}", rand_suffix()),
-            &[&topic, "serverlesspresso-config"],
+            &[&topic, &customer.config_topic()],
         )
         .await
         .unwrap()
@@ -108,13 +160,22 @@ pub async fn customer_events(customer: &Client) -> Subscriber {
 
 /// The admin topic, as the barista console subscribes.
 pub async fn admin_events(client: &Client) -> Subscriber {
+    subscribe_to(client, &[&client.admin_topic()]).await
+}
+
+/// Any topics.
+pub async fn subscribe_to(client: &Client, topics: &[&str]) -> Subscriber {
     client
-        .subscribe(
-            &format!("serverlesspresso-{}", rand_suffix()),
-            &["serverlesspresso-admin"],
-        )
+        .subscribe(&format!("serverlesspresso-{}", rand_suffix()), topics)
         .await
         .unwrap()
+}
+
+/// Nothing arrives on `events` for a while.
+pub async fn assert_quiet(events: &mut Subscriber, what: &str) {
+    if let Ok(message) = events.next_message(QUIET).await {
+        panic!("{what}: got {message}");
+    }
 }
 
 pub fn rand_suffix() -> String {
@@ -152,6 +213,17 @@ pub async fn order_at_the_bar(
     phone: &mut Subscriber,
     drink_name: &str,
 ) -> String {
+    order_with(barista, customer, phone, drink_name, &[]).await
+}
+
+/// [`order_at_the_bar`] with options (`&["Oat"]`).
+pub async fn order_with(
+    barista: &Client,
+    customer: &Client,
+    phone: &mut Subscriber,
+    drink_name: &str,
+    modifiers: &[&str],
+) -> String {
     let order = scan_ok(
         customer,
         qr_code(barista).await["last_code"].as_str().unwrap(),
@@ -161,10 +233,35 @@ pub async fn order_at_the_bar(
         .expect("OrderProcessor.WorkflowStarted", Some(&order), WAIT)
         .await
         .unwrap();
-    put_order(customer, &order, None, drink(customer, drink_name)).await;
+    let reply = customer
+        .submit_drink(&order, drink_name, modifiers)
+        .await
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
     phone
         .expect("OrderManager.WaitingCompletion", Some(&order), WAIT)
         .await
         .unwrap();
     order
+}
+
+/// The order's row, straight from the store.
+pub fn order_row(emu: &Running, order: &str) -> Value {
+    let item = emu
+        .backend
+        .order(order)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no order {order}"));
+    shared::dynamo::item_to_json(&item)
+}
+
+/// The types of an order's events, oldest first (`/_local/orders/<id>/events`).
+pub async fn event_log(emu: &Running, order: &str) -> Vec<Value> {
+    let log: Value = reqwest::get(format!("{}/_local/orders/{order}/events", emu.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["events"].as_array().unwrap().clone()
 }
