@@ -83,7 +83,6 @@ fn duration(ms: i64) -> String {
 fn elapsed(ms: i64) -> String {
     let total = ms.max(0) / 1000;
     match (total / 3600, total / 60 % 60, total % 60) {
-        (0, 0, 0) => "first".to_string(),
         (0, 0, s) => format!("+{s} s"),
         (0, m, s) => format!("+{m} min {s:02} s"),
         (h, m, _) => format!("+{h} h {m:02} min"),
@@ -433,7 +432,14 @@ pub fn render(
         .and_then(AttributeValue::as_s)
         .and_then(|json| serde_json::from_str::<Value>(json).ok())
         .as_ref()
-        .and_then(drink_line);
+        .and_then(drink_line)
+        .or_else(|| {
+            steps
+                .iter()
+                .find(|s| s.detail_type == "OrderManager.WaitingCompletion")
+                .and_then(|s| s.detail.get("drinkOrder"))
+                .and_then(drink_line)
+        });
     let heading = match &number {
         Some(n) => format!("Order #{}", escape(n)),
         None => "An order without a number yet".to_string(),
@@ -446,7 +452,8 @@ pub fn render(
     let first = steps.first().map_or(0, |s| s.at_ms);
     let items: String = steps
         .iter()
-        .map(|step| {
+        .enumerate()
+        .map(|(i, step)| {
             let m = meaning(step, timings);
             format!(
                 "<li class=\"step {tone}\"><h3>{title}</h3>\
@@ -457,7 +464,10 @@ pub fn render(
                 tone = m.tone.class(),
                 title = escape(&m.title),
                 time = time_element(step.at_ms),
-                elapsed = escape(&elapsed(step.at_ms - first)),
+                elapsed = match i {
+                    0 => "the start".to_string(),
+                    _ => escape(&elapsed(step.at_ms - first)),
+                },
                 text = escape(&m.text),
                 ty = escape(step.detail_type),
                 detail = escape(&technical(step.detail)),
@@ -572,6 +582,10 @@ mod tests {
             at += found + 1;
         }
         assert!(html.contains("<h1>Order #7</h1>"));
+        assert!(
+            html.contains("<p class=\"drink\">Flat &lt;White&gt;, Oat</p>"),
+            "the drink from the event when the row is not given"
+        );
         assert!(html.contains("Flat &lt;White&gt;, Oat"), "escaped");
         assert!(!html.contains("<White>"));
         assert!(html.contains("9 drinks left"));
@@ -630,7 +644,7 @@ mod tests {
         assert_eq!(duration(1_000), "1 second");
         assert_eq!(duration(90_000), "1 minute 30 seconds");
         assert_eq!(duration(3_600_000), "1 hour");
-        assert_eq!(elapsed(0), "first");
+        assert_eq!(elapsed(0), "+0 s");
         assert_eq!(elapsed(3_723_000), "+1 h 02 min");
         let missing = not_found("<x>");
         assert!(missing.contains("Order not found") && missing.contains("&lt;x&gt;"));
