@@ -230,7 +230,7 @@ impl Api {
     pub fn orders(&self, state: &OrderState, max_items: Option<u32>) -> ApiCall<OrderList> {
         let mut path = format!(
             "orders?state={}",
-            crate::sigv4::uri_encode(&state.query_value(self.flavour, self.event_id.as_deref()))
+            crate::sigv4::uri_encode(&state.query_value(self.flavour))
         );
         if let Some(n) = max_items {
             path.push_str(&format!("&maxItems={n}"));
@@ -340,7 +340,7 @@ mod tests {
         let e = api("E");
         assert_eq!(
             e.orders(&OrderState::Created, None).request.url,
-            "https://om.example/Prod/orders?state=ABC-CREATED&eventId=ABC"
+            "https://om.example/Prod/orders?state=CREATED&eventId=ABC"
         );
         assert_eq!(
             e.config().request.url,

@@ -398,6 +398,8 @@ pub struct Claims {
     pub sub: String,
     pub username: Option<String>,
     pub email: Option<String>,
+    /// The phone number of a V1/E user (whose `username` is their `sub`).
+    pub phone_number: Option<String>,
     pub groups: Vec<String>,
     /// Expiry (ms since the epoch).
     pub expires_at_ms: i64,
@@ -413,6 +415,7 @@ impl Claims {
             sub: field(&v, &["sub"])?,
             username: field(&v, &["username"]).or_else(|| field(&v, &["cognito:username"])),
             email: field(&v, &["email"]),
+            phone_number: field(&v, &["phone_number"]),
             groups: v
                 .get("cognito:groups")
                 .and_then(Value::as_array)

@@ -57,7 +57,9 @@ impl OrderState {
     }
 
     /// The value `GET /orders?state=` needs: the query is case-sensitive (contract §6.4).
-    pub fn query_value(&self, flavour: Flavour, event_id: Option<&str>) -> String {
+    /// E's mapping template prefixes the event id itself (`"${eventId}-$state"`), so E
+    /// takes the bare upper-case word.
+    pub fn query_value(&self, flavour: Flavour) -> String {
         let (w, upper) = match self {
             Self::Created => ("CREATED", "CREATED"),
             Self::Completed => ("Completed", "COMPLETED"),
@@ -66,8 +68,7 @@ impl OrderState {
         };
         match flavour {
             Flavour::W => w.to_string(),
-            Flavour::V1 => upper.to_string(),
-            Flavour::E => format!("{}-{upper}", event_id.unwrap_or_default()),
+            Flavour::V1 | Flavour::E => upper.to_string(),
         }
     }
 }
@@ -284,17 +285,12 @@ mod tests {
 
     #[test]
     fn query_values_follow_the_flavour() {
+        assert_eq!(OrderState::Completed.query_value(Flavour::W), "Completed");
+        assert_eq!(OrderState::Completed.query_value(Flavour::V1), "COMPLETED");
         assert_eq!(
-            OrderState::Completed.query_value(Flavour::W, None),
-            "Completed"
-        );
-        assert_eq!(
-            OrderState::Completed.query_value(Flavour::V1, None),
-            "COMPLETED"
-        );
-        assert_eq!(
-            OrderState::Created.query_value(Flavour::E, Some("ABC")),
-            "ABC-CREATED"
+            OrderState::Completed.query_value(Flavour::E),
+            "COMPLETED",
+            "E's template adds the event id"
         );
     }
 

@@ -74,18 +74,46 @@ pub fn workspace_root() -> PathBuf {
 /// The emulator (serving the built apps) and a chromedriver, for one test.
 pub struct Harness {
     pub emulator: emulator::Running,
+    /// W or E: what the harness's people and sign-ins do follows it.
+    pub variant: emulator::Variant,
     config: emulator::Config,
     _state: tempfile::TempDir,
     chromedriver: Child,
     chromedriver_url: String,
 }
 
-/// The barista account every test emulator has.
+/// The barista account every W test emulator has.
 pub const ADMIN: (&str, &str) = ("barista@example.com", "barista-secret");
+
+/// The barista of an emulator speaking `variant`: E's user pool has phone numbers.
+fn admin_of(variant: &emulator::Variant) -> (String, String) {
+    match variant {
+        emulator::Variant::W => (ADMIN.0.into(), ADMIN.1.into()),
+        emulator::Variant::E { .. } => (emulator::variant::E_ADMIN_PHONE.into(), String::new()),
+    }
+}
 
 impl Harness {
     pub async fn start() -> Result<Self> {
         Self::start_with(emulator::clock::Timings::AWS).await
+    }
+
+    /// An emulator speaking `variant` (W, or E with its events). An E store opens closed,
+    /// as E's seed says: this opens it, as the barista would first thing.
+    pub async fn start_on(variant: emulator::Variant) -> Result<Self> {
+        Self::start_timed_on(variant, emulator::clock::Timings::AWS).await
+    }
+
+    /// [`Harness::start_on`] with shortened timers.
+    pub async fn start_timed_on(
+        variant: emulator::Variant,
+        timings: emulator::clock::Timings,
+    ) -> Result<Self> {
+        let harness = Self::start_serving_as(Self::apps_dir(), timings, true, variant).await?;
+        if harness.variant.is_e() {
+            harness.open_store().await?;
+        }
+        Ok(harness)
     }
 
     /// With shortened timers (bucket rotation, timeouts).
@@ -98,10 +126,33 @@ impl Harness {
         Self::start_emulator(emulator::clock::Timings::AWS, false).await
     }
 
-    async fn start_emulator(timings: emulator::clock::Timings, app_settings: bool) -> Result<Self> {
-        let apps_dir = std::env::var_os("SERVERLESSPRESSO_APPS")
+    /// The built apps' folder (`SERVERLESSPRESSO_APPS`, or `apps/`).
+    pub fn apps_dir() -> PathBuf {
+        std::env::var_os("SERVERLESSPRESSO_APPS")
             .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_root().join("apps"));
+            .unwrap_or_else(|| workspace_root().join("apps"))
+    }
+
+    async fn start_emulator(timings: emulator::clock::Timings, app_settings: bool) -> Result<Self> {
+        Self::start_serving(Self::apps_dir(), timings, app_settings).await
+    }
+
+    /// Serving the apps built into `apps_dir` (a copy a test may change, as a new
+    /// deployment would).
+    pub async fn start_serving(
+        apps_dir: PathBuf,
+        timings: emulator::clock::Timings,
+        app_settings: bool,
+    ) -> Result<Self> {
+        Self::start_serving_as(apps_dir, timings, app_settings, emulator::Variant::W).await
+    }
+
+    async fn start_serving_as(
+        apps_dir: PathBuf,
+        timings: emulator::clock::Timings,
+        app_settings: bool,
+        variant: emulator::Variant,
+    ) -> Result<Self> {
         for app in AppKind::ALL {
             let index = apps_dir.join(app.slug()).join("dist/index.html");
             if !index.exists() {
@@ -116,10 +167,11 @@ impl Harness {
             listen: "127.0.0.1:0".parse()?,
             apps_dir: Some(apps_dir),
             database: Some(state.path().join("emulator.db")),
-            admins: vec![(ADMIN.0.into(), ADMIN.1.into())],
+            admins: vec![admin_of(&variant)],
             timings,
             app_settings,
             clock: std::sync::Arc::new(emulator::clock::SystemClock),
+            variant: variant.clone(),
         };
         let emulator = emulator::start(config.clone()).await?;
         // A restart must come back on the same address.
@@ -143,6 +195,7 @@ impl Harness {
         .await?;
         Ok(Self {
             emulator,
+            variant,
             config,
             _state: state,
             chromedriver,
@@ -158,6 +211,7 @@ impl Harness {
             _state,
             chromedriver,
             chromedriver_url,
+            ..
         } = self;
         emulator.stop().await?;
         Ok(StoppedHarness {
@@ -168,18 +222,40 @@ impl Harness {
         })
     }
 
-    /// A native client of the emulator's public APIs.
+    /// A native client of the emulator's public APIs, speaking its variant (for E, its
+    /// first event).
     pub fn client(&self) -> emulator::client::Client {
-        emulator::client::Client::new(&self.emulator.base_url()).expect("local settings are valid")
+        emulator::client::Client::for_variant(&self.emulator.base_url(), &self.variant)
+            .expect("local settings are valid")
+    }
+
+    /// The barista's sign-in: (username, password); in E a phone number.
+    pub fn admin(&self) -> (String, String) {
+        admin_of(&self.variant)
     }
 
     /// The barista, signed in through the public API.
     pub async fn barista(&self) -> Result<emulator::client::Client> {
         let mut c = self.client();
-        c.sign_in(ADMIN.0, ADMIN.1)
-            .await?
-            .map_err(|e| anyhow::anyhow!(e))?;
+        let (user, password) = self.admin();
+        c.sign_in_as(&self.emulator.base_url(), &user, &password)
+            .await?;
         Ok(c)
+    }
+
+    /// Opens the store (E's seed has it closed).
+    pub async fn open_store(&self) -> Result<()> {
+        let reply = self.barista().await?.set_store(true).await?;
+        anyhow::ensure!(reply.status == 200, "opening the store: {}", reply.body);
+        Ok(())
+    }
+
+    /// A drink on this variant's menu, and an option for it (E's menu has milk).
+    pub fn drink(&self) -> (&'static str, Option<&'static str>) {
+        match self.variant {
+            emulator::Variant::W => ("Latte", None),
+            emulator::Variant::E { .. } => ("Flat White", Some("Oat")),
+        }
     }
 
     /// The last code the emulator "emailed" to `username`.
@@ -201,7 +277,11 @@ impl Harness {
     /// The settings that point the apps at this emulator (what its `settings.json`
     /// files say).
     pub fn local_settings(&self) -> SettingsDraft {
-        emulator::local::settings_for(&self.emulator.base_url(), &self.config.timings)
+        emulator::local::settings_for_variant(
+            &self.emulator.base_url(),
+            &self.config.timings,
+            &self.variant,
+        )
     }
 
     /// A fresh headless Chromium with an empty profile, sized like `device`.
@@ -278,6 +358,7 @@ impl StoppedHarness {
         let emulator = emulator::start(config.clone()).await?;
         Ok(Harness {
             emulator,
+            variant: config.variant.clone(),
             config,
             _state,
             chromedriver,
@@ -581,7 +662,8 @@ impl Harness {
         Ok(())
     }
 
-    /// Opens `app` in `browser` and signs in as `user` (email, password).
+    /// Opens `app` in `browser` and signs in as `user`: email and password in W, the
+    /// phone number and its texted code in E.
     pub async fn sign_in_to(
         &self,
         browser: &Browser,
@@ -589,54 +671,58 @@ impl Harness {
         user: (&str, &str),
     ) -> Result<()> {
         self.open(browser, app).await?;
-        browser.sign_in(user.0, user.1).await
+        match self.variant {
+            emulator::Variant::W => browser.sign_in(user.0, user.1).await,
+            emulator::Variant::E { .. } => self.phone_sign_in(browser, user.0).await,
+        }
     }
 
-    /// A customer, signed up and confirmed through the API.
+    /// The phone sign-in page: the number, "Get code", the code from the text message.
+    pub async fn phone_sign_in(&self, browser: &Browser, phone: &str) -> Result<()> {
+        let before = self.sent_code(phone);
+        browser.fill("#auth-phone", phone).await?;
+        browser.click_button("Get code").await?;
+        let texted = || self.sent_code(phone).filter(|c| Some(c) != before.as_ref());
+        eventually("the code is texted", || async { Ok(texted().is_some()) }).await?;
+        browser
+            .fill("#auth-code", &texted().unwrap_or_default())
+            .await?;
+        browser.click_button("Submit").await
+    }
+
+    /// A customer's sign-in for a browser: an account created through the API, as
+    /// (username, password) for [`Harness::sign_in_to`].
+    pub async fn customer_login(&self, name: &str) -> Result<(String, String)> {
+        let mut customer = self.client();
+        let username = customer
+            .register_customer(&self.emulator.base_url(), name)
+            .await?;
+        Ok((username, "password1".into()))
+    }
+
+    /// A customer, signed up (W: `name@example.com`; E: a phone number) and signed in
+    /// through the API.
     pub async fn customer(&self, name: &str) -> Result<emulator::client::Client> {
         let mut customer = self.client();
         customer
-            .register(
-                &self.emulator.base_url(),
-                &format!("{name}@example.com"),
-                "password1",
-            )
+            .register_customer(&self.emulator.base_url(), name)
             .await?;
         Ok(customer)
     }
 
     /// The QR code the board shows now.
     pub async fn current_code(&self) -> Result<String> {
-        let barista = self.barista().await?;
-        let bucket = barista
-            .rest(
-                emulator::client::Method::GET,
-                &barista.validator("qr-code"),
-                None,
-            )
-            .await?
-            .json()?;
-        Ok(bucket["bucket"]["last_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
+        let bucket = self.barista().await?.qr_code().await?;
+        Ok(bucket["last_code"].as_str().unwrap_or_default().to_string())
     }
 
     /// `customer` scans `code`; the order id, or an error when the scan is refused.
     pub async fn scan(&self, customer: &emulator::client::Client, code: &str) -> Result<String> {
-        let url = customer.validator(&format!("qr-code?token={code}"));
-        let reply = customer
-            .rest(emulator::client::Method::POST, &url, None)
-            .await?;
-        let order = reply
-            .json()
-            .ok()
-            .and_then(|v| v["orderId"].as_str().map(str::to_string));
-        order
-            .ok_or_else(|| anyhow::anyhow!("the scan was refused: {} {}", reply.status, reply.body))
+        customer.scan_ok(code).await
     }
 
-    /// Submits `drink` once the workflow has stored its task token (asynchronously).
+    /// Submits `drink` (with this variant's option when it has one) once the workflow
+    /// has stored its task token (asynchronously).
     pub async fn submit(
         &self,
         customer: &emulator::client::Client,
@@ -645,27 +731,16 @@ impl Harness {
     ) -> Result<()> {
         let barista = self.barista().await?;
         eventually("the order row exists", || async {
-            let rows = barista
-                .rest(
-                    emulator::client::Method::GET,
-                    &barista.om("orders?state=CREATED"),
-                    None,
-                )
-                .await?
-                .json()?;
-            Ok(rows
-                .as_array()
-                .is_some_and(|r| r.iter().any(|o| o["SK"]["S"] == order)))
+            let rows = barista.orders(&shared::model::OrderState::Created).await?;
+            Ok(rows.iter().any(|o| o["SK"]["S"] == order))
         })
         .await?;
-        let body = json!({"userId": customer.sub()?, "drink": drink, "modifiers": [], "icon": "barista-icons_cafe-latte"});
-        customer
-            .rest(
-                emulator::client::Method::PUT,
-                &customer.om(&format!("orders/{order}")),
-                Some(body),
-            )
-            .await?;
+        let options: Vec<&str> = match self.drink() {
+            (default, Some(option)) if default == drink => vec![option],
+            _ => Vec::new(),
+        };
+        let reply = customer.submit_drink(order, drink, &options).await?;
+        anyhow::ensure!(reply.status == 200, "submitting: {}", reply.body);
         Ok(())
     }
 
@@ -675,6 +750,13 @@ impl Harness {
         let order = self.scan(&customer, &self.current_code().await?).await?;
         self.submit(&customer, &order, drink).await?;
         Ok(order)
+    }
+
+    /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.
+    pub async fn barista_action(&self, order: &str, action: &str) -> Result<()> {
+        let reply = self.barista().await?.order_action(order, action).await?;
+        anyhow::ensure!(reply.status == 200, "{action} failed: {}", reply.body);
+        Ok(())
     }
 
     /// Sets faults in the emulator (`POST /_local/faults`, see the emulator's README
@@ -690,17 +772,6 @@ impl Harness {
             .await?;
         anyhow::ensure!(reply.status == 200, "faults refused: {}", reply.body);
         reply.json()
-    }
-
-    /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.
-    pub async fn barista_action(&self, order: &str, action: &str) -> Result<()> {
-        let barista = self.barista().await?;
-        let url = barista.om(&format!("orders/{order}?action={action}"));
-        let reply = barista
-            .rest(emulator::client::Method::PUT, &url, Some(json!({})))
-            .await?;
-        anyhow::ensure!(reply.status == 200, "{action} failed: {}", reply.body);
-        Ok(())
     }
 }
 

@@ -53,6 +53,7 @@ impl SignedIn {
         self.id
             .email
             .clone()
+            .or_else(|| self.id.phone_number.clone())
             .or_else(|| self.access.username.clone())
             .unwrap_or_else(|| self.access.sub.clone())
     }

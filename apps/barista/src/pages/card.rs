@@ -7,6 +7,9 @@ use leptos::prelude::*;
 use shared::api::OrderAction;
 use shared::ui::ConfirmButton;
 
+/// How long an action waits for its event before the console asks REST.
+const UNCONFIRMED: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Sends `action` for the card unless one is already on its way; the card shows
 /// progress until the matching real-time event arrives.
 fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
@@ -19,7 +22,28 @@ fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
     let ctx = ctx.clone();
     leptos::task::spawn_local(async move {
         match ctx.auth.call(ctx.api.order_action(&order_id, action)).await {
-            Ok(()) => ctx.action_error.set(None),
+            Ok(()) => {
+                ctx.action_error.set(None);
+                // Its event should follow within moments; if it never comes (a message
+                // lost, or E's unmake, which never sends one), REST says how it went.
+                let live = ctx.live;
+                set_timeout(
+                    move || {
+                        let waiting = live
+                            .model
+                            .try_with_untracked(|b| {
+                                b.cards
+                                    .get(&order_id)
+                                    .is_some_and(|c| c.pending == Some(action))
+                            })
+                            .unwrap_or(false);
+                        if waiting {
+                            live.reload();
+                        }
+                    },
+                    UNCONFIRMED,
+                );
+            }
             Err(e) => {
                 board.update(|b| b.failed(&order_id));
                 ctx.action_error.set(Some(format!(

@@ -6,7 +6,7 @@ use crate::board::{Board, Column};
 use leptos::prelude::*;
 use shared::api::Api;
 use shared::model::OrderState;
-use shared::realtime::admin_topic;
+use shared::realtime::{admin_topic, config_topic};
 use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
 use shared::web::device::{Chime, ScreenAwake};
 use shared::Settings;
@@ -35,7 +35,8 @@ pub fn Console() -> impl IntoView {
         let (api, auth) = (api.clone(), auth.clone());
         use_live_model(
             &auth.clone(),
-            vec![admin_topic(&settings)],
+            // The store's news comes on the config topic (in E, only there).
+            vec![admin_topic(&settings), config_topic(&settings)],
             Board::new(settings.windows(), &me),
             move || load_board(api.clone(), auth.clone()),
         )
