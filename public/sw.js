@@ -16,7 +16,10 @@ const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.add(self.registration.scope)).then(() => self.skipWaiting())
+    caches
+      .open(CACHE)
+      .then((cache) => cache.add(new Request(self.registration.scope, { cache: "no-cache" })))
+      .then(() => self.skipWaiting())
   );
 });
 
@@ -50,21 +53,27 @@ async function prune(cache, pages) {
   }
 }
 
-async function page(request) {
+async function page(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   const key = self.registration.scope;
   const cached = await cache.match(key);
-  const refresh = fetch(request)
+  // Past the HTTP cache, which may hold a page it thinks fresh for a while.
+  const refresh = fetch(request.url, { cache: "no-cache", credentials: "same-origin" })
     .then(async (response) => {
       if (response.ok && response.headers.get("content-type")?.includes("text/html")) {
         const fresh = await response.clone().text();
-        const served = cached ? await cached.clone().text() : "";
+        // The page being served is the browser's to read: take another copy of it.
+        const previous = await cache.match(key);
+        const served = previous ? await previous.text() : "";
         await cache.put(key, response.clone());
         await prune(cache, [served, fresh]);
       }
       return response;
     })
     .catch(() => cached);
+  // The page is answered from the cache; the refresh must still run to its end.
+  event.waitUntil(refresh);
   return cached || refresh;
 }
 
@@ -77,7 +86,8 @@ async function immutable(request) {
   return response;
 }
 
-async function revalidated(request) {
+async function revalidated(event) {
+  const request = event.request;
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
   const refresh = fetch(request)
@@ -86,13 +96,14 @@ async function revalidated(request) {
       return response;
     })
     .catch(() => cached);
+  event.waitUntil(refresh);
   return cached || refresh;
 }
 
 async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
-    const response = await fetch(request);
+    const response = await fetch(request, { cache: "no-cache" });
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
@@ -107,12 +118,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || !inScope(url)) return;
   if (request.mode === "navigate") {
-    event.respondWith(page(request));
+    event.respondWith(page(event));
   } else if (url.pathname.endsWith("/settings.json")) {
     event.respondWith(networkFirst(request));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(immutable(request));
   } else {
-    event.respondWith(revalidated(request));
+    event.respondWith(revalidated(event));
   }
 });
