@@ -57,6 +57,9 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// The backend it speaks: W (the default) or E with its events.
     pub variant: Variant,
+    /// Serve the apps' files gzipped to browsers that accept it, as a CDN does (on by
+    /// default); off shows what an uncompressed host costs.
+    pub gzip_apps: bool,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             app_settings: true,
             clock: Arc::new(SystemClock),
             variant: Variant::W,
+            gzip_apps: true,
         }
     }
 }
@@ -192,7 +196,11 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         let settings = config
             .app_settings
             .then(|| local::settings_for_variant(&base, &config.timings, &variant));
-        router = router.merge(apps::router(dir, &base, settings, &variant));
+        let mut apps = apps::router(dir, &base, settings, &variant);
+        if config.gzip_apps {
+            apps = apps.layer(tower_http::compression::CompressionLayer::new());
+        }
+        router = router.merge(apps);
     }
     let (stop, stopped) = oneshot::channel::<()>();
     let service = router.into_make_service_with_connect_info::<SocketAddr>();

@@ -45,6 +45,10 @@ struct Args {
     /// Keep all state in memory (lost on exit).
     #[arg(long)]
     in_memory: bool,
+    /// Serve the apps' files uncompressed (as `trunk serve` and some static hosts do);
+    /// by default they are gzipped for browsers that accept it, as a CDN does.
+    #[arg(long)]
+    no_gzip: bool,
     /// Run the timers this many times faster: 60 makes the 5-minute windows 5 seconds.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
@@ -141,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
         app_settings: true,
         clock: std::sync::Arc::new(emulator::clock::SystemClock),
         variant: variant.clone(),
+        gzip_apps: !args.no_gzip,
     })
     .await?;
     let faults = args.faults();

@@ -109,7 +109,8 @@ impl Harness {
         variant: emulator::Variant,
         timings: emulator::clock::Timings,
     ) -> Result<Self> {
-        let harness = Self::start_serving_as(Self::apps_dir(), timings, true, variant).await?;
+        let harness =
+            Self::start_serving_as(Self::apps_dir(), timings, true, variant, true).await?;
         if harness.variant.is_e() {
             harness.open_store().await?;
         }
@@ -144,7 +145,13 @@ impl Harness {
         timings: emulator::clock::Timings,
         app_settings: bool,
     ) -> Result<Self> {
-        Self::start_serving_as(apps_dir, timings, app_settings, emulator::Variant::W).await
+        Self::start_serving_as(apps_dir, timings, app_settings, emulator::Variant::W, true).await
+    }
+
+    /// The apps served gzipped (as a CDN does) or not (as `trunk serve` does).
+    pub async fn start_serving_gzip(gzip: bool) -> Result<Self> {
+        let timings = emulator::clock::Timings::AWS;
+        Self::start_serving_as(Self::apps_dir(), timings, true, emulator::Variant::W, gzip).await
     }
 
     async fn start_serving_as(
@@ -152,6 +159,7 @@ impl Harness {
         timings: emulator::clock::Timings,
         app_settings: bool,
         variant: emulator::Variant,
+        gzip_apps: bool,
     ) -> Result<Self> {
         for app in AppKind::ALL {
             let index = apps_dir.join(app.slug()).join("dist/index.html");
@@ -170,8 +178,9 @@ impl Harness {
             admins: vec![admin_of(&variant)],
             timings,
             app_settings,
-            clock: std::sync::Arc::new(emulator::clock::SystemClock),
             variant: variant.clone(),
+            gzip_apps,
+            ..emulator::Config::default()
         };
         let emulator = emulator::start(config.clone()).await?;
         // A restart must come back on the same address.

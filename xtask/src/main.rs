@@ -62,6 +62,24 @@ fn main() -> Result<()> {
                     .env("CHROMEDRIVER", setup::CHROMEDRIVER),
             )
         }
+        "bench-load" => {
+            setup::run()?;
+            build_apps()?;
+            run_cmd(
+                cargo()
+                    .args([
+                        "test",
+                        "--package",
+                        "e2e",
+                        "--test",
+                        "load",
+                        "--",
+                        "--ignored",
+                        "--nocapture",
+                    ])
+                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+            )
+        }
         "soak" => {
             setup::run()?;
             build_apps()?;
@@ -103,6 +121,7 @@ fn main() -> Result<()> {
                  bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
                  bench-ui  time from an API call to its card on the barista console (100 orders)\n  \
                  soak    a time-scaled event day with every fault, three apps in Chromium; prints its figures\n  \
+                 bench-load  each app's first load on Slow 4G with a 4x slower CPU, gzipped and not, fresh and repeat\n  \
                  fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)\n  \
                  aws-settings  write each built app's settings.json for a real AWS deployment (see its --help)"
             );
