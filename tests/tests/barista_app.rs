@@ -108,6 +108,14 @@ async fn customers_are_refused() -> Result<()> {
     harness.customer("eve").await?;
     let browser = harness.browser(IPAD).await?;
     harness.open(&browser, AppKind::Barista).await?;
+    let tv = harness.browser(e2e::TV).await?;
+    harness.open(&tv, AppKind::Display).await?;
+    ensure!(
+        !tv.text(".auth-card").await?.contains("Create an account"),
+        "the TV offers no account creation"
+    );
+    tv.look("display-sign-in").await?;
+    tv.close().await?;
     browser.wait_for_text("#auth-title", "Sign in").await?;
     ensure!(
         !browser

@@ -306,5 +306,14 @@ async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> 
             == Some("true"))
     })
     .await?;
+    // Once the slide-out is over, the board is all there is on the screen.
+    eventually("the toolbar is out of sight", || async {
+        Ok(browser
+            .js("return document.querySelector('.display-toolbar').getBoundingClientRect().bottom <= 0")
+            .await?
+            == true)
+    })
+    .await?;
+    browser.look("display-board-idle").await?;
     browser.close().await
 }

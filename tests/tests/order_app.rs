@@ -18,6 +18,7 @@ async fn set_up_and_sign_up(harness: &Harness, browser: &Browser, name: &str) ->
     browser
         .wait_for_text("#auth-title", "Create an account")
         .await?;
+    browser.look("order-create-account").await?;
     let email = format!("{name}@example.com");
     browser.fill("#auth-email", &email).await?;
     browser.fill("#auth-password", "short").await?;
