@@ -134,8 +134,9 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         })
     };
     let cancel_error = move || error_of(cancel).map(|e| format!("Could not cancel: {e}"));
-    // The receipt: the backend's record of a finished order (`GET /orders/{id}`).
-    let receipt = final_screen.then(|| {
+    // The receipt: the backend's record of a finished order (`GET /orders/{id}`), when
+    // this screen does not know the drink itself (a cancelled or timed-out order).
+    let receipt = (final_screen && drink.is_none()).then(|| {
         let (ctx, order_id) = (ctx.clone(), order_id.clone());
         LocalResource::new(move || {
             let (ctx, order_id) = (ctx.clone(), order_id.clone());
