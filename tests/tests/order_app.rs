@@ -113,7 +113,7 @@ async fn sign_up_scan_order_and_follow_it_to_ready() -> Result<()> {
         .wait_for_text_containing("#status-title", "Ready — collect it at the bar")
         .await?;
     browser
-        .wait_for_text_containing(".receipt", "Latte")
+        .wait_for_text(".status .drink-line", "Latte")
         .await?;
     ensure!(
         !browser.text(".status").await?.contains("Completed"),
@@ -218,6 +218,10 @@ async fn cancel_with_confirmation() -> Result<()> {
     browser.click_button("Yes").await?;
     browser
         .wait_for_text("#status-title", "Your order was cancelled")
+        .await?;
+    // What was cancelled, from the backend's record.
+    browser
+        .wait_for_text_containing(".receipt", "Latte")
         .await?;
     browser.look("order-cancelled").await?;
     browser.close().await
