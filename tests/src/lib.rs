@@ -761,6 +761,27 @@ impl Harness {
         Ok(order)
     }
 
+    /// A signed-in phone scans the code showing now and orders this backend's drink;
+    /// returns the order id once the order has its number.
+    pub async fn phone_orders(&self, phone: &Browser) -> Result<String> {
+        let code = self.current_code().await?;
+        phone
+            .goto(&self.url(&format!("/order/?token={code}")))
+            .await?;
+        phone.wait_for_text("#menu-title", "Choose a drink").await?;
+        let (drink, option) = self.drink();
+        phone.click_button(drink).await?;
+        if let Some(option) = option {
+            phone.click_button(option).await?;
+        }
+        phone.click_button("Order now").await?;
+        phone.wait_for(".order-number").await?;
+        Ok(phone
+            .attr(".status", "data-order")
+            .await?
+            .unwrap_or_default())
+    }
+
     /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.
     pub async fn barista_action(&self, order: &str, action: &str) -> Result<()> {
         let reply = self.barista().await?.order_action(order, action).await?;

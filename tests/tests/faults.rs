@@ -212,19 +212,8 @@ async fn a_phone_and_a_tv_off_the_network_catch_up() -> Result<()> {
     harness
         .sign_in_to(&phone, AppKind::Order, ("fi@example.com", "password1"))
         .await?;
-    let code = harness.current_code().await?;
-    phone
-        .goto(&harness.url(&format!("/order/?token={code}")))
-        .await?;
-    phone.wait_for_text("#menu-title", "Choose a drink").await?;
-    phone.click_button("Latte").await?;
-    phone.click_button("Order now").await?;
-    phone.wait_for(".order-number").await?;
+    let order = harness.phone_orders(&phone).await?;
     phone.wait_for_connection("live").await?;
-    let order = phone
-        .attr(".status", "data-order")
-        .await?
-        .unwrap_or_default();
     phone.js(WATCH_SIGN_IN).await?;
 
     tv.set_offline(true).await?;

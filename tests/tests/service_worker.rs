@@ -48,14 +48,7 @@ async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
     harness.customer("sw").await?;
     phone.wait_for("#auth-email").await?;
     phone.sign_in("sw@example.com", "password1").await?;
-    let code = harness.current_code().await?;
-    phone
-        .goto(&harness.url(&format!("/order/?token={code}")))
-        .await?;
-    phone.wait_for_text("#menu-title", "Choose a drink").await?;
-    phone.click_button("Latte").await?;
-    phone.click_button("Order now").await?;
-    phone.wait_for(".order-number").await?;
+    harness.phone_orders(&phone).await?;
     phone.wait_for_connection("live").await?;
 
     let urls = cached_urls(&phone).await?;

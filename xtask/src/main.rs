@@ -44,61 +44,9 @@ fn main() -> Result<()> {
         }
         "test" => test(),
         "bench" => run_cmd(emulator_bin("bench").args(rest)),
-        "bench-ui" => {
-            setup::run()?;
-            build_apps()?;
-            run_cmd(
-                cargo()
-                    .args([
-                        "test",
-                        "--package",
-                        "e2e",
-                        "--test",
-                        "latency",
-                        "--",
-                        "--ignored",
-                        "--nocapture",
-                    ])
-                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
-            )
-        }
-        "bench-load" => {
-            setup::run()?;
-            build_apps()?;
-            run_cmd(
-                cargo()
-                    .args([
-                        "test",
-                        "--package",
-                        "e2e",
-                        "--test",
-                        "load",
-                        "--",
-                        "--ignored",
-                        "--nocapture",
-                    ])
-                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
-            )
-        }
-        "soak" => {
-            setup::run()?;
-            build_apps()?;
-            run_cmd(
-                cargo()
-                    .args([
-                        "test",
-                        "--package",
-                        "e2e",
-                        "--test",
-                        "soak",
-                        "--",
-                        "--ignored",
-                        "--nocapture",
-                        "a_whole_day_at_the_bar",
-                    ])
-                    .env("CHROMEDRIVER", setup::CHROMEDRIVER),
-            )
-        }
+        "bench-ui" => measure_in_browsers("latency", None),
+        "bench-load" => measure_in_browsers("load", None),
+        "soak" => measure_in_browsers("soak", Some("a_whole_day_at_the_bar")),
         "fuzz" => fuzz(
             rest.first()
                 .map_or(Ok(60), |s| s.parse())
@@ -175,6 +123,28 @@ fn emulator_bin(bin: &str) -> Command {
         "--",
     ]);
     cmd
+}
+
+/// Builds the apps, then runs the ignored tests of `tests/tests/<file>.rs` (`only` one of
+/// them): measurements that print figures, run with the built apps in headless Chromium.
+fn measure_in_browsers(file: &str, only: Option<&str>) -> Result<()> {
+    setup::run()?;
+    build_apps()?;
+    run_cmd(
+        cargo()
+            .args([
+                "test",
+                "--package",
+                "e2e",
+                "--test",
+                file,
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .args(only)
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+    )
 }
 
 /// Builds each app with Trunk into `apps/<app>/dist`, served under `/<app>/`.
