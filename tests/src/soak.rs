@@ -132,6 +132,7 @@ fn schedule(all: bool) -> Vec<Fault> {
 struct Tally {
     placed: AtomicU64,
     cancelled_by_phones: AtomicU64,
+    cancel_too_late: AtomicU64,
     abandoned_by_phones: AtomicU64,
 }
 
@@ -448,7 +449,20 @@ async fn scripted_customer(
             && phone.click_button("Cancel order").await.is_ok()
             && phone.click_button("Yes").await.is_ok()
         {
-            tally.cancelled_by_phones.fetch_add(1, Ordering::Relaxed);
+            // Counted by what the customer then sees: cancelled, or made before the
+            // cancel arrived (the robot barista is quick).
+            let shown =
+                eventually_within(Duration::from_secs(20), "the cancel's outcome", || async {
+                    let title = phone.text("#status-title").await.unwrap_or_default();
+                    Ok(title.contains("cancelled") || title.contains("Ready"))
+                })
+                .await;
+            let title = phone.text("#status-title").await.unwrap_or_default();
+            if shown.is_ok() && title.contains("cancelled") {
+                tally.cancelled_by_phones.fetch_add(1, Ordering::Relaxed);
+            } else {
+                tally.cancel_too_late.fetch_add(1, Ordering::Relaxed);
+            }
         }
         // Until it is finished one way or another (the robot barista makes it).
         let _ = eventually_within(Duration::from_secs(60), "the order is finished", || async {
@@ -764,14 +778,23 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         plan.time_scale,
         plan.phones
     ));
+    let with_drink = completed
+        + check
+            .orders_in("Cancelled")
+            .await?
+            .iter()
+            .filter(|o| o.drink.is_some())
+            .count()
+        + open.iter().filter(|o| o.drink.is_some()).count();
     lines.push(format!(
-        "orders placed: {}",
+        "orders placed: {} confirmed to the customer ({with_drink} orders with a drink in REST)",
         tally.placed.load(Ordering::Relaxed)
     ));
     lines.push(format!("orders completed: {completed}"));
     lines.push(format!(
-        "orders cancelled: {cancelled} ({} by phones)",
-        tally.cancelled_by_phones.load(Ordering::Relaxed)
+        "orders cancelled: {cancelled} ({} by phones; {} more cancels came after the drink was made or failed, and the phone said so)",
+        tally.cancelled_by_phones.load(Ordering::Relaxed),
+        tally.cancel_too_late.load(Ordering::Relaxed)
     ));
     lines.push(format!(
         "orders timed out: {timed_out} ({} customers let the time to choose run out on phones)",

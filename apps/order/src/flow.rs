@@ -38,21 +38,12 @@ pub enum Screen {
         order_id: String,
         drink: DrinkOrder,
     },
-    Queued {
-        order_id: String,
-        number: Option<u32>,
-        drink: Option<DrinkOrder>,
-    },
-    BeingMade {
-        order_id: String,
-        number: Option<u32>,
-        drink: Option<DrinkOrder>,
-    },
-    Ready {
-        order_id: String,
-        number: Option<u32>,
-        drink: Option<DrinkOrder>,
-    },
+    /// In the barista's queue.
+    Queued(Placed),
+    /// A barista is making it.
+    BeingMade(Placed),
+    /// Ready at the bar.
+    Ready(Placed),
     Cancelled {
         order_id: String,
     },
@@ -62,37 +53,45 @@ pub enum Screen {
     },
 }
 
+/// A placed order as the customer follows it: its number once the workflow gives it one,
+/// its drink when known (a resync of an older order may not say).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    pub order_id: String,
+    pub number: Option<u32>,
+    pub drink: Option<DrinkOrder>,
+}
+
 impl Screen {
     /// The order this screen follows, if any.
     pub fn order_id(&self) -> Option<&str> {
         match self {
             Self::Menu { order_id, .. }
             | Self::Submitted { order_id, .. }
-            | Self::Queued { order_id, .. }
-            | Self::BeingMade { order_id, .. }
-            | Self::Ready { order_id, .. }
             | Self::Cancelled { order_id }
             | Self::TimedOut { order_id, .. } => Some(order_id),
+            Self::Queued(placed) | Self::BeingMade(placed) | Self::Ready(placed) => {
+                Some(&placed.order_id)
+            }
+            _ => None,
+        }
+    }
+
+    fn placed(&self) -> Option<&Placed> {
+        match self {
+            Self::Queued(placed) | Self::BeingMade(placed) | Self::Ready(placed) => Some(placed),
             _ => None,
         }
     }
 
     fn number(&self) -> Option<u32> {
-        match self {
-            Self::Queued { number, .. }
-            | Self::BeingMade { number, .. }
-            | Self::Ready { number, .. } => *number,
-            _ => None,
-        }
+        self.placed().and_then(|p| p.number)
     }
 
     fn drink(&self) -> Option<DrinkOrder> {
         match self {
             Self::Submitted { drink, .. } => Some(drink.clone()),
-            Self::Queued { drink, .. }
-            | Self::BeingMade { drink, .. }
-            | Self::Ready { drink, .. } => drink.clone(),
-            _ => None,
+            _ => self.placed().and_then(|p| p.drink.clone()),
         }
     }
 
@@ -138,10 +137,12 @@ pub fn screen_for(
                 deadline_ms: ts + windows.choose_ms,
             })
         }
-        OrderState::Created => (now_ms - ts < windows.barista_ms).then(|| Screen::Queued {
-            order_id: id,
-            number: order.number,
-            drink: order.drink.clone(),
+        OrderState::Created => (now_ms - ts < windows.barista_ms).then(|| {
+            Screen::Queued(Placed {
+                order_id: id,
+                number: order.number,
+                drink: order.drink.clone(),
+            })
         }),
         _ => None,
     }
@@ -160,11 +161,11 @@ pub fn resync(windows: &Windows, current: &Screen, order: Option<&Order>, now_ms
     let number = order.number.or(current.number());
     let drink = order.drink.clone().or(current.drink());
     match (&order.state, current) {
-        (OrderState::Completed, _) => Screen::Ready {
+        (OrderState::Completed, _) => Screen::Ready(Placed {
             order_id: id,
             number,
             drink,
-        },
+        }),
         // E's timeout Lambda marks a timed-out order cancelled, with its reason.
         (OrderState::Cancelled, _) => match order.timed_out.clone() {
             Some(cause) => Screen::TimedOut {
@@ -175,8 +176,8 @@ pub fn resync(windows: &Windows, current: &Screen, order: Option<&Order>, now_ms
         },
         (
             _,
-            Screen::BeingMade { .. }
-            | Screen::Ready { .. }
+            Screen::BeingMade(_)
+            | Screen::Ready(_)
             | Screen::Cancelled { .. }
             | Screen::TimedOut { .. },
         ) => current.clone(),
@@ -188,11 +189,11 @@ pub fn resync(windows: &Windows, current: &Screen, order: Option<&Order>, now_ms
                     cause: TimeoutCause::Barista,
                 }
             } else if order.number.is_some() {
-                Screen::Queued {
+                Screen::Queued(Placed {
                     order_id: id,
                     number,
                     drink,
-                }
+                })
             } else {
                 current.clone()
             }
@@ -214,30 +215,28 @@ pub fn apply(current: &Screen, event: &RealtimeEvent) -> Screen {
         RealtimeEvent::OrderNumbered {
             order_id, number, ..
         } if mine(order_id) => match current {
-            Screen::Submitted { drink, .. } => Screen::Queued {
+            Screen::Submitted { drink, .. } => Screen::Queued(Placed {
                 order_id: order_id.clone(),
                 number: *number,
                 drink: Some(drink.clone()),
-            },
-            Screen::Queued { drink, .. } => Screen::Queued {
-                order_id: order_id.clone(),
+            }),
+            Screen::Queued(placed) => Screen::Queued(Placed {
                 number: *number,
-                drink: drink.clone(),
-            },
-            Screen::BeingMade { drink, .. } => Screen::BeingMade {
-                order_id: order_id.clone(),
+                ..placed.clone()
+            }),
+            Screen::BeingMade(placed) => Screen::BeingMade(Placed {
                 number: *number,
-                drink: drink.clone(),
-            },
+                ..placed.clone()
+            }),
             // A cancelled order still gets a number in W (contract §6.2): ignore it.
             _ => keep(),
         },
         RealtimeEvent::WaitingCompletion { order } if mine(&order.id) && !current.is_final() => {
-            Screen::Queued {
+            Screen::Queued(Placed {
                 order_id: order.id.clone(),
                 number: order.number.or(current.number()),
                 drink: order.drink.clone().or(current.drink()),
-            }
+            })
         }
         RealtimeEvent::MakeOrder {
             order_id,
@@ -246,24 +245,24 @@ pub fn apply(current: &Screen, event: &RealtimeEvent) -> Screen {
         } if mine(order_id) && !current.is_final() => {
             let (number, drink) = (current.number(), current.drink());
             match barista_user_id {
-                Some(_) => Screen::BeingMade {
+                Some(_) => Screen::BeingMade(Placed {
                     order_id: order_id.clone(),
                     number,
                     drink,
-                },
+                }),
                 // Unmake: back in the queue (the original showed "being made" for both).
-                None => Screen::Queued {
+                None => Screen::Queued(Placed {
                     order_id: order_id.clone(),
                     number,
                     drink,
-                },
+                }),
             }
         }
-        RealtimeEvent::OrderCompleted { order_id, .. } if mine(order_id) => Screen::Ready {
+        RealtimeEvent::OrderCompleted { order_id, .. } if mine(order_id) => Screen::Ready(Placed {
             order_id: order_id.clone(),
             number: current.number(),
             drink: current.drink(),
-        },
+        }),
         RealtimeEvent::OrderCancelled { order_id, .. } if mine(order_id) => Screen::Cancelled {
             order_id: order_id.clone(),
         },
@@ -545,10 +544,10 @@ mod tests {
         let queued = order("c", OrderState::Created, now - 60_000, true, Some(7));
         assert!(matches!(
             screen_for(&W, &queued, now, today, false, tomorrow),
-            Some(Screen::Queued {
+            Some(Screen::Queued(Placed {
                 number: Some(7),
                 ..
-            })
+            }))
         ));
         let zombie = order("c", OrderState::Created, now - W.barista_ms, true, Some(7));
         assert_eq!(screen_for(&W, &zombie, now, today, false, tomorrow), None);
@@ -586,27 +585,27 @@ mod tests {
         );
         assert_eq!(
             numbered,
-            Screen::Queued {
+            Screen::Queued(Placed {
                 order_id: "o".into(),
                 number: Some(41),
                 drink: Some(drink.clone())
-            }
+            })
         );
         let made = apply(&numbered, &make_order(Some("b")));
         assert!(matches!(
             made,
-            Screen::BeingMade {
+            Screen::BeingMade(Placed {
                 number: Some(41),
                 ..
-            }
+            })
         ));
         let unmade = apply(&made, &make_order(None));
         assert!(matches!(
             unmade,
-            Screen::Queued {
+            Screen::Queued(Placed {
                 number: Some(41),
                 ..
-            }
+            })
         ));
         let ready = apply(
             &made,
@@ -617,11 +616,11 @@ mod tests {
         );
         assert_eq!(
             ready,
-            Screen::Ready {
+            Screen::Ready(Placed {
                 order_id: "o".into(),
                 number: Some(41),
                 drink: Some(drink)
-            }
+            })
         );
         // Events about other orders change nothing; a timeout after completion neither.
         let other = RealtimeEvent::OrderCancelled {
@@ -680,26 +679,26 @@ mod tests {
 
     #[test]
     fn resync_never_goes_stale() {
-        let queued = Screen::Queued {
+        let queued = Screen::Queued(Placed {
             order_id: "o".into(),
             number: Some(3),
             drink: None,
-        };
+        });
         let now = 1_000_000_000;
         let completed = order("o", OrderState::Completed, now - 1000, true, Some(3));
         assert!(matches!(
             resync(&W, &queued, Some(&completed), now),
-            Screen::Ready {
+            Screen::Ready(Placed {
                 number: Some(3),
                 ..
-            }
+            })
         ));
         let still_open = order("o", OrderState::Created, now - 1000, true, Some(3));
-        let made = Screen::BeingMade {
+        let made = Screen::BeingMade(Placed {
             order_id: "o".into(),
             number: Some(3),
             drink: None,
-        };
+        });
         assert_eq!(
             resync(&W, &made, Some(&still_open), now),
             made,
@@ -719,10 +718,10 @@ mod tests {
         };
         assert!(matches!(
             resync(&W, &submitted, Some(&still_open), now),
-            Screen::Queued {
+            Screen::Queued(Placed {
                 number: Some(3),
                 ..
-            }
+            })
         ));
     }
 
@@ -800,10 +799,10 @@ mod tests {
                 TokenOutcome::NotUsed
             ))
             .screen,
-            Screen::Queued {
+            Screen::Queued(Placed {
                 number: Some(5),
                 ..
-            }
+            })
         ));
 
         // A resync follows the order on screen; REST's "completed" wins.
@@ -817,10 +816,10 @@ mod tests {
         model.merge(snapshot(true, vec![done], TokenOutcome::NotUsed), now);
         assert!(matches!(
             model.screen,
-            Screen::Ready {
+            Screen::Ready(Placed {
                 number: Some(5),
                 ..
-            }
+            })
         ));
 
         // "Next" boots again, without a token.
@@ -943,11 +942,11 @@ mod tests {
     #[test]
     fn e_timeouts_read_as_timeouts_not_cancellations() {
         let now = 10 * DAY;
-        let queued = Screen::Queued {
+        let queued = Screen::Queued(Placed {
             order_id: "o".into(),
             number: Some(3),
             drink: None,
-        };
+        });
         let mut timed_out = order("o", OrderState::Cancelled, now - 1_000, true, Some(3));
         timed_out.timed_out = Some(TimeoutCause::Barista);
         assert_eq!(

@@ -2,7 +2,7 @@
 //! cancelled, timed out (contract §6.4), in the words every app uses for an order.
 
 use super::home::OrderContext;
-use crate::flow::{self, Screen};
+use crate::flow::{self, Placed, Screen};
 use leptos::prelude::*;
 use shared::api::OrderAction;
 use shared::model::{DrinkOrder, OrderState, TimeoutCause};
@@ -38,19 +38,19 @@ fn words(screen: &Screen) -> Words {
             cancellable: true,
             ..plain("queue", "Your order is in the queue", "Getting your order number…")
         },
-        Screen::Queued { number, drink, .. } => Words {
+        Screen::Queued(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
             cancellable: true,
             ..plain("queue", "In the queue", "Look out for your number on the big screen.")
         },
-        Screen::BeingMade { number, drink, .. } => Words {
+        Screen::BeingMade(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
             cancellable: true,
             ..plain("coffee-machine", "Being made", "A barista is making your drink right now.")
         },
-        Screen::Ready { number, drink, .. } => Words {
+        Screen::Ready(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
             ..plain("take-away", "Ready — collect it at the bar", "Enjoy your coffee!")
@@ -121,7 +121,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
     } = words(&screen);
     let order_id = screen.order_id().unwrap_or_default().to_string();
     let final_screen = screen.is_final();
-    let queued = matches!(screen, Screen::Queued { .. });
+    let queued = matches!(screen, Screen::Queued(_));
     let cancel = {
         let ctx = ctx.clone();
         Action::new_local(move |order_id: &String| {
