@@ -90,6 +90,13 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Cargo's target folder: `CARGO_TARGET_DIR` when set (relative to the root), else `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(|dir| root().join(dir))
+        .unwrap_or_else(|| root().join("target"))
+}
+
 /// Runs a command to completion, failing on a non-zero exit.
 fn run_cmd(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}").replace('"', "");
@@ -225,7 +232,7 @@ fn build_emulator() -> Result<()> {
 }
 
 fn emulator_path() -> PathBuf {
-    root().join("target/debug/emulator")
+    target_dir().join("debug/emulator")
 }
 
 /// Runs a command to completion without echoing it (its own output still shows).
@@ -321,7 +328,7 @@ fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
         .local_addr()?
         .port();
     let address = format!("127.0.0.1:{port}");
-    let log = std::fs::File::create(root().join("target/emulator-for-tests.log"))?;
+    let log = std::fs::File::create(target_dir().join("emulator-for-tests.log"))?;
     let mut emulator = Command::new(emulator_path())
         .args(["--in-memory", "--listen", &address])
         .stdout(log.try_clone()?)
@@ -332,7 +339,10 @@ fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
     while std::net::TcpStream::connect(&address).is_err() {
         if std::time::Instant::now() > deadline {
             let _ = emulator.kill();
-            bail!("the emulator did not start; see target/emulator-for-tests.log");
+            bail!(
+                "the emulator did not start; see {}",
+                target_dir().join("emulator-for-tests.log").display()
+            );
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
