@@ -12,7 +12,10 @@
 //   when offline.
 
 const CACHE = "serverlesspresso-" + new URL(self.registration.scope).pathname;
-const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
+// Trunk's hashed files, and the folder of the split wasm build (`wasm-<hash>/`: the main
+// module and the parts fetched when a screen is first shown; see xtask/src/split.rs).
+const HASHED = /(-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)|\/wasm-[0-9a-f]{16}\/[^/]+)$/;
+const SPLIT_FOLDER = /\/wasm-[0-9a-f]{16}\//;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -40,14 +43,25 @@ function namedFiles(html) {
   return names;
 }
 
-/// Keeps the files of the page being served and of the newest page; drops the rest.
+/// The folder a file is in, as a URL ending in "/".
+function folderOf(url) {
+  return url.slice(0, url.lastIndexOf("/") + 1);
+}
+
+/// Keeps the files of the page being served and of the newest page, with the whole split
+/// folder each names (its parts are fetched later, by the app); drops the rest.
 async function prune(cache, pages) {
   const keep = new Set();
+  const folders = new Set();
   for (const html of pages) {
-    for (const name of namedFiles(html)) keep.add(name);
+    for (const name of namedFiles(html)) {
+      keep.add(name);
+      if (SPLIT_FOLDER.test(new URL(name).pathname)) folders.add(folderOf(name));
+    }
   }
   for (const request of await cache.keys()) {
-    if (HASHED.test(new URL(request.url).pathname) && !keep.has(request.url)) {
+    const kept = keep.has(request.url) || folders.has(folderOf(request.url));
+    if (HASHED.test(new URL(request.url).pathname) && !kept) {
       await cache.delete(request);
     }
   }

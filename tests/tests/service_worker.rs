@@ -69,6 +69,10 @@ async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
         urls.iter().any(|u| u.ends_with(".wasm")),
         "the app's code is cached: {urls:?}"
     );
+    ensure!(
+        urls.iter().any(|u| u.contains("/split_order_home")),
+        "the screens fetched after sign-in are cached too: {urls:?}"
+    );
 
     // No network: the app still opens, says it is offline, and keeps the order.
     phone.set_offline(true).await?;

@@ -13,6 +13,7 @@
 mod aws;
 mod setup;
 mod size;
+mod split;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -154,19 +155,10 @@ fn measure_in_browsers(file: &str, only: Option<&str>) -> Result<()> {
     )
 }
 
-/// Builds each app with Trunk into `apps/<app>/dist`, served under `/<app>/`.
+/// Builds each app into `apps/<app>/dist`, served under `/<app>/`: the release build,
+/// split (see `split.rs`).
 fn build_apps() -> Result<()> {
-    for app in APPS {
-        run_quiet(
-            Command::new("trunk")
-                .current_dir(root().join("apps").join(app))
-                .args(["build", "--release", "--offline", "--public-url"])
-                .arg(format!("/{app}/"))
-                // Keep cargo's output for the app's own crates readable in CI logs.
-                .env("CARGO_TERM_PROGRESS_WHEN", "never"),
-        )?;
-    }
-    Ok(())
+    split::build(&APPS)
 }
 
 /// Builds everything, then runs the emulator with the apps until Ctrl-C. The emulator
@@ -259,20 +251,25 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run_cmd(cargo().args([
-        "clippy",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--package",
-        "order",
-        "--package",
-        "barista",
-        "--package",
-        "display",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    // The apps as `trunk serve` builds them, then as the split release build.
+    for features in ["", "order/split,barista/split,display/split"] {
+        run_cmd(cargo().args([
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "order",
+            "--package",
+            "barista",
+            "--package",
+            "display",
+            "--features",
+            features,
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
     // Native tests: shared logic (with its server half), the emulator, and the apps'
     // pure logic (flows, boards).
     run_cmd(cargo().args([

@@ -1,7 +1,8 @@
 use crate::pages::Console;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::ui::{AppHeader, SignOutButton, StaffApp};
+use shared::deferred_screen;
+use shared::ui::{AppHeader, Deferred, SignOutButton, StaffApp};
 use shared::AppKind;
 
 /// Baristas only: the console needs the `admin` group.
@@ -16,5 +17,9 @@ pub fn App() -> impl IntoView {
         }
         .into_any()
     };
-    view! { <StaffApp app=AppKind::Barista chrome=header main_class="app-main wide" screen=|| view! { <Console/> }.into_any()/> }
+    view! { <StaffApp app=AppKind::Barista chrome=header main_class="app-main wide" screen=|| view! { <Deferred load=console/> }.into_any()/> }
 }
+
+// The sign-in form comes first: the console loads when first shown (split off in the
+// release build).
+deferred_screen!(console => Console);

@@ -2,9 +2,10 @@ use crate::pages::{HistoryPage, OrderHome};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
+use shared::deferred_screen;
 use shared::ui::{
-    browser, provide_auth, provide_settings, AppHeader, NotFound, RequireSettings, RequireSignIn,
-    SettingsScreen, SignOutButton,
+    browser, provide_auth, provide_settings, AppHeader, Deferred, NotFound, RequireSettings,
+    RequireSignIn, SettingsScreen, SignOutButton,
 };
 use shared::{AppKind, Settings};
 
@@ -16,13 +17,18 @@ pub fn App() -> impl IntoView {
     view! {
         <Router base=browser::base_path()>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <RequireSettings><CustomerShell><OrderHome/></CustomerShell></RequireSettings> }/>
-                <Route path=path!("/history") view=|| view! { <RequireSettings><CustomerShell><HistoryPage/></CustomerShell></RequireSettings> }/>
+                <Route path=path!("/") view=|| view! { <RequireSettings><CustomerShell><Deferred load=order_home/></CustomerShell></RequireSettings> }/>
+                <Route path=path!("/history") view=|| view! { <RequireSettings><CustomerShell><Deferred load=history/></CustomerShell></RequireSettings> }/>
                 <Route path=path!("/settings") view=SettingsScreen/>
             </Routes>
         </Router>
     }
 }
+
+// The first screen a fresh phone sees is the sign-in form: the screens behind it load
+// when first shown (split off in the release build).
+deferred_screen!(order_home => OrderHome);
+deferred_screen!(history => HistoryPage);
 
 /// Header and page for a customer: sign in first, then the page.
 #[component]

@@ -266,9 +266,17 @@ pub fn NotFound() -> impl IntoView {
 }
 
 /// The settings page as a whole screen inside the app's shell: every app's `/settings`
-/// route, for staff (customers are never sent here).
+/// route, for staff (customers are never sent here). Its code loads when it is first
+/// shown (see `deferred.rs`).
 #[component]
 pub fn SettingsScreen() -> impl IntoView {
+    view! { <super::Deferred load=settings_screen/> }
+}
+
+crate::deferred_screen!(settings_screen => LoadedSettingsScreen);
+
+#[component]
+fn LoadedSettingsScreen() -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
     view! {
         <AppHeader/>

@@ -9,7 +9,8 @@ use crate::cognito::{
 };
 use crate::settings::{AppKind, Settings};
 use crate::sigv4::AwsCredentials;
-use crate::srp::SrpClient;
+use crate::srp::{PasswordClaim, PasswordVerifier, SrpClient};
+use crate::ui::NotLoaded;
 
 /// Refresh when the access token has less than this left.
 const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
@@ -23,6 +24,36 @@ pub enum AuthError {
     Api(#[from] ApiError),
     #[error("Sign-in went wrong: {0}")]
     Protocol(String),
+    #[error(transparent)]
+    NotLoaded(#[from] NotLoaded),
+}
+
+impl From<leptos::wasm_split::SplitLoaderError> for AuthError {
+    fn from(e: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self::NotLoaded(e.into())
+    }
+}
+
+// SRP's big-number arithmetic is needed only once a password is submitted: in the split
+// release build it is fetched then, not with the first screen.
+crate::split_off! { srp:
+    /// A fresh client and its `SRP_A`.
+    fn srp_client(random: [u8; 128]) -> Result<(SrpClient, String), AuthError> {
+        let client = SrpClient::new(&random);
+        let srp_a = client.srp_a();
+        Ok((client, srp_a))
+    }
+
+    fn srp_claim(
+        srp: SrpClient,
+        user_pool_id: String,
+        password: String,
+        challenge: PasswordVerifier,
+        now_ms: i64,
+    ) -> Result<PasswordClaim, AuthError> {
+        srp.claim(&user_pool_id, &password, &challenge, now_ms)
+            .map_err(|e| AuthError::Protocol(e.to_string()))
+    }
 }
 
 /// The signed-in person, read from the tokens.
@@ -132,15 +163,14 @@ impl AuthClient {
 
     /// SRP sign-in; the session is stored on success.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, AuthError> {
-        let srp = SrpClient::new(&random_bytes::<128>());
-        let answer = call(cognito::initiate_srp(&self.settings, email, &srp.srp_a())).await?;
+        let (srp, srp_a) = srp_client(random_bytes::<128>()).await?;
+        let answer = call(cognito::initiate_srp(&self.settings, email, &srp_a)).await?;
         let AuthStep::PasswordVerifier(challenge) = cognito::parse_auth(&answer, now_ms(), None)?
         else {
             return Err(protocol("expected a password challenge"));
         };
-        let claim = srp
-            .claim(&self.settings.user_pool_id, password, &challenge, now_ms())
-            .map_err(|e| AuthError::Protocol(e.to_string()))?;
+        let pool = self.settings.user_pool_id.clone();
+        let claim = srp_claim(srp, pool, password.into(), challenge, now_ms()).await?;
         let answer = call(cognito::respond_password_verifier(&self.settings, &claim)).await?;
         let AuthStep::Done(session) = cognito::parse_auth(&answer, now_ms(), None)? else {
             return Err(protocol("expected tokens"));

@@ -4,7 +4,8 @@
 use crate::qr::QrCode;
 use leptos::ev;
 use leptos::prelude::*;
-use shared::ui::{browser, use_clock, AppHeader, Auth, SettingsContext};
+use shared::deferred_screen;
+use shared::ui::{browser, use_clock, AppHeader, Auth, Deferred, SettingsContext};
 use shared::{AppKind, Settings};
 use std::time::Duration;
 
@@ -35,6 +36,7 @@ pub fn Toolbar() -> impl IntoView {
     let order_link = settings.hand_off_url(AppKind::Order);
     let barista_link = settings.hand_off_url(AppKind::Barista);
     let show_order_qr = RwSignal::new(false);
+    provide_context(OrderQrShown(show_order_qr));
     let has_order_link = order_link.is_some();
     let signed_in = move || auth.user.get().is_some();
     let auth_out = auth.clone();
@@ -65,18 +67,36 @@ pub fn Toolbar() -> impl IntoView {
                 </Show>
             </AppHeader>
         </div>
-        {order_link.map(|url| view! {
-            <Show when=move || show_order_qr.get()>
-                <div class="dialog-backdrop">
-                    <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="order-qr-title">
-                        <h2 id="order-qr-title">"Configure the order app"</h2>
-                        <p>"Scan this with a phone: the order app opens with these settings filled in."</p>
-                        <QrCode text=Signal::derive({ let url = url.clone(); move || url.clone() }) label="QR code of the order app's settings link"/>
-                        <p class="qr-link"><a href=url.clone()>{url.clone()}</a></p>
-                        <button type="button" class="button" on:click=move |_| show_order_qr.set(false)>"Close"</button>
-                    </div>
-                </div>
-            </Show>
-        })}
+        <Show when=move || show_order_qr.get()>
+            <Deferred load=order_app_qr/>
+        </Show>
+    }
+}
+
+/// Whether the order app's hand-off QR code is open.
+#[derive(Clone, Copy)]
+struct OrderQrShown(RwSignal<bool>);
+
+// The QR encoder is needed only once the dialog opens (or the board shows): split off in
+// the release build.
+deferred_screen!(order_app_qr => OrderAppQr);
+
+/// The order app's hand-off link as a QR code, for staff setting up a phone by hand.
+#[component]
+fn OrderAppQr() -> impl IntoView {
+    let shown = expect_context::<OrderQrShown>().0;
+    let url = expect_context::<Settings>()
+        .hand_off_url(AppKind::Order)
+        .unwrap_or_default();
+    view! {
+        <div class="dialog-backdrop">
+            <div class="card dialog" role="dialog" aria-modal="true" aria-labelledby="order-qr-title">
+                <h2 id="order-qr-title">"Configure the order app"</h2>
+                <p>"Scan this with a phone: the order app opens with these settings filled in."</p>
+                <QrCode text=Signal::derive({ let url = url.clone(); move || url.clone() }) label="QR code of the order app's settings link"/>
+                <p class="qr-link"><a href=url.clone()>{url.clone()}</a></p>
+                <button type="button" class="button" on:click=move |_| shown.set(false)>"Close"</button>
+            </div>
+        </div>
     }
 }

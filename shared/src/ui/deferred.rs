@@ -1,0 +1,97 @@
+//! Screens whose code arrives when they are first shown.
+//!
+//! In the release build (`cargo xtask build`, the apps' `split` feature) each screen declared
+//! with [`deferred_screen!`](crate::deferred_screen) is split out of the app's first wasm
+//! module and fetched when [`Deferred`] first renders it: the first screen a phone sees
+//! carries only its own code. Without `split` (`trunk serve`, native tests) the same
+//! declaration is a plain call into the one module.
+
+use super::ErrorNotice;
+use leptos::prelude::*;
+use std::future::Future;
+
+/// Split-off code that could not be fetched: the network dropped, or a newer
+/// deployment replaced the files this page was built with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotLoaded;
+
+impl std::fmt::Display for NotLoaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Part of the app could not be loaded. Check your connection and try again.")
+    }
+}
+
+impl std::error::Error for NotLoaded {}
+
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// The screen `load` gives, with a spinner while its code arrives and a retry when it
+/// cannot.
+#[component]
+pub fn Deferred<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<AnyView, NotLoaded>> + 'static,
+{
+    let attempt = RwSignal::new(0u32);
+    let retry = Callback::new(move |()| attempt.update(|n| *n += 1));
+    let screen = move || {
+        attempt.track();
+        // A split screen's loader is browser-only (not `Send`); so is this page.
+        let loading = send_wrapper::SendWrapper::new(load());
+        Suspend::new(async move {
+            match loading.await {
+                Ok(screen) => screen,
+                Err(why) => {
+                    view! { <ErrorNotice message=why.to_string() on_retry=retry/> }.into_any()
+                }
+            }
+        })
+    };
+    view! {
+        <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label="Loading"></div> }>
+            {screen}
+        </Suspense>
+    }
+}
+
+/// Functions whose code is split off into the wasm module `$module` when the calling crate
+/// is built with its `split` feature, fetched on the first call; without it, plain code.
+/// Either way each is an `async fn` to its callers and returns `Result<_, E>` where
+/// `E: From<leptos::wasm_split::SplitLoaderError>` (a failed fetch is an `Err`, never a
+/// panic). Arguments are owned: no references, generics or `self`.
+#[macro_export]
+macro_rules! split_off {
+    ($module:ident: $($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block)+) => {
+        $(
+            $(#[$attr])*
+            #[cfg(feature = "split")]
+            #[::leptos::wasm_split::wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
+            fn $name($($arg: $ty),*) -> $ret $body
+
+            $(#[$attr])*
+            #[cfg(not(feature = "split"))]
+            async fn $name($($arg: $ty),*) -> $ret $body
+        )+
+    };
+}
+
+/// Declares `async fn $name() -> Result<AnyView, NotLoaded>` giving `view! { <$screen/> }`,
+/// split off into a module of its own when the calling app is built with its `split`
+/// feature. Show it with `<Deferred load=$name/>`.
+#[macro_export]
+macro_rules! deferred_screen {
+    ($(#[$doc:meta])* $name:ident => $screen:ident) => {
+        $crate::split_off! { $name:
+            $(#[$doc])*
+            fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+                use ::leptos::prelude::*;
+                Ok(view! { <$screen/> }.into_any())
+            }
+        }
+    };
+}
