@@ -11,6 +11,9 @@ use std::process::Command;
 const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's binaryen 108 makes a .wasm that fails at load time.
 const BINARYEN_VERSION: &str = "132";
+/// The release build's toolchain (see `split.rs`): a dated nightly, for `-Zbuild-std`
+/// and `-Cpanic=immediate-abort` (a smaller first load). Everything else uses stable.
+pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -24,6 +27,32 @@ pub fn run() -> Result<()> {
         .any(|t| t.trim() == "wasm32-unknown-unknown")
     {
         run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+
+    let release = output(Command::new("rustup").args([
+        "component",
+        "list",
+        "--installed",
+        "--toolchain",
+        RELEASE_TOOLCHAIN,
+    ]))
+    .unwrap_or_default();
+    if !release.lines().any(|c| c.trim() == "rust-src")
+        || !release
+            .lines()
+            .any(|c| c.trim() == "rust-std-wasm32-unknown-unknown")
+    {
+        run_cmd(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            RELEASE_TOOLCHAIN,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]))?;
     }
 
     if !has_version("wasm-bindgen", &format!("wasm-bindgen {wasm_bindgen}")) {

@@ -4,8 +4,9 @@
 //! Trunk cannot split wasm (trunk#1022), so for the release build the Rust half is done
 //! here and Trunk keeps the page, the styles and the static files:
 //!
-//! 1. `cargo build --release --features split` for wasm32, linked with `--emit-relocs` (the
-//!    splitter follows relocations), in `target/split` so that Trunk's builds stay cached;
+//! 1. `cargo build --release --features split` for wasm32 on the pinned nightly (std rebuilt
+//!    for size, panics as traps: see `RUSTFLAGS`), linked with `--emit-relocs` (the splitter
+//!    follows relocations), in `target/split` so that Trunk's builds stay cached;
 //! 2. the splitter cargo-leptos uses (`wasm_split_cli_support`) writes the main module, a
 //!    `split_*.wasm` per lazy piece, `chunk_*.wasm` for code several pieces share, and the
 //!    loader `__wasm_split.js`;
@@ -19,10 +20,25 @@
 //! `trunk serve` and `trunk build` never enable `split`: there every lazy piece is a plain
 //! call into one wasm.
 
-use crate::{cargo, root, run_quiet, target_dir};
+use crate::setup::RELEASE_TOOLCHAIN;
+use crate::{root, run_quiet, target_dir};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The release build's compiler flags:
+const RUSTFLAGS: [&str; 6] = [
+    // the splitter follows relocations;
+    "-Clink-args=--emit-relocs",
+    // Leptos' components type-erased (fewer copies of generic view code);
+    "--cfg erase_components",
+    // a panic is a trap: no unwinding, no panic messages, no source locations, no Debug
+    // formatting (a panic already aborts the app in any release build);
+    "-Zunstable-options",
+    "-Cpanic=immediate-abort",
+    "-Zlocation-detail=none",
+    "-Zfmt-debug=none",
+];
 
 /// wasm-opt's flags, the same as the Trunk build's (see each app's `index.html`).
 const WASM_OPT: [&str; 9] = [
@@ -40,8 +56,19 @@ const WASM_OPT: [&str; 9] = [
 /// Builds `apps/<app>/dist` for `/<app>/` for each app, with its wasm split.
 pub fn build(apps: &[&str]) -> Result<()> {
     let target = target_dir().join("split");
-    let mut cargo = cargo();
-    cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
+    // The rustup proxy picks the pinned nightly; `cargo xtask` itself runs on stable.
+    let mut cargo = Command::new("cargo");
+    cargo
+        .current_dir(root())
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC")
+        .arg(format!("+{RELEASE_TOOLCHAIN}"))
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+        // The standard library rebuilt for size, its panics reduced to a trap.
+        .args([
+            "-Zbuild-std=std,panic_abort",
+            "-Zbuild-std-features=optimize_for_size",
+        ]);
     for app in apps {
         cargo.args(["--package", app, "--features", &format!("{app}/split")]);
     }
@@ -51,7 +78,7 @@ pub fn build(apps: &[&str]) -> Result<()> {
             .arg(&target)
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-                "-Clink-args=--emit-relocs",
+                RUSTFLAGS.join(" "),
             )
             // Keep cargo's output for the app's own crates readable in CI logs.
             .env("CARGO_TERM_PROGRESS_WHEN", "never"),
