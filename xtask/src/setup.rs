@@ -11,6 +11,8 @@ use std::process::Command;
 const TRUNK_VERSION: &str = "0.21.14";
 /// npm's binaryen; Debian's binaryen 108 makes a .wasm that fails at load time.
 const BINARYEN_VERSION: &str = "132";
+/// Minifies the release build's JavaScript (wasm-bindgen's glue, the split loader).
+const ESBUILD_VERSION: &str = "0.28.2";
 /// The release build's toolchain (see `split.rs`): a dated nightly, for `-Zbuild-std`
 /// and `-Cpanic=immediate-abort` (a smaller first load). Everything else uses stable.
 pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
@@ -85,6 +87,14 @@ pub fn run() -> Result<()> {
         if !has_version("wasm-opt", &wanted_opt) {
             bail!("wasm-opt on PATH is not binaryen {BINARYEN_VERSION} after `npm install --global`; remove the other wasm-opt (Debian's `binaryen`?) from PATH");
         }
+    }
+
+    if !has_version("esbuild", ESBUILD_VERSION) {
+        run_cmd(
+            Command::new("npm")
+                .args(["install", "--global", "--no-fund", "--no-audit"])
+                .arg(format!("esbuild@{ESBUILD_VERSION}")),
+        )?;
     }
 
     // axe-core for the browser tests' accessibility audit, at the version the lock pins.

@@ -11,7 +11,7 @@
 //!    `split_*.wasm` per lazy piece, `chunk_*.wasm` for code several pieces share, and the
 //!    loader `__wasm_split.js`;
 //! 3. `wasm-bindgen --keep-lld-exports` on the main module (the chunks link to its exports);
-//! 4. `wasm-opt -Oz` on every module;
+//! 4. `wasm-opt -Oz` on every module, esbuild's minifier on the JavaScript;
 //! 5. Trunk builds the page with its Rust link skipped; the modules go into
 //!    `dist/wasm-<hash>/`, a folder named by its content so a deployment never mixes a main
 //!    module with another build's chunks, and the page preloads the script and the main
@@ -106,6 +106,19 @@ pub fn build(apps: &[&str]) -> Result<()> {
                     .arg(&module)
                     .arg("-o")
                     .arg(&module),
+            )?;
+        }
+        for script in files(&out, "js")? {
+            run_quiet(
+                Command::new("esbuild")
+                    .args([
+                        "--minify",
+                        "--format=esm",
+                        "--log-level=warning",
+                        "--allow-overwrite",
+                    ])
+                    .arg(&script)
+                    .arg(format!("--outfile={}", script.display())),
             )?;
         }
         let folder = format!("wasm-{}", content_hash(&out)?);

@@ -5,6 +5,8 @@ mod board;
 mod pages;
 
 fn main() {
+    // A panic's message in the console (the split release build traps instead).
+    #[cfg(not(feature = "split"))]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

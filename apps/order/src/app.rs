@@ -1,6 +1,6 @@
 use crate::pages::{HistoryPage, OrderHome};
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::components::{FlatRoutes, Route, Router, A};
 use leptos_router::path;
 use shared::deferred_screen;
 use shared::ui::{
@@ -16,11 +16,11 @@ pub fn App() -> impl IntoView {
     provide_settings(AppKind::Order);
     view! {
         <Router base=browser::base_path()>
-            <Routes fallback=NotFound>
+            <FlatRoutes fallback=NotFound>
                 <Route path=path!("/") view=|| view! { <RequireSettings><CustomerShell><Deferred load=order_home/></CustomerShell></RequireSettings> }/>
                 <Route path=path!("/history") view=|| view! { <RequireSettings><CustomerShell><Deferred load=history/></CustomerShell></RequireSettings> }/>
                 <Route path=path!("/settings") view=SettingsScreen/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }

@@ -299,7 +299,7 @@ pub fn StaffApp(
     main_class: &'static str,
     screen: fn() -> AnyView,
 ) -> impl IntoView {
-    use leptos_router::components::{Route, Router, Routes};
+    use leptos_router::components::{FlatRoutes, Route, Router};
     use leptos_router::path;
     super::provide_settings(app);
     let signed_in = move || {
@@ -314,10 +314,10 @@ pub fn StaffApp(
     };
     view! {
         <Router base=browser::base_path()>
-            <Routes fallback=NotFound>
+            <FlatRoutes fallback=NotFound>
                 <Route path=path!("/") view=move || view! { <RequireSettings>{signed_in()}</RequireSettings> }/>
                 <Route path=path!("/settings") view=SettingsScreen/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }
