@@ -169,7 +169,7 @@ fn trunk_page(app: &str) -> Result<()> {
     built
 }
 
-/// Step 5b: the page loads the split build: the app's script, the split loader it imports
+/// Step 5b: the page, its styles minified, loads the split build: the app's script, the split loader it imports
 /// and the main module are fetched side by side (preloads), then the script starts the app.
 fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
     let html = std::fs::read_to_string(page)?;
@@ -182,8 +182,60 @@ fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
     if !html.contains("</head>") {
         bail!("{} has no </head>", page.display());
     }
-    std::fs::write(page, html.replacen("</head>", &start, 1))?;
+    std::fs::write(page, minify_page(&html)?.replacen("</head>", &start, 1))?;
     Ok(())
+}
+
+/// The page with its inline styles as one minified stylesheet (where the first was) and
+/// the skipped (inert) Rust link dropped.
+fn minify_page(html: &str) -> Result<String> {
+    let mut page = String::with_capacity(html.len());
+    let mut styles = String::new();
+    let mut first = None;
+    let mut rest = html;
+    while let Some(open) = rest.find("<style>") {
+        let css = open + "<style>".len();
+        let close = css
+            + rest[css..]
+                .find("</style>")
+                .context("a <style> is not closed")?;
+        page.push_str(&rest[..open]);
+        first.get_or_insert(page.len());
+        styles.push_str(&rest[css..close]);
+        styles.push('\n');
+        rest = &rest[close + "</style>".len()..];
+    }
+    page.push_str(rest);
+    if let Some(at) = first {
+        let sheet = format!("<style>{}</style>", minify_css(&styles)?.trim_end());
+        page.insert_str(at, &sheet);
+    }
+    let kept: Vec<&str> = page
+        .lines()
+        .filter(|line| !line.contains("data-trunk-skip") && !line.trim().is_empty())
+        .collect();
+    Ok(kept.join("\n"))
+}
+
+fn minify_css(css: &str) -> Result<String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut esbuild = Command::new("esbuild")
+        .args(["--loader=css", "--minify", "--log-level=warning"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting esbuild (cargo xtask setup installs it)")?;
+    esbuild
+        .stdin
+        .take()
+        .context("esbuild's input")?
+        .write_all(css.as_bytes())?;
+    let out = esbuild.wait_with_output()?;
+    if !out.status.success() {
+        bail!("esbuild could not minify the page's styles");
+    }
+    Ok(String::from_utf8(out.stdout)?)
 }
 
 fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {

@@ -90,9 +90,13 @@ pub fn SignInPage() -> impl IntoView {
     let flavour = expect_context::<Auth>().client.settings().flavour;
     match flavour {
         crate::settings::Flavour::W => view! { <EmailSignIn/> }.into_any(),
-        _ => view! { <PhoneSignIn/> }.into_any(),
+        _ => view! { <super::Deferred load=phone_sign_in/> }.into_any(),
     }
 }
+
+// Only one of the two forms is used by a deployment: the workshop backend's (W) comes
+// with the first screen, the phone form loads when needed.
+crate::deferred_screen!(phone_sign_in => PhoneSignIn);
 
 /// How long "Get code" waits before it may be pressed again.
 const RESEND_WAIT_MS: i64 = 30_000;
@@ -114,34 +118,31 @@ fn PhoneSignIn() -> impl IntoView {
         let (client, number) = (client.clone(), number.clone());
         async move { client.start_phone_sign_in(&number).await }
     });
-    // Signs in on the right code; a wrong one answers with the challenge to retry.
-    let (client, user) = (auth.client.clone(), auth.user);
+    // The right code signs in; a wrong one answers with the challenge to retry.
+    let client = auth.client.clone();
     let answer = Action::new_local(move |(c, digits): &(PhoneChallenge, String)| {
         let (client, c, digits) = (client.clone(), c.clone(), digits.clone());
-        async move {
-            match client.answer_phone_code(&c, &digits).await? {
-                PhoneAnswer::SignedIn(signed_in) => {
-                    user.set(Some(*signed_in));
-                    Ok::<_, AuthError>(None)
-                }
-                PhoneAnswer::WrongCode(next) => Ok(Some(next)),
-            }
+        async move { client.answer_phone_code(&c, &digits).await }
+    });
+    // Signed in: the app moves on once the answer has settled, so that this page (with
+    // the action it owns) goes in one piece rather than under a finishing action.
+    let user = auth.user;
+    Effect::new(move || {
+        if let Some(Ok(PhoneAnswer::SignedIn(signed_in))) = answer.value().get() {
+            user.set(Some(*signed_in));
         }
     });
     // The challenge to answer: after a wrong code, the one that came with it.
-    let challenge = move || {
-        answer
-            .value()
-            .get()
-            .and_then(|r| r.ok().flatten())
-            .or_else(|| get_code.value().get().and_then(Result::ok))
+    let challenge = move || match answer.value().get() {
+        Some(Ok(PhoneAnswer::WrongCode(next))) => Some(next),
+        _ => get_code.value().get().and_then(Result::ok),
     };
     let error = move || {
         if let Some(e) = number_error.get() {
             return Some(e.to_string());
         }
         match answer.value().get() {
-            Some(Ok(Some(_))) => {
+            Some(Ok(PhoneAnswer::WrongCode(_))) => {
                 return Some("Invalid code. Check the text message and try again.".into())
             }
             Some(Err(e)) => return Some(e.to_string()),
