@@ -166,7 +166,14 @@ async fn one_app(harness: &Harness, app: AppKind, served: &str) -> Result<()> {
             _ => ADMIN,
         };
         harness.sign_in_to(&browser, app, user).await?;
-        browser.wait_for("main").await?;
+        // Signed in for sure (the sign-in form has gone) before the page is opened again.
+        eventually_within(Duration::from_secs(30), "signed in", || async {
+            Ok(browser
+                .js("return !!document.querySelector('main') && !document.querySelector('#auth-email, #auth-phone')")
+                .await?
+                == true)
+        })
+        .await?;
         throttle(&browser).await?;
         let url = match app {
             AppKind::Order => {

@@ -117,6 +117,9 @@ pub fn build(apps: &[&str]) -> Result<()> {
                         "--log-level=warning",
                         "--allow-overwrite",
                     ])
+                    // wasm-bindgen names the split loader once per import it takes from it
+                    // (the same module each time): harmless, not worth a warning per build.
+                    .arg("--log-override:duplicate-object-key=silent")
                     .arg(&script)
                     .arg(format!("--outfile={}", script.display())),
             )?;

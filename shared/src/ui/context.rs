@@ -102,13 +102,14 @@ impl SettingsContext {
     }
 }
 
-/// `settings.json` beside the app's `index.html`, revalidated with the server so a new
-/// deployment's values arrive on the next load.
+/// `settings.json` beside the app's `index.html`. The page preloads it (so it arrives with
+/// the code, not after it) and this fetch, in the browser's default cache mode, takes that
+/// answer. A new deployment's values still arrive on the next load: the file is served
+/// `Cache-Control: no-cache` and the service worker fetches it from the network first.
 async fn fetch_deployed() -> Deployed {
     use gloo_net::http::Request;
-    use web_sys::RequestCache;
     let url = format!("{}settings.json", browser::base_uri());
-    let response = match Request::get(&url).cache(RequestCache::NoCache).send().await {
+    let response = match Request::get(&url).send().await {
         Ok(response) => response,
         Err(_) => {
             return Deployed::Unreadable(format!("{url} could not be fetched (offline?)"));
