@@ -70,7 +70,7 @@ async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
         "the app's code is cached: {urls:?}"
     );
     ensure!(
-        urls.iter().any(|u| u.contains("/split_order_home")),
+        urls.iter().any(|u| u.contains("/split_customer_pages")),
         "the screens fetched after sign-in are cached too: {urls:?}"
     );
 

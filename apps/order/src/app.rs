@@ -4,45 +4,67 @@ use leptos_router::components::{FlatRoutes, Route, Router, A};
 use leptos_router::path;
 use shared::deferred_screen;
 use shared::ui::{
-    browser, provide_auth, provide_settings, AppHeader, Deferred, NotFound, RequireSettings,
-    RequireSignIn, SettingsScreen, SignOutButton,
+    browser, provide_auth, provide_settings, AppHeader, Auth, Deferred, NotFound, RequireSettings,
+    SettingsScreen, SignInPage, SignOutButton,
 };
 use shared::{AppKind, Settings};
 
 /// Customers reach `/` (from the QR code) and `/history`; `/settings` is for staff and
-/// linked from nowhere a customer sees.
+/// linked from nowhere a customer sees. Which of them an address is, is read once when the
+/// app loads; moving between the customer's two pages is the router's, which comes with
+/// those pages after sign-in, so that the first screen of a fresh phone loads without it.
 #[component]
 pub fn App() -> impl IntoView {
     provide_settings(AppKind::Order);
-    view! {
-        <Router base=browser::base_path()>
-            <FlatRoutes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <RequireSettings><CustomerShell><Deferred load=order_home/></CustomerShell></RequireSettings> }/>
-                <Route path=path!("/history") view=|| view! { <RequireSettings><CustomerShell><Deferred load=history/></CustomerShell></RequireSettings> }/>
-                <Route path=path!("/settings") view=SettingsScreen/>
-            </FlatRoutes>
-        </Router>
+    match browser::app_path().trim_end_matches('/') {
+        "" | "/history" => view! { <RequireSettings><Customer/></RequireSettings> }.into_any(),
+        "/settings" => view! { <SettingsScreen/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
     }
 }
 
-// The first screen a fresh phone sees is the sign-in form: the screens behind it load
-// when first shown (split off in the release build).
-deferred_screen!(order_home => OrderHome);
-deferred_screen!(history => HistoryPage);
-
-/// Header and page for a customer: sign in first, then the page.
+/// A customer: the sign-in form, then their pages.
 #[component]
-fn CustomerShell(children: ChildrenFn) -> impl IntoView {
+fn Customer() -> impl IntoView {
     let settings = expect_context::<Settings>();
     provide_auth(&settings, AppKind::Order);
+    let user = expect_context::<Auth>().user;
+    // Only signing in or out changes the page, not a token refresh.
+    let signed_in = Memo::new(move |_| user.with(Option::is_some));
+    let page = |content: AnyView| {
+        view! {
+            <AppHeader/>
+            <main id="main" class="app-main order-main">{content}</main>
+        }
+    };
     view! {
-        <AppHeader>
-            <A href="./" exact=true>"Order"</A>
-            <A href="history">"History"</A>
-            <SignOutButton/>
-        </AppHeader>
-        <main id="main" class="app-main order-main">
-            <RequireSignIn>{children()}</RequireSignIn>
-        </main>
+        <Show when=move || signed_in.get() fallback=move || page(view! { <SignInPage/> }.into_any())>
+            <Deferred load=customer_pages
+                loading=move || page(view! { <div class="spinner" role="status" aria-label="Loading"></div> }.into_any())/>
+        </Show>
+    }
+}
+
+// The first screen a fresh phone sees is the sign-in form: the pages behind it, with the
+// router, load once signed in (split off in the release build).
+deferred_screen!(customer_pages => CustomerPages);
+
+/// The customer's pages and their header, once signed in.
+#[component]
+fn CustomerPages() -> impl IntoView {
+    view! {
+        <Router base=browser::base_path()>
+            <AppHeader>
+                <A href="./" exact=true>"Order"</A>
+                <A href="history">"History"</A>
+                <SignOutButton/>
+            </AppHeader>
+            <main id="main" class="app-main order-main">
+                <FlatRoutes fallback=|| ()>
+                    <Route path=path!("/") view=OrderHome/>
+                    <Route path=path!("/history") view=HistoryPage/>
+                </FlatRoutes>
+            </main>
+        </Router>
     }
 }

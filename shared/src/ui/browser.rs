@@ -74,6 +74,18 @@ pub fn base_path() -> String {
     path.trim_end_matches('/').to_string()
 }
 
+/// The page's path inside the app (`/`, `/history`, `/settings`…): the location's path
+/// without [`base_path`].
+pub fn app_path() -> String {
+    let path = window().location().pathname().unwrap_or_default();
+    let inside = path.strip_prefix(&base_path()).unwrap_or(&path);
+    if inside.is_empty() {
+        "/".into()
+    } else {
+        inside.to_string()
+    }
+}
+
 /// Loads the app afresh at its start page with the given query (no `?`).
 pub fn reload_app(query: &str) {
     let mut url = base_uri();

@@ -29,10 +29,10 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// The screen `load` gives, with a spinner while its code arrives and a retry when it
-/// cannot.
+/// The screen `load` gives, with `loading` (a spinner unless given) while its code
+/// arrives and a retry when it cannot.
 #[component]
-pub fn Deferred<F, Fut>(load: F) -> impl IntoView
+pub fn Deferred<F, Fut>(load: F, #[prop(optional, into)] loading: Option<ViewFn>) -> impl IntoView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<AnyView, NotLoaded>> + 'static,
@@ -52,11 +52,13 @@ where
             }
         })
     };
-    view! {
-        <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label="Loading"></div> }>
-            {screen}
-        </Suspense>
-    }
+    let loading = loading.unwrap_or_else(|| ViewFn::from(Spinner));
+    view! { <Suspense fallback=move || loading.run()>{screen}</Suspense> }
+}
+
+#[component]
+fn Spinner() -> impl IntoView {
+    view! { <div class="spinner" role="status" aria-label="Loading"></div> }
 }
 
 /// Functions whose code is split off into the wasm module `$module` when the calling crate
