@@ -1,6 +1,5 @@
 use crate::pages::Console;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use shared::deferred_screen;
 use shared::ui::{AppHeader, Deferred, SignOutButton, StaffApp};
 use shared::AppKind;
@@ -11,7 +10,7 @@ pub fn App() -> impl IntoView {
     let header = || {
         view! {
             <AppHeader>
-                <A href="settings">"Settings"</A>
+                <a href="settings">"Settings"</a>
                 <SignOutButton/>
             </AppHeader>
         }

@@ -291,7 +291,8 @@ fn LoadedSettingsScreen() -> impl IntoView {
 
 /// A staff app (the barista console, the TV board): once the app has settings, `chrome`
 /// (its header or toolbar) and, for a signed-in admin, `screen` in a `<main>` of
-/// `main_class`, at `/`; the settings page at `/settings`.
+/// `main_class`, at `/`; the settings page at `/settings`. The address is read once when
+/// the app loads: a staff app has no other page to move to, so it needs no router.
 #[component]
 pub fn StaffApp(
     app: AppKind,
@@ -299,8 +300,6 @@ pub fn StaffApp(
     main_class: &'static str,
     screen: fn() -> AnyView,
 ) -> impl IntoView {
-    use leptos_router::components::{FlatRoutes, Route, Router};
-    use leptos_router::path;
     super::provide_settings(app);
     let signed_in = move || {
         let settings = expect_context::<crate::Settings>();
@@ -312,12 +311,9 @@ pub fn StaffApp(
             </main>
         }
     };
-    view! {
-        <Router base=browser::base_path()>
-            <FlatRoutes fallback=NotFound>
-                <Route path=path!("/") view=move || view! { <RequireSettings>{signed_in()}</RequireSettings> }/>
-                <Route path=path!("/settings") view=SettingsScreen/>
-            </FlatRoutes>
-        </Router>
+    match browser::app_path().trim_end_matches('/') {
+        "" => view! { <RequireSettings>{signed_in()}</RequireSettings> }.into_any(),
+        "/settings" => view! { <SettingsScreen/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
     }
 }
