@@ -95,8 +95,13 @@ async function immutable(request) {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request);
   if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  // Past the HTTP cache, which may hold what the host answered before (and would
+  // revalidate it by date alone): a hashed file is fetched once, then kept here.
+  const response = await fetch(request, { cache: "reload" });
+  // A host's fallback page answering for a file it lacks (an SPA rewrite, or a deployment
+  // still uploading) is not the file: kept, it would break this page for good.
+  const page = response.headers.get("content-type")?.includes("text/html");
+  if (response.ok && !page) await cache.put(request, response.clone());
   return response;
 }
 

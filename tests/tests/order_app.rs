@@ -373,3 +373,76 @@ async fn usable_at_double_zoom() -> Result<()> {
     browser.look("order-menu-zoomed").await?;
     browser.close().await
 }
+
+/// The customer's pages come after sign-in (fetched then, in the release build): when that
+/// fetch fails the phone says so and "Try again" brings them once the network is back.
+#[tokio::test]
+async fn the_pages_after_sign_in_come_back_after_a_failed_fetch() -> Result<()> {
+    let deployed = tempfile::tempdir()?;
+    for app in AppKind::ALL {
+        let dist = Harness::apps_dir().join(app.slug()).join("dist");
+        e2e::copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
+    }
+    // The part holding the customer's pages, missing as in a deployment still uploading:
+    // the host answers its fallback page instead, which must not be kept as the part.
+    let part = std::fs::read_dir(deployed.path().join("order/dist"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("wasm-"))
+        })
+        .map(|folder| folder.join("split_customer_pages.wasm"))
+        .filter(|p| p.exists())
+        .ok_or_else(|| anyhow::anyhow!("no split build: run `cargo xtask build` first"))?;
+    let hidden = part.with_extension("away");
+    std::fs::rename(&part, &hidden)?;
+
+    let harness = Harness::start_serving(
+        deployed.path().to_path_buf(),
+        emulator::clock::Timings::AWS,
+        true,
+    )
+    .await?;
+    let (user, password) = harness.customer_login("unlucky").await?;
+    let phone = harness.browser(PHONE).await?;
+    harness
+        .sign_in_to(&phone, AppKind::Order, (&user, &password))
+        .await?;
+    phone
+        .wait_for_text_containing(".alert.error", "could not be loaded")
+        .await?;
+    phone.look("order-part-not-loaded").await?;
+
+    std::fs::rename(&hidden, &part)?;
+    phone.click_button("Try again").await?;
+    phone.wait_for("#notice-title").await?;
+    ensure!(
+        phone
+            .js("return !!document.querySelector('.app-nav')")
+            .await?
+            == true,
+        "the header's links came with the pages"
+    );
+    phone.close().await
+}
+
+/// A fresh phone's first load is the sign-in form alone; the customer's pages are fetched
+/// once the customer starts signing in, so they are there when the sign-in is done.
+#[tokio::test]
+async fn the_pages_after_sign_in_are_fetched_while_signing_in() -> Result<()> {
+    let harness = Harness::start().await?;
+    let phone = harness.browser(PHONE).await?;
+    harness.open(&phone, AppKind::Order).await?;
+    let fetched = "return performance.getEntriesByType('resource')
+        .some(r => r.name.includes('/split_customer_pages'))";
+    ensure!(
+        phone.js(fetched).await? == false,
+        "the customer's pages came with the first screen"
+    );
+    phone.fill("#auth-email", "someone@example.com").await?;
+    e2e::eventually("the customer's pages are fetched", || async {
+        Ok(phone.js(fetched).await? == true)
+    })
+    .await?;
+    phone.close().await
+}

@@ -91,7 +91,7 @@ async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
     let deployed = tempfile::tempdir()?;
     for app in AppKind::ALL {
         let dist = Harness::apps_dir().join(app.slug()).join("dist");
-        copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
+        e2e::copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
     }
     let harness = Harness::start_serving(
         deployed.path().to_path_buf(),
@@ -130,18 +130,4 @@ async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
     })
     .await?;
     phone.close().await
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }

@@ -31,23 +31,38 @@ fn Customer() -> impl IntoView {
     let user = expect_context::<Auth>().user;
     // Only signing in or out changes the page, not a token refresh.
     let signed_in = Memo::new(move |_| user.with(Option::is_some));
-    let page = |content: AnyView| {
+    // Someone typing into the sign-in form will want their pages next: fetch them meanwhile.
+    let prefetched = StoredValue::new(false);
+    let prefetch = move |_| {
+        if !prefetched.get_value() {
+            prefetched.set_value(true);
+            leptos::task::spawn_local(async {
+                // A failure here is tried again when the pages are shown.
+                let _ = prefetch_customer_pages().await;
+            });
+        }
+    };
+    let sign_in = move || {
         view! {
             <AppHeader/>
-            <main id="main" class="app-main order-main">{content}</main>
+            <main id="main" class="app-main order-main" on:input=prefetch><SignInPage/></main>
         }
     };
     view! {
-        <Show when=move || signed_in.get() fallback=move || page(view! { <SignInPage/> }.into_any())>
-            <Deferred load=customer_pages
-                loading=move || page(view! { <div class="spinner" role="status" aria-label="Loading"></div> }.into_any())/>
+        <Show when=move || signed_in.get() fallback=sign_in>
+            <Deferred load=customer_pages loading=|| view! {
+                <AppHeader/>
+                <main id="main" class="app-main order-main">
+                    <div class="spinner" role="status" aria-label="Loading"></div>
+                </main>
+            }/>
         </Show>
     }
 }
 
 // The first screen a fresh phone sees is the sign-in form: the pages behind it, with the
-// router, load once signed in (split off in the release build).
-deferred_screen!(customer_pages => CustomerPages);
+// router, are fetched once the customer starts signing in (split off in the release build).
+deferred_screen!(customer_pages => CustomerPages, prefetch prefetch_customer_pages);
 
 /// The customer's pages and their header, once signed in.
 #[component]

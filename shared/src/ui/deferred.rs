@@ -84,9 +84,32 @@ macro_rules! split_off {
 
 /// Declares `async fn $name() -> Result<AnyView, NotLoaded>` giving `view! { <$screen/> }`,
 /// split off into a module of its own when the calling app is built with its `split`
-/// feature. Show it with `<Deferred load=$name/>`.
+/// feature. Show it with `<Deferred load=$name/>`. With `, prefetch $prefetch`, also
+/// `async fn $prefetch()`, which fetches the screen's code ahead of showing it (its result,
+/// ignorable: a failed prefetch is tried again when the screen is shown).
 #[macro_export]
 macro_rules! deferred_screen {
+    ($(#[$doc:meta])* $name:ident => $screen:ident, prefetch $prefetch:ident) => {
+        $(#[$doc])*
+        #[cfg(feature = "split")]
+        #[::leptos::wasm_split::wasm_split($name, fallible, wasm_split_path = ::leptos::wasm_split, preload($prefetch))]
+        fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+            use ::leptos::prelude::*;
+            Ok(view! { <$screen/> }.into_any())
+        }
+
+        $(#[$doc])*
+        #[cfg(not(feature = "split"))]
+        async fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+            use ::leptos::prelude::*;
+            Ok(view! { <$screen/> }.into_any())
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $prefetch() -> ::std::result::Result<(), $crate::ui::NotLoaded> {
+            Ok(())
+        }
+    };
     ($(#[$doc:meta])* $name:ident => $screen:ident) => {
         $crate::split_off! { $name:
             $(#[$doc])*
