@@ -826,8 +826,19 @@ impl Browser {
     }
 }
 
-/// Copies a folder and everything in it: a deployment a test can change.
-pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+/// A copy of the built apps, laid out as `Harness::apps_dir()`: a deployment a test can
+/// change (serve it with `Harness::start_serving`).
+pub fn deployed_copy() -> Result<tempfile::TempDir> {
+    let deployed = tempfile::tempdir()?;
+    for app in shared::AppKind::ALL {
+        let dist = Harness::apps_dir().join(app.slug()).join("dist");
+        copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
+    }
+    Ok(deployed)
+}
+
+/// Copies a folder and everything in it.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

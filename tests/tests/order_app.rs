@@ -378,11 +378,7 @@ async fn usable_at_double_zoom() -> Result<()> {
 /// fetch fails the phone says so and "Try again" brings them once the network is back.
 #[tokio::test]
 async fn the_pages_after_sign_in_come_back_after_a_failed_fetch() -> Result<()> {
-    let deployed = tempfile::tempdir()?;
-    for app in AppKind::ALL {
-        let dist = Harness::apps_dir().join(app.slug()).join("dist");
-        e2e::copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
-    }
+    let deployed = e2e::deployed_copy()?;
     // The part holding the customer's pages, missing as in a deployment still uploading:
     // the host answers its fallback page instead, which must not be kept as the part.
     let part = std::fs::read_dir(deployed.path().join("order/dist"))?

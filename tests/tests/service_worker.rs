@@ -88,11 +88,7 @@ async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
 #[tokio::test]
 async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
     // A copy of the built apps, changed below as a deployment would change it.
-    let deployed = tempfile::tempdir()?;
-    for app in AppKind::ALL {
-        let dist = Harness::apps_dir().join(app.slug()).join("dist");
-        e2e::copy_dir(&dist, &deployed.path().join(app.slug()).join("dist"))?;
-    }
+    let deployed = e2e::deployed_copy()?;
     let harness = Harness::start_serving(
         deployed.path().to_path_buf(),
         emulator::clock::Timings::AWS,

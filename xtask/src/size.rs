@@ -1,6 +1,7 @@
 //! The size report: bytes of each app's first page load (html + js + wasm + css),
 //! raw and gzip -9, against the 180 KB budget.
 
+use crate::split::files;
 use crate::APPS;
 use anyhow::{Context, Result};
 use flate2::write::GzEncoder;
@@ -40,7 +41,7 @@ pub fn report(root: &Path) -> Result<()> {
         }
         // The split-off modules, fetched when the screen needing them is first shown.
         let mut later = 0;
-        for path in split_folder(&dist)?.map_or(Ok(Vec::new()), |f| files(&f))? {
+        for path in split_folder(&dist)?.map_or(Ok(Vec::new()), |f| files(&f, ""))? {
             if !first.contains(&path) {
                 later += gzip_len(&std::fs::read(&path)?)?;
             }
@@ -70,7 +71,7 @@ pub fn report(root: &Path) -> Result<()> {
 /// split build's folder the app's script, its main module and the split loader they import.
 fn first_load(dist: &Path, app: &str) -> Result<Vec<PathBuf>> {
     let mut first = Vec::new();
-    for path in files(dist)? {
+    for path in files(dist, "")? {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if matches!(ext, "html" | "js" | "wasm" | "css") && !path.ends_with("sw.js") {
             first.push(path);
@@ -98,15 +99,6 @@ fn split_folder(dist: &Path) -> Result<Option<PathBuf>> {
                 && p.file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with("wasm-"))
         }))
-}
-
-fn files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    found.sort();
-    Ok(found)
 }
 
 fn gzip_len(bytes: &[u8]) -> Result<usize> {

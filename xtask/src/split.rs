@@ -241,12 +241,12 @@ fn minify_css(css: &str) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?)
 }
 
-fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
+/// The files (not folders) in `dir` whose extension is `ext` (`""`: every file), sorted.
+pub fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        // `""`: every file.
-        if ext.is_empty() || path.extension().is_some_and(|e| e == ext) {
+        if path.is_file() && (ext.is_empty() || path.extension().is_some_and(|e| e == ext)) {
             found.push(path);
         }
     }
