@@ -1,13 +1,18 @@
 //! Serves the three apps' built files under `/display/`, `/barista/` and `/order/`, each
 //! with the `settings.json` a deployment puts beside it (so a fresh phone needs no
-//! set-up), and a start page at `/` that links to each.
+//! set-up), and a start page at `/` that links to each (and, for this machine only, to
+//! the local-only routes, with the run's local token).
 
+use crate::access::LOCAL_TOKEN_PARAM;
+use crate::journey::escape;
 use crate::variant::Variant;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
 use shared::{AppKind, SettingsDraft};
+use std::net::SocketAddr;
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -16,12 +21,14 @@ use tower_http::services::{ServeDir, ServeFile};
 pub const APPS: [AppKind; 3] = [AppKind::Display, AppKind::Barista, AppKind::Order];
 
 /// The apps' files, and (when given) the settings each app finds beside its page; the
-/// start page says how to use `variant`.
+/// start page says how to use `variant`, and shows this machine the local-only routes
+/// with `local_token`.
 pub fn router(
     apps_dir: &Path,
     base_url: &str,
     settings: Option<SettingsDraft>,
     variant: &Variant,
+    local_token: &str,
 ) -> Router {
     let mut router = Router::new();
     for app in APPS {
@@ -56,15 +63,25 @@ pub fn router(
             )
             .nest_service(&format!("/{}/", app.slug()), files);
     }
-    let page = start_page(base_url, variant);
-    router.route("/", get(move || async move { Html(page) }))
+    let for_others = start_page(base_url, variant, None);
+    let for_this_machine = start_page(base_url, variant, Some(local_token));
+    router.route(
+        "/",
+        get(move |request: Request| async move {
+            let local = request
+                .extensions()
+                .get::<ConnectInfo<SocketAddr>>()
+                .is_some_and(|peer| peer.0.ip().to_canonical().is_loopback());
+            Html(if local { for_this_machine } else { for_others })
+        }),
+    )
 }
 
 /// Links that open each app. Every app finds this emulator's settings by itself
 /// (`settings.json`); staff devices still sign in. Below, the staff hand-off links that
 /// carry the settings in the address, for an app served elsewhere (`trunk serve`), one
-/// set per event in E.
-fn start_page(base_url: &str, variant: &Variant) -> String {
+/// set per event in E; with `local_token` (for this machine), the local-only routes.
+fn start_page(base_url: &str, variant: &Variant, local_token: Option<&str>) -> String {
     let hand_off_list = |event: Option<&str>| -> String {
         let settings = crate::local::settings_of(base_url, variant, event);
         APPS.into_iter()
@@ -120,6 +137,26 @@ fn start_page(base_url: &str, variant: &Variant) -> String {
             )
         })
         .collect();
+    let local_routes = match local_token {
+        Some(token) => {
+            let with_token =
+                |path: &str| escape(&format!("{base_url}{path}?{LOCAL_TOKEN_PARAM}={token}"));
+            format!(
+                "<h2>Local-only routes, for this machine</h2>\
+                 <p>Not in AWS. These links carry this run's local token; a script sends it \
+                 in the <code>X-Local-Token</code> header, and POSTs JSON.</p><ul>\
+                 <li><a href=\"{faults}\">The faults in force</a> (POST to change them)</li>\
+                 <li><a href=\"{settings}\">The settings that reach this emulator</a></li>\
+                 <li>The code sent to a user: <code>{codes}</code></li>\
+                 <li>An order's events: <code>{events}</code></li></ul>",
+                faults = with_token("/_local/faults"),
+                settings = with_token("/_local/settings"),
+                codes = with_token("/_local/codes/<username>"),
+                events = with_token("/_local/orders/<orderId>/events"),
+            )
+        }
+        None => String::new(),
+    };
     format!(
         "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -129,6 +166,6 @@ fn start_page(base_url: &str, variant: &Variant) -> String {
          <p>Open the apps in this order:</p><ol>{links}</ol>\
          <h2>Settings pages, for staff</h2>\
          <p>Each app's settings page, filled in for this emulator. Replace the host with another one (such as <code>trunk serve</code>'s) to set up an app served there:</p><ul>{hand_offs}</ul>\
-         </body></html>"
+         {local_routes}</body></html>"
     )
 }

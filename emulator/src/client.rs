@@ -6,6 +6,11 @@
 //! are the event's ([`Client::stored_state`], [`Client::finished_event_type`]), its topics
 //! the event's ([`Client::admin_topic`]), and its people sign in with phone numbers
 //! ([`Client::sign_in_phone`], [`Client::register_customer`], [`Client::sign_in_as`]).
+//!
+//! Its calls carry the `Origin` of a page served by the emulator, as a browser's do, so
+//! that [`Reply::cors`] says what such a page would see. Reading the codes the emulator
+//! "sends" (a local-only route) needs the run's local token
+//! ([`Client::with_local_token`]).
 
 use crate::backend::{FinalState, Scope};
 use crate::clock::{Clock, SystemClock};
@@ -40,11 +45,25 @@ pub struct ServiceError {
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: u16,
+    /// Whether it carries CORS headers for the client's origin (a browser page could
+    /// read it).
     pub cors: bool,
     pub body: String,
 }
 
 impl Reply {
+    async fn read(response: reqwest::Response) -> Result<Self> {
+        let status = response.status().as_u16();
+        let cors = response
+            .headers()
+            .contains_key("access-control-allow-origin");
+        Ok(Self {
+            status,
+            cors,
+            body: response.text().await?,
+        })
+    }
+
     pub fn json(&self) -> Result<Value> {
         serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
     }
@@ -72,6 +91,10 @@ pub struct Client {
     pub clock: Arc<dyn Clock>,
     /// The order-journey pages (E), as the order app's settings name them.
     journey: Option<Endpoint>,
+    /// The origin of the pages this client acts as: the emulator's own.
+    origin: String,
+    /// The emulator's local token, for its local-only routes.
+    local_token: Option<String>,
 }
 
 impl Client {
@@ -105,6 +128,11 @@ impl Client {
             .validate(shared::AppKind::Order)
             .ok()
             .and_then(|s| s.journey_service);
+        let origin = format!(
+            "{}://{}",
+            settings.order_manager.scheme().as_str(),
+            settings.order_manager.authority()
+        );
         Ok(Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(20))
@@ -113,7 +141,17 @@ impl Client {
             tokens: None,
             clock: Arc::new(SystemClock),
             journey,
+            origin,
+            local_token: None,
         })
+    }
+
+    /// The same client with the emulator's local token (`Running::local_token`), which
+    /// its local-only routes ask for: [`Client::sent_code`], [`Client::local`], and
+    /// every sign-up or phone sign-in that reads a code.
+    pub fn with_local_token(mut self, token: &str) -> Self {
+        self.local_token = Some(token.to_string());
+        self
     }
 
     /// The event this client is for (E), None for W.
@@ -149,6 +187,7 @@ impl Client {
         let response = self
             .http
             .post(&call.url)
+            .header("Origin", &self.origin)
             .header("Content-Type", cognito::CONTENT_TYPE)
             .header("X-Amz-Target", &call.target)
             .body(call.body.to_string())
@@ -271,17 +310,43 @@ impl Client {
 
     /// The code the emulator "sent" to `username` (local-only route).
     pub async fn sent_code(&self, base: &str, username: &str) -> Result<String> {
-        let reply: Value = self
-            .http
-            .get(format!("{base}/_local/codes/{username}"))
-            .send()
-            .await?
-            .json()
-            .await?;
-        reply["code"]
+        let url = format!("{base}/_local/codes/{}", sigv4::uri_encode(username));
+        let reply = self.local(Method::GET, &url, None).await?;
+        let answer = reply.json()?;
+        if reply.status != 200 {
+            bail!(
+                "reading the code sent to {username}: {} {}",
+                reply.status,
+                answer["message"].as_str().unwrap_or(&reply.body)
+            );
+        }
+        answer["code"]
             .as_str()
             .map(str::to_string)
             .context("no code was sent")
+    }
+
+    /// A call of a local-only route (`url`, on the emulator): with the local token
+    /// ([`Client::with_local_token`]), the body as JSON.
+    pub async fn local(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<Value>,
+    ) -> Result<Reply> {
+        let token = self.local_token.as_deref().context(
+            "the local-only routes need the emulator's local token: set it with Client::with_local_token",
+        )?;
+        let mut request = self
+            .http
+            .request(method, url)
+            .header(crate::access::LOCAL_TOKEN_HEADER, token);
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        Reply::read(request.send().await?).await
     }
 
     /// `USER_SRP_AUTH` then `PASSWORD_VERIFIER`, as the apps sign in.
@@ -364,15 +429,17 @@ impl Client {
             .sub)
     }
 
-    /// `GetId` and `GetCredentialsForIdentity` (unauthenticated identity).
+    /// `GetId` and `GetCredentialsForIdentity`: the signed-in person's authenticated
+    /// identity (as the apps use), or an unauthenticated one before signing in.
     pub async fn credentials(&self) -> Result<AwsCredentials> {
+        let id_token = self.tokens.as_ref().map(|t| t.id_token.as_str());
         let id = self
-            .call(cognito::get_id(&self.settings))
+            .call(cognito::get_id(&self.settings, id_token))
             .await?
             .map_err(|e| anyhow!(e))?;
         let id = cognito::parse_identity_id(&id.to_string()).context("no IdentityId")?;
         let creds = self
-            .call(cognito::get_credentials(&self.settings, &id))
+            .call(cognito::get_credentials(&self.settings, &id, id_token))
             .await?
             .map_err(|e| anyhow!(e))?;
         Ok(cognito::parse_credentials(&creds.to_string())
@@ -387,7 +454,10 @@ impl Client {
         url: &str,
         body: Option<Value>,
     ) -> Result<Reply> {
-        let mut request = self.http.request(method, url);
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("Origin", &self.origin);
         if let Some(tokens) = &self.tokens {
             request = request.header("Authorization", format!("Bearer {}", tokens.access_token));
         }
@@ -396,16 +466,7 @@ impl Client {
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
         }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let cors = response
-            .headers()
-            .contains_key("access-control-allow-origin");
-        Ok(Reply {
-            status,
-            cors,
-            body: response.text().await?,
-        })
+        Reply::read(request.send().await?).await
     }
 
     /// Appends `eventId` for E, as the apps do (contract §3).

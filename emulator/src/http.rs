@@ -3,7 +3,16 @@
 //!
 //! API Gateway's ways are kept: CORS headers on success but not on Lambda errors or
 //! gateway errors, 401 `{"message":"Unauthorized"}`, 403 `Missing Authentication Token`
-//! for unknown routes, and HTTP 200 for whatever a direct integration returns.
+//! for unknown routes, and HTTP 200 for whatever a direct integration returns. Where
+//! API Gateway and Cognito answer `Access-Control-Allow-Origin: *`, this emulator echoes
+//! the request's `Origin` if it is its own or a loopback dev server's, and sends no CORS
+//! headers to any other ([`cors_for_origin`], `access.rs`): a page of any site could
+//! otherwise use a developer's emulator.
+//!
+//! The local-only routes (`/_local/*`, [`local_routes`]) answer only this machine, with
+//! the run's token, and JSON bodies only ([`local_guard`]); every request must be
+//! addressed to the emulator by name ([`check_host`], applied by `lib.rs` to everything
+//! it serves).
 //!
 //! In variant E every route reads `?eventId=` as E's mapping templates and Lambdas do
 //! (see the README's emulator section for what each does without one): the direct
@@ -14,9 +23,10 @@
 //! The faults of `/_local/faults` (`faults.rs`) that act on HTTP act here: a failing or
 //! throttled Cognito in [`cognito`], a failing or slow REST API in [`rest_faults`].
 
+use crate::access::{self, HostCheck};
 use crate::backend::{max_items, Backend, OrderAction, OrderManagerInput, QrCode, Redeemed, Scope};
 use crate::clock::Clock;
-use crate::cognito::{AccessClaims, Cognito, JWKS};
+use crate::cognito::{AccessClaims, Cognito};
 use crate::faults::{CognitoAnswer, FaultChange, Faults};
 use crate::iot;
 use crate::local;
@@ -44,6 +54,8 @@ pub struct AppState {
     pub broker: SocketAddr,
     /// Becomes true when the emulator stops, closing open WebSockets.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// What the local-only routes ask for (`X-Local-Token`).
+    pub local_token: Arc<str>,
 }
 
 const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
@@ -98,10 +110,86 @@ pub fn router(state: AppState) -> Router {
             &format!("{}{{page}}", local::JOURNEY_PATH),
             get(journey_page),
         )
-        .merge(local_routes())
+        .merge(local_routes(&state))
         .fallback(missing_authentication_token)
         .layer(middleware::from_fn_with_state(state.clone(), rest_faults))
+        .layer(middleware::from_fn(cors_for_origin))
         .with_state(state)
+}
+
+/// The request's `Host`: its header, or the authority of its URI (HTTP/2).
+fn host_of(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::HOST)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .or_else(|| request.uri().authority().map(|a| a.to_string()))
+}
+
+/// The peer a request comes from (the server's `ConnectInfo`).
+fn peer_of(request: &Request) -> Option<SocketAddr> {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0)
+}
+
+/// Refuses (421) any request whose `Host` does not name this emulator (DNS rebinding).
+pub(crate) async fn check_host(
+    State(hosts): State<HostCheck>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = host_of(&request);
+    if host.as_deref().is_some_and(|h| hosts.allows(h)) {
+        return next.run(request).await;
+    }
+    let message = hosts.refusal(host.as_deref());
+    let peer = peer_of(&request).map_or_else(|| "unknown".to_string(), |p| p.to_string());
+    tracing::warn!(peer = %peer, "421 {} {}: {message}", request.method(), request.uri().path());
+    bare_error(
+        StatusCode::MISDIRECTED_REQUEST,
+        json!({ "message": message }),
+    )
+}
+
+/// Marks an answer that API Gateway or Cognito would send with CORS headers;
+/// [`cors_for_origin`] decides whether this request's origin gets them.
+#[derive(Clone, Copy)]
+struct Cors;
+
+/// CORS for the answers marked [`Cors`]: the request's `Origin` echoed when
+/// [`access::cors_allowed`] allows it, and no `Access-Control-*` header at all otherwise
+/// (nor without an `Origin`); `Vary: Origin` either way, since the answer depends on it.
+async fn cors_for_origin(request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let host = host_of(&request);
+    let mut response = next.run(request).await;
+    if response.extensions_mut().remove::<Cors>().is_none() {
+        return response;
+    }
+    let headers = response.headers_mut();
+    headers.append(header::VARY, HeaderValue::from_static("Origin"));
+    let allowed = origin.filter(|o| {
+        o.to_str()
+            .is_ok_and(|o| access::cors_allowed(o, host.as_deref()))
+    });
+    match allowed {
+        Some(origin) => {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        None => {
+            let cors: Vec<header::HeaderName> = headers
+                .keys()
+                .filter(|name| name.as_str().starts_with("access-control-"))
+                .cloned()
+                .collect();
+            for name in cors {
+                headers.remove(name);
+            }
+        }
+    }
+    response
 }
 
 /// Whether `path` is a call of one of the three REST APIs.
@@ -154,16 +242,79 @@ fn gateway_response(status: u16) -> Response {
     response
 }
 
-/// Local-only helpers, not part of AWS: sent codes, an order's event log, new users.
-/// Open to any origin so browser tests can read codes.
-fn local_routes() -> Router<AppState> {
+/// Local-only helpers, not part of AWS: sent codes, an order's event log, new users,
+/// settings, faults. Only for this machine with the run's token ([`local_guard`]); CORS
+/// (the token's header included) for the pages [`cors_for_origin`] allows: browser
+/// tests read codes from a page of the wasm test runner.
+fn local_routes(state: &AppState) -> Router<AppState> {
     Router::new()
-        .route("/_local/codes/{username}", get(local_code))
-        .route("/_local/orders/{id}/events", get(local_order_events))
-        .route("/_local/users", post(local_create_user))
-        .route("/_local/settings", get(local_settings))
-        .route("/_local/faults", get(local_faults).post(local_set_faults))
-        .layer(tower_http::cors::CorsLayer::permissive())
+        .route(
+            "/_local/codes/{username}",
+            get(local_code).options(local_preflight),
+        )
+        .route(
+            "/_local/orders/{id}/events",
+            get(local_order_events).options(local_preflight),
+        )
+        .route(
+            "/_local/users",
+            post(local_create_user).options(local_preflight),
+        )
+        .route(
+            "/_local/settings",
+            get(local_settings).options(local_preflight),
+        )
+        .route(
+            "/_local/faults",
+            get(local_faults)
+                .post(local_set_faults)
+                .options(local_preflight),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), local_guard))
+        .route_layer(middleware::map_response(|mut response: Response| async {
+            response.extensions_mut().insert(Cors);
+            response
+        }))
+}
+
+/// A browser's preflight of a local-only route: it carries no token (browsers send
+/// none), and says nothing but which methods and headers the route takes.
+async fn local_preflight() -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("Content-Type,X-Local-Token"),
+    );
+    with_cors(
+        StatusCode::OK,
+        headers,
+        String::new(),
+        Some("GET,POST,OPTIONS"),
+    )
+}
+
+/// The local-only routes' door: [`access::local_refusal`] says who is turned away
+/// (another machine 403, no or a wrong token 403, a body that is not JSON 415), with
+/// why in the answer and the log.
+async fn local_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let peer = peer_of(&request);
+    let refusal = access::local_refusal(
+        peer,
+        request.method(),
+        request.headers(),
+        request.uri().query(),
+        &state.local_token,
+    );
+    let Some(refusal) = refusal else {
+        return next.run(request).await;
+    };
+    let status = refusal.status();
+    let peer = peer.map_or_else(|| "unknown".to_string(), |p| p.to_string());
+    tracing::warn!(peer = %peer, "{status} {} {}: {refusal}", request.method(), request.uri().path());
+    (status, Json(json!({"message": refusal.to_string()}))).into_response()
 }
 
 /// A REST resource: its methods, the mock OPTIONS integration, and API Gateway's answer
@@ -202,15 +353,15 @@ fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("*"))
 }
 
-/// A response with `Access-Control-Allow-Origin: *` (and preflight headers when
-/// `allow_methods` is given).
+/// A response with CORS headers, where API Gateway sends `Access-Control-Allow-Origin: *`
+/// (and preflight headers when `allow_methods` is given): for the origins
+/// [`cors_for_origin`] allows.
 fn with_cors(
     status: StatusCode,
     mut headers: HeaderMap,
     body: String,
     allow_methods: Option<&str>,
 ) -> Response {
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     if let Some(methods) = allow_methods {
         headers
             .entry("access-control-allow-headers")
@@ -223,7 +374,9 @@ fn with_cors(
             .entry(header::CONTENT_TYPE)
             .or_insert(HeaderValue::from_static("application/json"));
     }
-    (status, headers, body).into_response()
+    let mut response = (status, headers, body).into_response();
+    response.extensions_mut().insert(Cors);
+    response
 }
 
 /// 200 with CORS: what direct integrations answer, error or not.
@@ -616,7 +769,8 @@ async fn put_order(
 
 // ---- Cognito ------------------------------------------------------------------------
 
-/// Cognito answers browsers' preflights for any origin.
+/// Cognito answers browsers' preflights for any origin (this emulator: for those
+/// [`cors_for_origin`] allows).
 async fn cognito_preflight(headers: HeaderMap) -> Response {
     let requested = headers
         .get("access-control-request-headers")
@@ -676,7 +830,8 @@ async fn cognito(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     }
 }
 
-/// An answer of Cognito's JSON API: its content type, CORS for any origin.
+/// An answer of Cognito's JSON API: its content type, CORS (for any origin in AWS; here
+/// for those [`cors_for_origin`] allows).
 fn cognito_answer(status: StatusCode, body: Value) -> Response {
     let mut out = HeaderMap::new();
     out.insert(
@@ -686,14 +841,15 @@ fn cognito_answer(status: StatusCode, body: Value) -> Response {
     with_cors(status, out, body.to_string(), None)
 }
 
-async fn jwks(Path(pool): Path<String>) -> Response {
+async fn jwks(State(state): State<AppState>, Path(pool): Path<String>) -> Response {
     if pool != local::USER_POOL_ID {
         return bare_error(
             StatusCode::NOT_FOUND,
             json!({"message": "User pool not found"}),
         );
     }
-    with_cors(StatusCode::OK, HeaderMap::new(), JWKS.to_string(), None)
+    let jwks = state.cognito.jwks().to_string();
+    with_cors(StatusCode::OK, HeaderMap::new(), jwks, None)
 }
 
 // ---- IoT ----------------------------------------------------------------------------
@@ -727,6 +883,8 @@ async fn mqtt(
         drops: state.faults.drops(),
         faults: Arc::clone(&state.faults),
         clock: Arc::clone(&state.clock),
+        // The policy of this connection's identity: for now the same for everyone.
+        policy: Arc::new(iot::NoWildcards),
     };
     // Browsers' MQTT clients ask for `mqtt`; aws-iot-device-sdk (through mqtt.js 4)
     // asks for `mqttv3.1`. IoT agrees to either.
@@ -780,8 +938,14 @@ async fn local_settings(
 }
 
 /// `GET /journey/<orderId>.html`: the order's journey, rendered from its event log
-/// (`journey.rs`); a 404 page for an order the emulator has never seen.
-async fn journey_page(State(state): State<AppState>, Path(page): Path<String>) -> Response {
+/// (`journey.rs`); a 404 page for an order the emulator has never seen. Its link to the
+/// log as JSON (a local-only route) carries the local token, on this machine only.
+async fn journey_page(
+    State(state): State<AppState>,
+    Path(page): Path<String>,
+    request: Request,
+) -> Response {
+    let local = peer_of(&request).is_some_and(|p| p.ip().to_canonical().is_loopback());
     let found = match page.strip_suffix(".html") {
         Some(id) if !id.is_empty() => {
             let events = state.backend.order_events(id);
@@ -799,12 +963,21 @@ async fn journey_page(State(state): State<AppState>, Path(page): Path<String>) -
     ];
     match found {
         Some((id, events, order)) if !events.is_empty() || order.is_some() => {
+            let events_link = local.then(|| {
+                format!(
+                    "/_local/orders/{}/events?{}={}",
+                    shared::sigv4::uri_encode(&id),
+                    access::LOCAL_TOKEN_PARAM,
+                    state.local_token
+                )
+            });
             let html = crate::journey::render(
                 &id,
                 &events,
                 order.as_ref(),
                 &state.backend.timings,
                 state.clock.now_ms(),
+                events_link.as_deref(),
             );
             (StatusCode::OK, html_headers, html).into_response()
         }

@@ -2,9 +2,14 @@
 //! at `/mqtt` in front of an embedded rumqttd broker.
 //!
 //! The front door does what IoT's policy does for the apps' identities: it accepts only
-//! URLs presigned for `iotdevicegateway` with credentials the identity pool issued,
-//! client ids starting with `serverlesspresso-`, and lets clients subscribe but never
-//! publish. Everything else goes through to the broker byte for byte.
+//! URLs presigned for `iotdevicegateway` in this emulator's region with credentials the
+//! identity pool issued, client ids starting with `serverlesspresso-`, lets clients
+//! subscribe but never publish, and asks each connection's [`SubscribePolicy`] about
+//! every topic filter of a SUBSCRIBE (for now [`NoWildcards`] for everyone). A refused
+//! filter gets a failure (0x80) in its SUBACK while the others are subscribed: the
+//! SUBSCRIBE goes on to the broker with the allowed filters only, and the broker's
+//! SUBACK comes back with the refusals put in their places. Everything else goes
+//! through to the broker byte for byte.
 //!
 //! Two faults act here: `refuseSubscriptions` (the front door answers each SUBSCRIBE
 //! itself, with a failed SUBACK) and `dropWebSockets` (every bridge closes).
@@ -21,6 +26,7 @@ use serde_json::json;
 use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
 use shared::sigv4;
 use shared::time::UtcDateTime;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,6 +36,36 @@ use tokio::sync::{mpsc, watch};
 pub const CLIENT_ID_PREFIX: &str = "serverlesspresso-";
 /// How far `X-Amz-Date` may be from now, as AWS allows for clock skew.
 const MAX_SKEW_MS: i64 = 15 * 60 * 1000;
+
+/// Which topic filters one connection may subscribe to: IoT's policy for the identity
+/// whose credentials presigned its URL. Asked about every filter of every SUBSCRIBE.
+pub trait SubscribePolicy: Send + Sync {
+    /// `Err(why)` refuses `filter`: a failure (0x80) in its place in the SUBACK, and
+    /// `why` in the log.
+    fn check(&self, filter: &str) -> Result<(), String>;
+}
+
+/// Any function of a filter is a policy.
+impl<F: Fn(&str) -> Result<(), String> + Send + Sync> SubscribePolicy for F {
+    fn check(&self, filter: &str) -> Result<(), String> {
+        self(filter)
+    }
+}
+
+/// Every connection's policy for now: any topic named in full, no MQTT wildcards (`#`,
+/// `+`), with which one client would receive every other client's messages (each
+/// customer's own topic included).
+pub struct NoWildcards;
+
+impl SubscribePolicy for NoWildcards {
+    fn check(&self, filter: &str) -> Result<(), String> {
+        if filter.contains(['#', '+']) {
+            Err("wildcards (# and +) are not allowed: subscribe to each topic by name".into())
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// Publishes through a local link into the broker.
 struct LinkPublisher(Mutex<rumqttd::local::LinkTx>);
@@ -95,6 +131,8 @@ pub enum PresignError {
     Credential,
     #[error("signed for service {0}, not iotdevicegateway")]
     Service(String),
+    #[error("signed for region {0}, not this emulator's {region}", region = crate::local::REGION)]
+    Region(String),
     #[error("X-Amz-SignedHeaders must be host")]
     SignedHeaders,
     #[error("malformed X-Amz-Date")]
@@ -146,6 +184,9 @@ pub fn verify_presigned(
     if service != sigv4::IOT_SERVICE {
         return Err(PresignError::Service(service.to_string()));
     }
+    if region != crate::local::REGION {
+        return Err(PresignError::Region(region.to_string()));
+    }
     let at = UtcDateTime::parse_amz_date(get("X-Amz-Date")?).ok_or(PresignError::Date)?;
     if at.amz_day() != day {
         return Err(PresignError::Credential);
@@ -171,7 +212,8 @@ pub fn verify_presigned(
     if issued.expiration_s * 1000 < now_ms {
         return Err(PresignError::CredentialsExpired);
     }
-    if get("X-Amz-Security-Token").ok() != Some(issued.session_token.as_str()) {
+    let token = get("X-Amz-Security-Token").unwrap_or_default();
+    if token.is_empty() || !crate::access::same_secret(token, &issued.session_token) {
         return Err(PresignError::SecurityToken);
     }
     let signature = get("X-Amz-Signature")?;
@@ -185,7 +227,9 @@ pub fn verify_presigned(
             .map(|(k, v)| (k.as_str(), v.as_str()));
         let canonical =
             sigv4::canonical_request("GET", path, &sigv4::canonical_query(signed), host);
-        sigv4::sign(&issued.secret_key, &at, region, service, &canonical) == signature
+        let expected = sigv4::sign(&issued.secret_key, &at, region, service, &canonical);
+        // In constant time: how much of a guess matches must not show in the timing.
+        crate::access::same_secret(signature, &expected)
     };
     if matches(false) || matches(true) {
         Ok(())
@@ -205,7 +249,7 @@ enum BridgeClose {
     ClientId(String),
     #[error("clients may not publish (topic {0})")]
     Publish(String),
-    #[error("the broker sent a malformed packet header")]
+    #[error("the broker sent a malformed packet")]
     FromBroker,
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -225,6 +269,8 @@ pub struct Bridge {
     /// Whether subscriptions are being refused, read as each SUBSCRIBE arrives.
     pub faults: Arc<Faults>,
     pub clock: Arc<dyn Clock>,
+    /// The topic filters this connection may subscribe to.
+    pub policy: Arc<dyn SubscribePolicy>,
 }
 
 impl Bridge {
@@ -238,6 +284,7 @@ impl Bridge {
             mut drops,
             faults,
             clock,
+            policy,
         } = self;
         let tcp = match TcpStream::connect(broker).await {
             Ok(tcp) => tcp,
@@ -251,6 +298,9 @@ impl Bridge {
         let (mut to_client, mut from_client) = socket.split();
         // Packets the front door answers itself (refused subscriptions' SUBACKs).
         let (answer, mut answers) = mpsc::unbounded_channel::<Vec<u8>>();
+        // SUBSCRIBEs sent on without some of their filters: by packet id, which
+        // places of the SUBACK are refusals.
+        let narrowed: Mutex<HashMap<u16, Vec<bool>>> = Mutex::default();
 
         let upstream = async {
             let mut buf = Vec::new();
@@ -266,11 +316,21 @@ impl Bridge {
                     drain_packets(&mut buf).map_err(|e| BridgeClose::NotMqtt(format!("{e:?}")))?;
                 for packet in packets {
                     let refusing = || faults.refusing_subscriptions(clock.now_ms());
-                    match admit(&packet, &mut client_id, refusing)? {
+                    match admit(&packet, &mut client_id, refusing, policy.as_ref())? {
                         Admitted::Forward => to_broker.write_all(&packet).await?,
-                        Admitted::Refused { suback } => {
-                            tracing::warn!(peer = %peer, "mqtt: SUBSCRIBE refused (refuseSubscriptions)");
+                        Admitted::Refused { suback, why } => {
+                            tracing::warn!(peer = %peer, "mqtt: SUBSCRIBE refused: {why}");
                             let _ = answer.send(suback);
+                        }
+                        Admitted::Narrowed {
+                            subscribe,
+                            pid,
+                            refused,
+                            why,
+                        } => {
+                            tracing::warn!(peer = %peer, "mqtt: SUBSCRIBE refused in part: {why}");
+                            lock(&narrowed).insert(pid, refused);
+                            to_broker.write_all(&subscribe).await?;
                         }
                     }
                 }
@@ -293,7 +353,10 @@ impl Bridge {
                         let whole = whole_packets_len(&unfinished)?;
                         if whole > 0 {
                             let rest = unfinished.split_off(whole);
-                            let packets = std::mem::replace(&mut unfinished, rest);
+                            let mut packets = std::mem::replace(&mut unfinished, rest);
+                            if !lock(&narrowed).is_empty() {
+                                packets = with_refusals(&packets, &narrowed)?;
+                            }
                             to_client.send(Message::Binary(packets.into())).await?;
                         }
                     }
@@ -345,22 +408,37 @@ fn whole_packets_len(buf: &[u8]) -> Result<usize, BridgeClose> {
     }
 }
 
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// What the front door does with a client packet it allows.
 #[derive(Debug, PartialEq)]
 enum Admitted {
     /// On to the broker.
     Forward,
-    /// A SUBSCRIBE while subscriptions are refused: not sent on, answered with this
-    /// SUBACK, a failure (0x80) for each topic.
-    Refused { suback: Vec<u8> },
+    /// A SUBSCRIBE whose filters are all refused (or while subscriptions are refused):
+    /// not sent on, answered with this SUBACK, a failure (0x80) for each filter.
+    Refused { suback: Vec<u8>, why: String },
+    /// A SUBSCRIBE some of whose filters are refused: `subscribe` (the same packet id,
+    /// the allowed filters only) goes on to the broker, whose SUBACK for `pid` is to get
+    /// a failure at each place `refused` says.
+    Narrowed {
+        subscribe: Vec<u8>,
+        pid: u16,
+        refused: Vec<bool>,
+        why: String,
+    },
 }
 
 /// IoT's policy for the apps' identities, applied to one client packet; `refusing`
-/// says whether subscriptions are being refused (asked only of a SUBSCRIBE).
+/// says whether subscriptions are being refused (asked only of a SUBSCRIBE), `policy`
+/// which filters this connection may subscribe to.
 fn admit(
     packet: &[u8],
     client_id: &mut Option<String>,
     refusing: impl FnOnce() -> bool,
+    policy: &dyn SubscribePolicy,
 ) -> Result<Admitted, BridgeClose> {
     let decoded = decode_slice(packet)
         .map_err(|e| BridgeClose::NotMqtt(format!("{e:?}")))?
@@ -377,9 +455,71 @@ fn admit(
         (Packet::Publish(p), true) => Err(BridgeClose::Publish(p.topic_name.to_string())),
         (Packet::Subscribe(subscribe), true) if refusing() => Ok(Admitted::Refused {
             suback: refused_suback(subscribe),
+            why: "the fault refuseSubscriptions".into(),
         }),
+        (Packet::Subscribe(subscribe), true) => Ok(apply_policy(subscribe, policy)),
         (_, true) => Ok(Admitted::Forward),
     }
+}
+
+/// What `policy` makes of `subscribe`.
+fn apply_policy(subscribe: &mqttrs::Subscribe, policy: &dyn SubscribePolicy) -> Admitted {
+    let verdicts: Vec<Result<(), String>> = subscribe
+        .topics
+        .iter()
+        .map(|t| policy.check(&t.topic_path))
+        .collect();
+    if verdicts.iter().all(Result::is_ok) {
+        return Admitted::Forward;
+    }
+    let why = subscribe
+        .topics
+        .iter()
+        .zip(&verdicts)
+        .filter_map(|(t, verdict)| {
+            verdict
+                .as_ref()
+                .err()
+                .map(|reason| format!("{:?}: {reason}", t.topic_path))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    if verdicts.iter().all(Result::is_err) {
+        return Admitted::Refused {
+            suback: refused_suback(subscribe),
+            why,
+        };
+    }
+    let allowed = mqttrs::Subscribe {
+        pid: subscribe.pid,
+        topics: subscribe
+            .topics
+            .iter()
+            .zip(&verdicts)
+            .filter(|(_, verdict)| verdict.is_ok())
+            .map(|(t, _)| t.clone())
+            .collect(),
+    };
+    // Fixed header (at most 5), packet id (2), each filter's length (2), text and QoS.
+    let size = 7 + allowed
+        .topics
+        .iter()
+        .map(|t| 3 + t.topic_path.len())
+        .sum::<usize>();
+    Admitted::Narrowed {
+        subscribe: encode(&Packet::Subscribe(allowed), size),
+        pid: subscribe.pid.get(),
+        refused: verdicts.iter().map(Result::is_err).collect(),
+        why,
+    }
+}
+
+/// `packet` encoded into at most `size` bytes (enough, as the caller counted).
+fn encode(packet: &Packet, size: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; size];
+    let len = encode_slice(packet, &mut buf).expect("the buffer fits the packet");
+    buf.truncate(len);
+    buf
 }
 
 /// The SUBACK that refuses every topic of `subscribe`.
@@ -389,10 +529,57 @@ fn refused_suback(subscribe: &mqttrs::Subscribe) -> Vec<u8> {
         return_codes: vec![mqttrs::SubscribeReturnCodes::Failure; subscribe.topics.len()],
     });
     // Fixed header (at most 5), packet id (2), a byte per topic.
-    let mut buf = vec![0u8; 7 + subscribe.topics.len()];
-    let len = encode_slice(&suback, &mut buf).expect("the buffer fits the SUBACK");
-    buf.truncate(len);
-    buf
+    encode(&suback, 7 + subscribe.topics.len())
+}
+
+/// The broker's whole `packets` with each SUBACK of a narrowed SUBSCRIBE (in
+/// `narrowed`, which forgets it) given back its refused places: the broker's return
+/// codes in the allowed places, in order, and a failure (0x80) in the refused ones.
+fn with_refusals(
+    packets: &[u8],
+    narrowed: &Mutex<HashMap<u16, Vec<bool>>>,
+) -> Result<Vec<u8>, BridgeClose> {
+    let mut out = Vec::with_capacity(packets.len() + 16);
+    let mut rest = packets;
+    while !rest.is_empty() {
+        let len = shared::mqtt::next_packet_len(rest)
+            .map_err(|_| BridgeClose::FromBroker)?
+            .ok_or(BridgeClose::FromBroker)?;
+        let (packet, after) = rest.split_at(len);
+        rest = after;
+        // Only a SUBACK (type 9) is looked into.
+        let suback = match packet[0] >> 4 {
+            9 => decode_slice(packet).map_err(|_| BridgeClose::FromBroker)?,
+            _ => None,
+        };
+        let Some(Packet::Suback(suback)) = suback else {
+            out.extend_from_slice(packet);
+            continue;
+        };
+        let Some(refused) = lock(narrowed).remove(&suback.pid.get()) else {
+            out.extend_from_slice(packet);
+            continue;
+        };
+        let mut granted = suback.return_codes.into_iter();
+        let return_codes: Vec<_> = refused
+            .iter()
+            .map(|&refused| match refused {
+                true => mqttrs::SubscribeReturnCodes::Failure,
+                false => granted
+                    .next()
+                    .unwrap_or(mqttrs::SubscribeReturnCodes::Failure),
+            })
+            .collect();
+        let size = 7 + return_codes.len();
+        out.extend(encode(
+            &Packet::Suback(mqttrs::Suback {
+                pid: suback.pid,
+                return_codes,
+            }),
+            size,
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -448,18 +635,110 @@ mod tests {
         }));
         let mut client = Some("serverlesspresso-x".to_string());
         assert_eq!(
-            admit(&subscribe, &mut client, || false).unwrap(),
+            admit(&subscribe, &mut client, || false, &NoWildcards).unwrap(),
             Admitted::Forward
         );
-        let Admitted::Refused { suback } = admit(&subscribe, &mut client, || true).unwrap() else {
+        let Admitted::Refused { suback, .. } =
+            admit(&subscribe, &mut client, || true, &NoWildcards).unwrap()
+        else {
             panic!("refused");
         };
         assert_eq!(suback, [0x90, 4, 0, 7, 0x80, 0x80]);
         // Only a SUBSCRIBE asks whether subscriptions are refused.
         let ping = encode(&Packet::Pingreq);
         assert_eq!(
-            admit(&ping, &mut client, || panic!("not asked")).unwrap(),
+            admit(&ping, &mut client, || panic!("not asked"), &NoWildcards).unwrap(),
             Admitted::Forward
         );
+    }
+
+    fn subscribe(pid: u16, topics: &[&str]) -> Vec<u8> {
+        encode(&Packet::Subscribe(mqttrs::Subscribe {
+            pid: mqttrs::Pid::try_from(pid).unwrap(),
+            topics: topics
+                .iter()
+                .map(|t| mqttrs::SubscribeTopic {
+                    topic_path: t.to_string(),
+                    qos: mqttrs::QoS::AtMostOnce,
+                })
+                .collect(),
+        }))
+    }
+
+    fn suback(pid: u16, codes: &[mqttrs::SubscribeReturnCodes]) -> Vec<u8> {
+        encode(&Packet::Suback(mqttrs::Suback {
+            pid: mqttrs::Pid::try_from(pid).unwrap(),
+            return_codes: codes.to_vec(),
+        }))
+    }
+
+    #[test]
+    fn wildcard_filters_are_refused_and_the_others_sent_on() {
+        use mqttrs::SubscribeReturnCodes::{Failure, Success};
+        let mut client = Some("serverlesspresso-x".to_string());
+        let admit = |packet: &[u8], client: &mut Option<String>| {
+            admit(packet, client, || false, &NoWildcards).unwrap()
+        };
+        for alone in ["#", "serverlesspresso-user-+", "+/x", "serverlesspresso/#"] {
+            let Admitted::Refused { suback, why } = admit(&subscribe(3, &[alone]), &mut client)
+            else {
+                panic!("{alone} is refused");
+            };
+            assert_eq!(suback, [0x90, 3, 0, 3, 0x80], "{alone}");
+            assert!(why.contains("wildcards"), "{why}");
+        }
+        let mixed = subscribe(
+            9,
+            &[
+                "#",
+                "serverlesspresso-config",
+                "+",
+                "serverlesspresso-admin",
+            ],
+        );
+        let Admitted::Narrowed {
+            subscribe: sent_on,
+            pid,
+            refused,
+            why,
+        } = admit(&mixed, &mut client)
+        else {
+            panic!("narrowed");
+        };
+        assert_eq!(
+            sent_on,
+            subscribe(9, &["serverlesspresso-config", "serverlesspresso-admin"])
+        );
+        assert_eq!((pid, refused), (9, vec![true, false, true, false]));
+        assert!(why.contains("\"#\"") && why.contains("\"+\""), "{why}");
+
+        // The broker's SUBACK for 9 gets the refusals back in their places; other
+        // packets, and SUBACKs of other SUBSCRIBEs, pass as they are.
+        let narrowed = Mutex::new(HashMap::from([(9, vec![true, false, true, false])]));
+        let qos0 = Success(mqttrs::QoS::AtMostOnce);
+        let ping = encode(&Packet::Pingresp);
+        let other = suback(4, &[qos0]);
+        let from_broker = [ping.clone(), suback(9, &[qos0, qos0]), other.clone()].concat();
+        assert_eq!(
+            with_refusals(&from_broker, &narrowed).unwrap(),
+            [ping, suback(9, &[Failure, qos0, Failure, qos0]), other].concat()
+        );
+        assert!(lock(&narrowed).is_empty(), "answered once");
+    }
+
+    #[test]
+    fn a_policy_is_any_function_of_a_filter() {
+        let only_config = |filter: &str| match filter {
+            "serverlesspresso-config" => Ok(()),
+            _ => Err("not yours".to_string()),
+        };
+        let mut client = Some("serverlesspresso-x".to_string());
+        let packet = subscribe(5, &["serverlesspresso-admin", "serverlesspresso-config"]);
+        let Admitted::Narrowed { refused, .. } =
+            admit(&packet, &mut client, || false, &only_config).unwrap()
+        else {
+            panic!("narrowed");
+        };
+        assert_eq!(refused, [true, false]);
     }
 }

@@ -397,13 +397,15 @@ fn page(title: &str, body: &str) -> String {
 }
 
 /// The journey page of order `order_id`: its events (the log's `[{at, type, detail}]`,
-/// oldest first) and its row, as of `now_ms`.
+/// oldest first) and its row, as of `now_ms`; `events_link` is where the log can be read
+/// as JSON, for a viewer who may (a local-only route: none for other machines).
 pub fn render(
     order_id: &str,
     events: &[Value],
     order: Option<&Item>,
     timings: &Timings,
     now_ms: i64,
+    events_link: Option<&str>,
 ) -> String {
     let steps: Vec<Step> = events
         .iter()
@@ -480,6 +482,10 @@ pub fn render(
         format!("<ol class=\"timeline\">{items}</ol>")
     };
     let id = escape(order_id);
+    let as_json = match events_link {
+        Some(link) => format!(", also available <a href=\"{}\">as JSON</a>", escape(link)),
+        None => String::new(),
+    };
     let body = format!(
         "<header><p class=\"eyebrow\">Serverlesspresso · order journey</p>\
          <h1>{heading}</h1>{drink}</header>\
@@ -487,7 +493,7 @@ pub fn render(
          <p class=\"status {tone}\">{now}</p></section>\
          <section aria-labelledby=\"steps\"><h2 id=\"steps\">Every step, oldest first</h2>{timeline}</section>\
          <footer><p>Order id <code>{id}</code>. This page is made by the Serverlesspresso emulator \
-         from the order's events, also available <a href=\"/_local/orders/{id}/events\">as JSON</a>. \
+         from the order's events{as_json}. \
          Times are in UTC.</p></footer>",
         tone = tone.class(),
         now = escape(&now),
@@ -564,7 +570,7 @@ mod tests {
                 json!({"orderId": "o1"}),
             ),
         ];
-        let html = render("o1", &events, None, &Timings::AWS, t0 + 200_000);
+        let html = render("o1", &events, None, &Timings::AWS, t0 + 200_000, None);
         let titles = [
             "Scanned",
             "Workflow started",
@@ -624,16 +630,32 @@ mod tests {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect();
-        let html = render("o2", &events, Some(&order), &Timings::AWS, t0 + 400_000);
+        let html = render(
+            "o2",
+            &events,
+            Some(&order),
+            &Timings::AWS,
+            t0 + 400_000,
+            Some("/_local/orders/o2/events?localToken=t"),
+        );
         assert!(html.contains("<h3>Timed out</h3>"));
         assert!(html.contains("No drink was chosen within 5 minutes"));
         assert!(html.contains("cause: \u{201c}Customer timedout\u{201d}"));
         assert!(html.contains("marked cancelled, with the reason"));
         assert!(html.contains("<h1>An order without a number yet</h1>"));
+        assert!(html.contains("<a href=\"/_local/orders/o2/events?localToken=t\">as JSON</a>"));
         // Still waiting: where it is and when the workflow gives up.
-        let waiting = render("o2", &events[..2], None, &Timings::scaled(60.0), t0 + 1_000);
+        let waiting = render(
+            "o2",
+            &events[..2],
+            None,
+            &Timings::scaled(60.0),
+            t0 + 1_000,
+            None,
+        );
         assert!(waiting.contains("Waiting for a drink to be chosen"));
         assert!(waiting.contains("up to 5 seconds"));
+        assert!(!waiting.contains("as JSON"), "no link for other machines");
     }
 
     #[test]

@@ -3,7 +3,12 @@
 //! It speaks the wire contract of variant W (`../shared/reference/serverlesspresso-contract.md`),
 //! or of variant E (the multi-event backend, [`Variant::E`]), so that the apps cannot tell
 //! it from AWS, and it can serve the three apps' built files so one URL opens everything.
+//!
+//! It is meant for the developer's own machine: [`access`] says who may talk to it (the
+//! `Host` check, CORS, the local-only routes' token), and [`start`] refuses to listen
+//! beyond loopback unless told [`Config::allow_exposed`].
 
+pub mod access;
 pub mod apps;
 pub mod backend;
 pub mod client;
@@ -60,6 +65,25 @@ pub struct Config {
     /// Serve the apps' files gzipped to browsers that accept it, as a CDN does (on by
     /// default); off shows what an uncompressed host costs.
     pub gzip_apps: bool,
+    /// The token the local-only routes (`/_local/*`) ask for (`X-Local-Token`); `None`
+    /// makes a random one for the run ([`Running::local_token`]).
+    pub local_token: Option<String>,
+    /// Allows `listen` on an address other than loopback (`--i-know-this-is-exposed`):
+    /// without it [`start`] refuses such an address, since everyone on the network
+    /// could use the emulator.
+    pub allow_exposed: bool,
+}
+
+impl Config {
+    /// Checks what [`start`] cannot fix: a non-loopback `listen` without
+    /// `allow_exposed`, a `local_token` too short or not fit for a URL.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        access::check_listen(self.listen, self.allow_exposed)?;
+        if let Some(token) = &self.local_token {
+            access::check_local_token(token)?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for Config {
@@ -74,6 +98,8 @@ impl Default for Config {
             clock: Arc::new(SystemClock),
             variant: Variant::W,
             gzip_apps: true,
+            local_token: None,
+            allow_exposed: false,
         }
     }
 }
@@ -91,6 +117,10 @@ pub struct Running {
     pub variant: Variant,
     /// The backend's timers (`Config::timings`).
     pub timings: Timings,
+    /// The local-only routes' token (`Config::local_token`, or made for this run).
+    local_token: String,
+    /// Everything it serves, as one service (see [`Running::service`]).
+    service: axum::Router,
     stop: Option<oneshot::Sender<()>>,
     /// Tells open WebSocket bridges to close.
     closing: tokio::sync::watch::Sender<bool>,
@@ -107,6 +137,19 @@ impl Running {
     /// The settings its `settings.json` files hand the apps (E: for the first event).
     pub fn settings(&self) -> shared::SettingsDraft {
         local::settings_for_variant(&self.base_url(), &self.timings, &self.variant)
+    }
+
+    /// The token the local-only routes (`/_local/*`) ask for: the `X-Local-Token`
+    /// header, or `?localToken=` on a GET.
+    pub fn local_token(&self) -> &str {
+        &self.local_token
+    }
+
+    /// The emulator's whole HTTP service, as it answers on [`Running::addr`], to drive
+    /// in-process (`tower::ServiceExt::oneshot`). Each request needs a
+    /// `ConnectInfo<SocketAddr>` extension: the peer it comes from.
+    pub fn service(&self) -> axum::Router {
+        self.service.clone()
     }
 
     /// Applies a change to the faults now, as `POST /_local/faults` does; returns the
@@ -139,8 +182,13 @@ impl Drop for Running {
 
 /// Binds and starts serving in the background.
 pub async fn start(config: Config) -> anyhow::Result<Running> {
+    config.validate()?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    let local_token = config
+        .local_token
+        .clone()
+        .unwrap_or_else(access::new_local_token);
     let variant = config.variant.clone();
     if variant.is_e() {
         if let Some((bad, _)) = config
@@ -169,8 +217,10 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         Arc::clone(&clock),
     ));
     let faults = Arc::new(Faults::new());
-    let cognito =
-        Arc::new(Cognito::new(Arc::clone(&clock), Arc::clone(&faults))?.phone_pool(variant.is_e()));
+    let cognito = Arc::new(
+        Cognito::new(Arc::clone(&clock), Arc::clone(&faults), &backend.store)?
+            .phone_pool(variant.is_e()),
+    );
     for (username, password) in &config.admins {
         // E's baristas sign in with a texted code; a password they never type.
         let password = match password.as_str() {
@@ -190,20 +240,28 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         faults: Arc::clone(&faults),
         broker,
         shutdown,
+        local_token: local_token.clone().into(),
     });
     if let Some(dir) = &config.apps_dir {
         let base = format!("http://{addr}");
         let settings = config
             .app_settings
             .then(|| local::settings_for_variant(&base, &config.timings, &variant));
-        let mut apps = apps::router(dir, &base, settings, &variant);
+        let mut apps = apps::router(dir, &base, settings, &variant, &local_token);
         if config.gzip_apps {
             apps = apps.layer(tower_http::compression::CompressionLayer::new());
         }
         router = router.merge(apps);
     }
+    // Outermost: a request not addressed to this emulator goes no further.
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        access::HostCheck::new(addr),
+        http::check_host,
+    ));
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let service = router
+        .clone()
+        .into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         axum::serve(listener, service)
             .with_graceful_shutdown(async {
@@ -219,6 +277,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         faults,
         variant,
         timings: config.timings,
+        local_token,
+        service: router,
         stop: Some(stop),
         closing,
         task,

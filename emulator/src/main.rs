@@ -28,9 +28,20 @@ struct Args {
     /// The apps' settings name the first. Default with --backend e: ABC.
     #[arg(long = "event", value_name = "ID")]
     events: Vec<String>,
-    /// Address to listen on (loopback by default).
+    /// Address to listen on (loopback by default). Any other address lets everyone on
+    /// the network use the emulator, and needs --i-know-this-is-exposed.
     #[arg(long, default_value_t = SocketAddr::from(([127, 0, 0, 1], local::DEFAULT_PORT)))]
     listen: SocketAddr,
+    /// Allow --listen on an address other than loopback: the emulator is then open to
+    /// everyone who can reach that address, over plain HTTP, with no rate limits (only
+    /// the local-only routes stay limited to this machine).
+    #[arg(long)]
+    i_know_this_is_exposed: bool,
+    /// The token the local-only routes (/_local/*) ask for, in the X-Local-Token header
+    /// (or ?localToken= on a GET): at least 16 letters, digits or -._~. By default a new
+    /// random one each run, printed at startup.
+    #[arg(long, value_name = "TOKEN")]
+    local_token: Option<String>,
     /// Serve the built apps from DIR/{order,barista,display}/dist.
     #[arg(long, value_name = "DIR")]
     apps: Option<PathBuf>,
@@ -146,6 +157,8 @@ async fn main() -> anyhow::Result<()> {
         clock: std::sync::Arc::new(emulator::clock::SystemClock),
         variant: variant.clone(),
         gzip_apps: !args.no_gzip,
+        local_token: args.local_token.clone(),
+        allow_exposed: args.i_know_this_is_exposed,
     })
     .await?;
     let faults = args.faults();
@@ -162,6 +175,14 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("Serverlesspresso emulator listening on {base}");
+    if emulator::access::is_exposed(running.addr) {
+        println!(
+            "\nWARNING: {} is not a loopback address (--i-know-this-is-exposed): everyone who \
+             can reach it on the network can use this emulator, over plain HTTP and with no \
+             rate limits. Only the local-only routes stay limited to this machine.\n",
+            running.addr
+        );
+    }
     match &variant {
         Variant::W => println!("Backend: W (the workshop backend)"),
         Variant::E { events } => {
@@ -200,20 +221,27 @@ async fn main() -> anyhow::Result<()> {
         }
         println!("  The order app is meant to be opened by scanning the board's QR code.");
     }
+    let token = running.local_token();
     match &variant {
         Variant::W => println!(
-            "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>."
+            "\nSign-up and sign-in codes appear in this log and at {base}/_local/codes/<username>?localToken={token}"
         ),
         Variant::E { .. } => println!(
-            "\nEveryone signs in with a phone number (E.164, like +15555550123); the code is \"texted\" to this log and to {base}/_local/codes/<phone>."
+            "\nEveryone signs in with a phone number (E.164, like +15555550123); the code is \"texted\" to this log and to {base}/_local/codes/<phone>?localToken={token}"
         ),
     }
-    println!("An order's events: {base}/_local/orders/<orderId>/events");
+    println!("An order's events: {base}/_local/orders/<orderId>/events?localToken={token}");
     println!(
         "An order's journey: {base}{}<orderId>.html",
         local::JOURNEY_PATH
     );
     println!("Faults (see the README): GET or POST {base}/_local/faults");
+    println!(
+        "\nThe local-only routes (/_local/*) answer only this machine, with this run's token:\n  \
+         X-Local-Token: {token}\n  \
+         (a GET may add ?localToken={token} instead; POSTs send Content-Type: application/json)\n  \
+         e.g. curl -H 'X-Local-Token: {token}' {base}/_local/faults"
+    );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     running.stop().await

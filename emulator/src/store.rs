@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS users (
     groups TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, username TEXT NOT NULL, expires_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS identities (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS signing_keys (
+    kid TEXT PRIMARY KEY, private_key_pem TEXT NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS credentials (
     access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, session_token TEXT NOT NULL,
     identity_id TEXT NOT NULL, expiration_s INTEGER NOT NULL);
@@ -253,6 +255,11 @@ impl Store {
     /// Runs read-only `f`.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         f(&self.lock())
+    }
+
+    /// Whether this database lives in memory only (`--in-memory`), to be lost on exit.
+    pub fn is_in_memory(&self) -> bool {
+        self.lock().path().is_none_or(str::is_empty)
     }
 }
 

@@ -15,7 +15,9 @@ use std::time::Duration;
 async fn sign_up_confirm_sign_in_and_refresh() {
     let emu = start(Timings::AWS, None).await;
     let base = emu.base_url();
-    let mut c = Client::new(&base).unwrap();
+    let mut c = Client::new(&base)
+        .unwrap()
+        .with_local_token(emu.local_token());
     let signed_up = c
         .sign_up("ana@example.com", "password1")
         .await
@@ -173,6 +175,7 @@ async fn gateway_errors_look_like_api_gateway() {
 
     let preflight = reqwest::Client::new()
         .request(Method::OPTIONS, anonymous.om("orders/abc"))
+        .header("Origin", "http://localhost:8080")
         .send()
         .await
         .unwrap();
@@ -181,7 +184,12 @@ async fn gateway_errors_look_like_api_gateway() {
         preflight.headers()["access-control-allow-methods"],
         "GET,OPTIONS,PUT"
     );
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    // API Gateway answers `*`; the emulator echoes only its own origin and loopback dev
+    // servers' (`access.rs`), so that no other site's page can use it.
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://localhost:8080"
+    );
 }
 
 #[tokio::test]
@@ -344,7 +352,9 @@ async fn cognito_errors_have_the_services_shape() {
 #[tokio::test]
 async fn phone_users_sign_in_with_a_one_time_code() {
     let emu = start(Timings::AWS, None).await;
-    let c = Client::new(&emu.base_url()).unwrap();
+    let c = Client::new(&emu.base_url())
+        .unwrap()
+        .with_local_token(emu.local_token());
     let phone = "+15551234567";
     let idp = |action: &str, mut body: Value| {
         body["ClientId"] = json!(c.settings.client_id);

@@ -575,6 +575,30 @@ fn split_url(url: &str) -> (&str, &str, &str) {
     (authority, path, query)
 }
 
+/// The SDK's `query` (signed for `127.0.0.1:8787`) with only its signature made again,
+/// as the SDK makes it, for `host`: the emulator answers only requests addressed to the
+/// port it listens on (against DNS rebinding, `emulator::access`), and a test's
+/// emulator listens on a free port. Everything else stays byte for byte.
+fn signed_for(query: &str, inputs: &Value, path: &str, host: &str) -> String {
+    // The SDK signs its own concatenation, up to the signature; the token comes after.
+    let (signed, after) = query.split_once("&X-Amz-Signature=").unwrap();
+    let (_, token) = after.split_once('&').unwrap();
+    let date = signed
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("X-Amz-Date="))
+        .unwrap();
+    let at = shared::time::UtcDateTime::parse_amz_date(date).unwrap();
+    let canonical = shared::sigv4::canonical_request("GET", path, signed, host);
+    let signature = shared::sigv4::sign(
+        text(inputs, "/secretKey"),
+        &at,
+        local::REGION,
+        shared::sigv4::IOT_SERVICE,
+        &canonical,
+    );
+    format!("{signed}&X-Amz-Signature={signature}&{token}")
+}
+
 /// `aws-iot-device-sdk` 2.2.16's presigned URLs: the session token appended after the
 /// signature, a hand-built canonical query, `host:port` signed for a local port.
 #[tokio::test]
@@ -675,12 +699,23 @@ async fn aws_iot_device_sdk_connects_and_speaks_mqtt_3_1_1() {
     record_iot_credentials(&emu, &presigned["inputs"], text(case, "/sessionToken"));
     let (host, path, query) = split_url(text(case, "/url"));
     assert_eq!(host, "127.0.0.1:8787", "signed for the default port");
+    // As the SDK would sign it for wherever this emulator listens.
+    let here = emu.addr.to_string();
+    let query = signed_for(query, &presigned["inputs"], path, &here);
+    assert_eq!(
+        signed_for(
+            text(case, "/url").split_once('?').unwrap().1,
+            &presigned["inputs"],
+            path,
+            host
+        ),
+        text(case, "/url").split_once('?').unwrap().1,
+        "made again for the recorded host, the signature is the SDK's"
+    );
 
-    // Connect to wherever this emulator listens, saying the signed host.
-    let mut request = format!("ws://{}{path}?{query}", emu.addr)
+    let mut request = format!("ws://{here}{path}?{query}")
         .into_client_request()
         .unwrap();
-    request.headers_mut().insert("Host", host.parse().unwrap());
     request
         .headers_mut()
         .insert("Sec-WebSocket-Protocol", "mqttv3.1".parse().unwrap());

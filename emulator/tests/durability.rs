@@ -1,10 +1,13 @@
-//! Kill the emulator in the middle of an order and start it again (W and E).
+//! Kill the emulator in the middle of an order and start it again (W and E); the user
+//! pool's signing key, kept in each database.
 
 mod common;
 
 use common::*;
+use emulator::client::{Client, Method};
 use emulator::clock::Timings;
-use emulator::Variant;
+use emulator::{local, Running, Variant};
+use serde_json::Value;
 use shared::model::OrderState;
 
 async fn orders_and_timers_survive_a_restart(variant: Variant) {
@@ -117,4 +120,81 @@ async fn w_orders_and_timers_survive_a_restart() {
 #[tokio::test]
 async fn e_orders_and_timers_survive_a_restart() {
     orders_and_timers_survive_a_restart(e()).await;
+}
+
+/// The user pool's JWKS, as a verifier of its tokens fetches it.
+async fn jwks(emu: &Running) -> Value {
+    reqwest::get(format!(
+        "{}{}{}/.well-known/jwks.json",
+        emu.base_url(),
+        local::COGNITO_PATH,
+        local::USER_POOL_ID
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
+}
+
+/// Whether `jwks` verifies `token`'s signature, as any JWT library would check it.
+fn verifies(jwks: &Value, token: &str) -> bool {
+    let key = &jwks["keys"][0];
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    if header.kid.as_deref() != key["kid"].as_str() {
+        return false;
+    }
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().unwrap(),
+        key["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(token, &decoding, &validation).is_ok()
+}
+
+/// `barista`'s session, used with the emulator `emu`: the status of `GET /orders`.
+async fn orders_status(barista: &Client, emu: &Running) -> u16 {
+    let mut session = barista.clone();
+    session.settings = client(emu).settings;
+    session
+        .rest(Method::GET, &session.om("orders?state=CREATED"), None)
+        .await
+        .unwrap()
+        .status
+}
+
+#[tokio::test]
+async fn each_database_signs_with_its_own_key_kept_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first.db"), dir.path().join("second.db"));
+    let clock = manual_clock();
+    let emu = start_on(clock.clone(), Timings::AWS, Some(first.clone())).await;
+    let barista = admin(&emu).await;
+    let token = barista.tokens.clone().unwrap().access_token;
+    let keys = jwks(&emu).await;
+    assert!(
+        verifies(&keys, &token),
+        "the JWKS served is the signing key's"
+    );
+    emu.stop().await.unwrap();
+
+    // The same database: the same key, and the session goes on.
+    let again = start_on(clock.clone(), Timings::AWS, Some(first)).await;
+    assert_eq!(jwks(&again).await, keys);
+    assert_eq!(orders_status(&barista, &again).await, 200);
+
+    // Another database: another key, which the first one's tokens do not fool.
+    let other = start_on(clock.clone(), Timings::AWS, Some(second)).await;
+    let other_keys = jwks(&other).await;
+    assert_ne!(other_keys["keys"][0]["n"], keys["keys"][0]["n"]);
+    assert_ne!(other_keys["keys"][0]["kid"], keys["keys"][0]["kid"]);
+    assert!(!verifies(&other_keys, &token));
+    assert_eq!(orders_status(&barista, &other).await, 401);
+    // Nor does an in-memory one.
+    let memory = start_on(clock, Timings::AWS, None).await;
+    assert_ne!(jwks(&memory).await["keys"][0]["n"], keys["keys"][0]["n"]);
+    assert_eq!(orders_status(&barista, &memory).await, 401);
 }

@@ -11,22 +11,19 @@ use emulator::client::{Client, Subscriber};
 use emulator::clock::{Clock, ManualClock, Timings};
 use emulator::iot::{self, PresignError};
 use emulator::{local, Running};
-use futures_util::{SinkExt, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
-use shared::sigv4::{self, AwsCredentials};
-use shared::url::{Endpoint, SchemeKind};
+use shared::sigv4::AwsCredentials;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite;
 
 /// `POST /_local/faults`: (status, body).
 async fn post_faults(emu: &Running, body: &str) -> (u16, Value) {
     let reply = reqwest::Client::new()
         .post(format!("{}/_local/faults", emu.base_url()))
         .header("Content-Type", "application/json")
+        .header(emulator::access::LOCAL_TOKEN_HEADER, emu.local_token())
         .body(body.to_string())
         .send()
         .await
@@ -43,12 +40,7 @@ async fn faults(emu: &Running, body: Value) -> Value {
 }
 
 async fn get_faults(emu: &Running) -> Value {
-    reqwest::get(format!("{}/_local/faults", emu.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    local_get(emu, "/_local/faults").await.json().await.unwrap()
 }
 
 async fn on_manual_clock() -> (Arc<ManualClock>, Running) {
@@ -70,7 +62,8 @@ fn lifetime(jwt: &str) -> i64 {
     c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap()
 }
 
-/// A raw Cognito call: (status, content type, CORS origin, body).
+/// A raw Cognito call from a page on `trunk serve`'s origin: (status, content type, CORS
+/// origin, body).
 async fn cognito_raw(emu: &Running, target: &str, body: Value) -> (u16, String, String, Value) {
     let reply = reqwest::Client::new()
         .post(format!("{}{}", emu.base_url(), local::COGNITO_PATH))
@@ -124,20 +117,6 @@ async fn new_credentials(emu: &Running) -> (AwsCredentials, i64) {
     (
         credentials,
         answer["Credentials"]["Expiration"].as_i64().unwrap(),
-    )
-}
-
-/// A URL presigned with `credentials` at the emulator's now.
-fn presigned(emu: &Running, credentials: &AwsCredentials) -> String {
-    let c = client(emu);
-    let endpoint = Endpoint::parse(&c.settings.iot_url(), SchemeKind::WebSocket).unwrap();
-    sigv4::presign(
-        &endpoint,
-        &c.settings.region,
-        sigv4::IOT_SERVICE,
-        credentials,
-        emu.clock.now_ms(),
-        None,
     )
 }
 
@@ -289,10 +268,11 @@ async fn a_throttled_then_failing_cognito_answers_as_the_service_does_until_it_e
         state["cognito"],
         json!({"answer": "throttle", "forSeconds": 5.0})
     );
+    // Cognito answers `*`; the emulator echoes the loopback dev server's origin.
     let throttled = (
         400,
         "application/x-amz-json-1.1".to_string(),
-        "*".to_string(),
+        "http://127.0.0.1:8080".to_string(),
         json!({"__type": "TooManyRequestsException", "message": "Rate exceeded"}),
     );
     // The identity pool and the user pool alike.
@@ -327,7 +307,7 @@ async fn a_throttled_then_failing_cognito_answers_as_the_service_does_until_it_e
     let (status, content_type, origin, body) = get_id(&emu).await;
     assert_eq!(
         (status, content_type.as_str(), origin.as_str()),
-        (500, "application/x-amz-json-1.1", "*")
+        (500, "application/x-amz-json-1.1", "http://127.0.0.1:8080")
     );
     assert_eq!(body["__type"], "InternalErrorException");
     assert!(body["message"].is_string());
@@ -371,102 +351,6 @@ async fn dropping_websockets_closes_every_open_subscriber_once() {
         .expect("ConfigService.ConfigChanged", None, WAIT)
         .await
         .unwrap();
-}
-
-/// An MQTT connection driven packet by packet.
-struct RawMqtt {
-    ws: tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    buf: Vec<u8>,
-}
-
-impl RawMqtt {
-    async fn connect(url: &str, client_id: &str) -> Self {
-        let mut request = url.into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", "mqtt".parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let mut raw = Self {
-            ws,
-            buf: Vec::new(),
-        };
-        raw.send(&Packet::Connect(mqttrs::Connect {
-            protocol: mqttrs::Protocol::MQTT311,
-            keep_alive: 30,
-            client_id,
-            clean_session: true,
-            last_will: None,
-            username: None,
-            password: None,
-        }))
-        .await;
-        let connack = raw.next(WAIT).await.expect("CONNACK");
-        assert_eq!(connack[0] >> 4, 2, "CONNACK");
-        raw
-    }
-
-    async fn send(&mut self, packet: &Packet<'_>) {
-        let mut bytes = vec![0u8; 1024];
-        let len = encode_slice(packet, &mut bytes).unwrap();
-        bytes.truncate(len);
-        self.ws.send(Message::Binary(bytes.into())).await.unwrap();
-    }
-
-    /// The next packet within `wait`, or None.
-    async fn next(&mut self, wait: Duration) -> Option<Vec<u8>> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let mut packets = drain_packets(&mut self.buf).unwrap();
-            if !packets.is_empty() {
-                let first = packets.remove(0);
-                let mut rest = packets.concat();
-                rest.extend_from_slice(&self.buf);
-                self.buf = rest;
-                return Some(first);
-            }
-            match tokio::time::timeout_at(deadline, self.ws.next()).await {
-                Ok(Some(Ok(Message::Binary(bytes)))) => self.buf.extend_from_slice(&bytes),
-                Ok(Some(Ok(_))) => {}
-                _ => return None,
-            }
-        }
-    }
-
-    /// SUBSCRIBE with packet id `pid`; the SUBACK's return codes.
-    async fn subscribe(&mut self, pid: u16, topics: &[&str]) -> Vec<mqttrs::SubscribeReturnCodes> {
-        self.send(&Packet::Subscribe(mqttrs::Subscribe {
-            pid: mqttrs::Pid::try_from(pid).unwrap(),
-            topics: topics
-                .iter()
-                .map(|t| mqttrs::SubscribeTopic {
-                    topic_path: t.to_string(),
-                    qos: mqttrs::QoS::AtMostOnce,
-                })
-                .collect(),
-        }))
-        .await;
-        loop {
-            let packet = self.next(WAIT).await.expect("a SUBACK");
-            if let Some(Packet::Suback(ack)) = decode_slice(&packet).unwrap() {
-                assert_eq!(u16::from(ack.pid), pid, "the SUBACK answers this SUBSCRIBE");
-                return ack.return_codes;
-            }
-        }
-    }
-
-    /// The topic of the next PUBLISH within `wait`.
-    async fn next_publish(&mut self, wait: Duration) -> Option<String> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let packet = self.next(left).await?;
-            if let Some(Packet::Publish(p)) = decode_slice(&packet).unwrap() {
-                return Some(p.topic_name.to_string());
-            }
-        }
-    }
 }
 
 #[tokio::test]
@@ -525,19 +409,22 @@ async fn a_failing_rest_api_answers_without_cors_until_the_fault_ends() {
             json!({"message": "Service Unavailable"})
         );
     }
-    // Preflights still answer normally.
+    // Preflights still answer normally (API Gateway with `*`; the emulator echoes an
+    // origin it serves CORS to, see `access.rs`).
     let preflight = reqwest::Client::new()
         .request(Method::OPTIONS, barista.om("orders/abc"))
+        .header("Origin", "http://127.0.0.1:8080")
         .send()
         .await
         .unwrap();
     assert_eq!(preflight.status(), 200);
-    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8080"
+    );
     // Cognito, the local routes and the IoT endpoint are not the REST APIs.
     assert_eq!(get_id(&emu).await.0, 200);
-    let settings = reqwest::get(format!("{}/_local/settings", emu.base_url()))
-        .await
-        .unwrap();
+    let settings = local_get(&emu, "/_local/settings").await;
     assert_eq!(settings.status(), 200);
     admin_events(&barista).await;
 
@@ -696,17 +583,27 @@ async fn what_the_route_does_not_understand_is_refused_and_changes_nothing() {
     }
     assert_eq!(get_faults(&emu).await, before, "nothing changed");
 
-    // Browser tests may call it from a page: CORS like the other local routes.
+    // Browser tests may call it from a page on loopback: CORS like the other local
+    // routes, the token's header included.
     let preflight = reqwest::Client::new()
         .request(Method::OPTIONS, format!("{}/_local/faults", emu.base_url()))
         .header("Origin", "http://127.0.0.1:9999")
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "content-type")
+        .header(
+            "Access-Control-Request-Headers",
+            "content-type,x-local-token",
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(preflight.status(), 200);
-    assert!(preflight
-        .headers()
-        .contains_key("access-control-allow-origin"));
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:9999"
+    );
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-local-token"), "{allowed}");
 }

@@ -652,9 +652,8 @@ async fn the_apps_get_e_settings_for_the_first_event_and_staff_links_for_each() 
     // Another event's settings, for a test or a staff device.
     let xyz = emulator::local::settings_for_event(&base, &timings, "XYZ");
     assert_eq!(xyz.get(shared::Field::EventId), "XYZ");
-    let query = reqwest::get(format!("{base}/_local/settings?eventId=XYZ"))
+    let query = local_get(&emu, "/_local/settings?eventId=XYZ")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

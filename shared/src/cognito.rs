@@ -148,20 +148,51 @@ pub fn answer_custom(
     )
 }
 
-pub fn get_id(settings: &Settings) -> CognitoCall {
-    identity(
-        settings,
-        "GetId",
-        json!({"IdentityPoolId": settings.identity_pool_id}),
+/// The name an identity pool knows this user pool's ID tokens by, as the key of
+/// `Logins`: `cognito-idp.<region>.amazonaws.com/<userPoolId>`.
+pub fn login_provider(settings: &Settings) -> String {
+    format!(
+        "cognito-idp.{}.amazonaws.com/{}",
+        settings.region, settings.user_pool_id
     )
 }
 
-pub fn get_credentials(settings: &Settings, identity_id: &str) -> CognitoCall {
-    identity(
-        settings,
-        "GetCredentialsForIdentity",
-        json!({"IdentityId": identity_id}),
-    )
+/// `Logins` for an authenticated identity: the signed-in person's ID token.
+fn logins(settings: &Settings, id_token: &str) -> Value {
+    let mut logins = serde_json::Map::new();
+    logins.insert(login_provider(settings), json!(id_token));
+    Value::Object(logins)
+}
+
+/// `GetId`: an authenticated identity for the signed-in person when given their ID
+/// token (what the apps do, as AWS Amplify does: the identity pool then picks the
+/// role from the token), an unauthenticated one without.
+pub fn get_id(settings: &Settings, id_token: Option<&str>) -> CognitoCall {
+    let mut body = json!({"IdentityPoolId": settings.identity_pool_id});
+    if let Some(token) = id_token {
+        body["Logins"] = logins(settings, token);
+    }
+    identity(settings, "GetId", body)
+}
+
+/// `GetCredentialsForIdentity`, with the same `Logins` as the `GetId` that made the
+/// identity (an authenticated identity's credentials need them).
+pub fn get_credentials(
+    settings: &Settings,
+    identity_id: &str,
+    id_token: Option<&str>,
+) -> CognitoCall {
+    let mut body = json!({"IdentityId": identity_id});
+    if let Some(token) = id_token {
+        body["Logins"] = logins(settings, token);
+    }
+    identity(settings, "GetCredentialsForIdentity", body)
+}
+
+/// Signing out: `RevokeToken` ends the refresh token (and the tokens issued from it),
+/// so a copy of it left anywhere is of no use.
+pub fn revoke(settings: &Settings, refresh_token: &str) -> CognitoCall {
+    idp(settings, "RevokeToken", json!({"Token": refresh_token}))
 }
 
 /// The kinds of Cognito errors the apps tell apart.
@@ -456,9 +487,29 @@ mod tests {
         );
         assert_eq!(call.body["ClientId"], "clientid");
         assert_eq!(call.body["AuthParameters"]["SRP_A"], "abc");
-        let id = get_id(&s);
+        let id = get_id(&s, None);
         assert_eq!(id.url, "https://cognito-identity.us-east-1.amazonaws.com/");
         assert!(id.body.get("ClientId").is_none());
+        assert!(id.body.get("Logins").is_none());
+    }
+
+    #[test]
+    fn authenticated_identities_carry_the_id_token_under_the_pools_provider_name() {
+        let s = settings();
+        let expected = json!({format!("cognito-idp.us-east-1.amazonaws.com/{}", s.user_pool_id): "id.token.jwt"});
+        assert_eq!(get_id(&s, Some("id.token.jwt")).body["Logins"], expected);
+        let credentials = get_credentials(&s, "us-east-1:abc", Some("id.token.jwt"));
+        assert_eq!(credentials.body["Logins"], expected);
+        assert_eq!(credentials.body["IdentityId"], "us-east-1:abc");
+        let revoke = revoke(&s, "refresh-token");
+        assert_eq!(
+            revoke.target,
+            "AWSCognitoIdentityProviderService.RevokeToken"
+        );
+        assert_eq!(
+            revoke.body,
+            json!({"Token": "refresh-token", "ClientId": "clientid"})
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The browser client against a running emulator, in headless Chromium
-//! (`cargo xtask test` starts the emulator and passes its URL at build time).
+//! (`cargo xtask test` starts the emulator and passes its URL and local token at build
+//! time).
 #![cfg(target_arch = "wasm32")]
 
 use serde_json::json;
@@ -25,8 +26,17 @@ fn emulator() -> &'static str {
     )
 }
 
-async fn get_text(url: &str) -> String {
-    gloo_net::http::Request::get(url)
+/// The emulator's local token, which its local-only routes (`/_local/*`) ask for.
+fn local_token() -> &'static str {
+    option_env!("SERVERLESSPRESSO_LOCAL_TOKEN").expect(
+        "SERVERLESSPRESSO_LOCAL_TOKEN is not set: run with `cargo xtask test`, which starts the emulator with a local token",
+    )
+}
+
+/// `GET` of a local-only route (`path`, from `/_local/`), with the token in the header.
+async fn get_local(path: &str) -> String {
+    gloo_net::http::Request::get(&format!("{}{path}", emulator()))
+        .header("X-Local-Token", local_token())
         .send()
         .await
         .unwrap()
@@ -36,7 +46,7 @@ async fn get_text(url: &str) -> String {
 }
 
 async fn settings() -> Settings {
-    let query = get_text(&format!("{}/_local/settings", emulator())).await;
+    let query = get_local("/_local/settings").await;
     SettingsDraft::from_query(&query)
         .validate(AppKind::Display)
         .unwrap()
@@ -96,8 +106,7 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
         "{unconfirmed:?}"
     );
     let code: serde_json::Value =
-        serde_json::from_str(&get_text(&format!("{}/_local/codes/{email}", emulator())).await)
-            .unwrap();
+        serde_json::from_str(&get_local(&format!("/_local/codes/{email}")).await).unwrap();
     let wrong = customer.confirm(&email, "000000x").await.unwrap_err();
     assert_eq!(
         wrong.to_string(),
@@ -158,6 +167,8 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
     // A barista's QR code, scanned by this customer through the API.
     let admin_email = format!("admin-{}@example.com", now_ms());
     let created = gloo_net::http::Request::post(&format!("{}/_local/users", emulator()))
+        .header("X-Local-Token", local_token())
+        .header("Content-Type", "application/json")
         .body(
             json!({"username": admin_email, "password": "password1", "groups": ["admin"]})
                 .to_string(),
@@ -218,12 +229,7 @@ async fn phone_sign_in_with_a_texted_code() {
         panic!("a wrong code must not sign in")
     };
     let sent: serde_json::Value = serde_json::from_str(
-        &get_text(&format!(
-            "{}/_local/codes/{}",
-            emulator(),
-            phone.replace('+', "%2B")
-        ))
-        .await,
+        &get_local(&format!("/_local/codes/{}", phone.replace('+', "%2B"))).await,
     )
     .unwrap();
     let PhoneAnswer::SignedIn(user) = customer

@@ -183,8 +183,9 @@ impl Harness {
             ..emulator::Config::default()
         };
         let emulator = emulator::start(config.clone()).await?;
-        // A restart must come back on the same address.
+        // A restart must come back on the same address, with the same local token.
         config.listen = emulator.addr;
+        config.local_token = Some(emulator.local_token().to_string());
 
         let port = free_port()?;
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -232,10 +233,19 @@ impl Harness {
     }
 
     /// A native client of the emulator's public APIs, speaking its variant (for E, its
-    /// first event).
+    /// first event), with the emulator's local token (to read the codes it sends).
     pub fn client(&self) -> emulator::client::Client {
         emulator::client::Client::for_variant(&self.emulator.base_url(), &self.variant)
             .expect("local settings are valid")
+            .with_local_token(self.emulator.local_token())
+    }
+
+    /// A native client of event `event` of this (E) emulator, with its local token.
+    pub fn client_of_event(&self, event: &str) -> Result<emulator::client::Client> {
+        Ok(
+            emulator::client::Client::for_event(&self.emulator.base_url(), event)?
+                .with_local_token(self.emulator.local_token()),
+        )
     }
 
     /// The barista's sign-in: (username, password); in E a phone number.
@@ -794,7 +804,7 @@ impl Harness {
     pub async fn faults(&self, faults: Value) -> Result<Value> {
         let client = self.client();
         let reply = client
-            .rest(
+            .local(
                 emulator::client::Method::POST,
                 &self.url("/_local/faults"),
                 Some(faults),

@@ -315,9 +315,12 @@ async fn robot_barista(
     }
 }
 
-/// Robot customers at the event's rate, each a new account, through the public APIs.
+/// Robot customers at the event's rate, each a new account, through the public APIs
+/// (reading their emailed codes with the emulator's `local_token`).
+#[allow(clippy::too_many_arguments)]
 async fn robot_customers(
     base: String,
+    local_token: String,
     mut barista: Api,
     per_hour: f64,
     time_scale: u32,
@@ -334,7 +337,7 @@ async fn robot_customers(
         }
         n += 1;
         let placed = async {
-            let mut customer = Client::new(&base)?;
+            let mut customer = Client::new(&base)?.with_local_token(&local_token);
             customer
                 .register(&base, &format!("robot{n}@example.com"), "password1")
                 .await?;
@@ -604,6 +607,8 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         )),
         tokio::spawn(robot_customers(
             base.clone(),
+            // The harness restarts the emulator with the same token.
+            harness.emulator.local_token().to_string(),
             barista.clone(),
             plan.robot_orders_per_hour,
             plan.time_scale,

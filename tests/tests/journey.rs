@@ -248,7 +248,7 @@ async fn two_events_at_once_never_cross() -> Result<()> {
     let harness = Harness::start_on(variant).await?;
     let base = harness.emulator.base_url();
     let (admin, secret) = harness.admin();
-    let mut xyz_barista = emulator::client::Client::for_event(&base, "XYZ")?;
+    let mut xyz_barista = harness.client_of_event("XYZ")?;
     xyz_barista.sign_in_as(&base, &admin, &secret).await?;
     xyz_barista.set_store(true).await?;
 
@@ -273,7 +273,7 @@ async fn two_events_at_once_never_cross() -> Result<()> {
     }
 
     let at_abc = harness.order("abc-guest", "Flat White").await?;
-    let mut xyz_guest = emulator::client::Client::for_event(&base, "XYZ")?;
+    let mut xyz_guest = harness.client_of_event("XYZ")?;
     xyz_guest.register_customer(&base, "xyz-guest").await?;
     let code = xyz_barista.qr_code().await?["last_code"]
         .as_str()

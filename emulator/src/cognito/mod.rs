@@ -15,7 +15,7 @@ mod user_pool;
 
 pub use identity::{issued_credentials, record_credentials, CREDENTIALS_LIFETIME_S};
 pub use store::{is_robot, IssuedCredentials};
-pub use tokens::{AccessClaims, JWKS, TOKEN_LIFETIME_S};
+pub use tokens::{AccessClaims, TOKEN_LIFETIME_S};
 
 use crate::clock::Clock;
 use crate::faults::Faults;
@@ -93,9 +93,11 @@ pub struct Cognito {
 }
 
 impl Cognito {
-    pub fn new(clock: Arc<dyn Clock>, faults: Arc<Faults>) -> Result<Self> {
+    /// The pool whose users, and signing key, live in `store` (a key is made there if
+    /// the database has none).
+    pub fn new(clock: Arc<dyn Clock>, faults: Arc<Faults>, store: &Store) -> Result<Self> {
         Ok(Self {
-            tokens: tokens::Tokens::new()?,
+            tokens: tokens::Tokens::new(store, clock.now_ms())?,
             clock,
             faults,
             sessions: Default::default(),
@@ -151,6 +153,12 @@ impl Cognito {
     /// access token (ID tokens lack the scope the methods require).
     pub fn verify_access_token(&self, token: &str, now_ms: i64) -> Option<AccessClaims> {
         self.tokens.verify_access(token, now_ms)
+    }
+
+    /// The user pool's JWKS (`/.well-known/jwks.json`): the public half of the key its
+    /// tokens are signed with.
+    pub fn jwks(&self) -> &Value {
+        self.tokens.jwks()
     }
 
     /// "Sends" a code: logs it and keeps it for `/_local/codes/<username>`.

@@ -1,5 +1,6 @@
-//! Cognito's tables: users, refresh tokens, identities and the credentials issued to
-//! them. Each function runs inside a caller's read or transaction.
+//! Cognito's tables: users, refresh tokens, identities, the credentials issued to them
+//! and the user pool's signing key. Each function runs inside a caller's read or
+//! transaction.
 
 use anyhow::Result;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -203,6 +204,34 @@ pub(super) fn delete_refresh_tokens_of_sub(conn: &Connection, sub: &str) -> Resu
     conn.execute(
         "DELETE FROM refresh_tokens WHERE username IN (SELECT username FROM users WHERE sub = ?1)",
         [sub],
+    )?;
+    Ok(())
+}
+
+/// The user pool's signing key: its key id and its private key (PKCS#1 PEM); the
+/// oldest, should there ever be more than one.
+pub(super) fn signing_key(conn: &Connection) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT kid, private_key_pem FROM signing_keys ORDER BY created_ms, kid LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Keeps a signing key, unless the database has one already (another process sharing
+/// the file may have been first): the caller reads back [`signing_key`].
+pub(super) fn insert_signing_key(
+    conn: &Connection,
+    kid: &str,
+    private_key_pem: &str,
+    created_ms: i64,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO signing_keys (kid, private_key_pem, created_ms)
+         SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM signing_keys)",
+        params![kid, private_key_pem, created_ms],
     )?;
     Ok(())
 }

@@ -1,19 +1,30 @@
-//! The user pool's JWTs (contract §2.3): RS256 access and ID tokens signed with the
-//! emulator's development key, their JWKS, and the check API Gateway's Cognito authorizer
-//! makes.
+//! The user pool's JWTs (contract §2.3): RS256 access and ID tokens, their JWKS, and the
+//! check API Gateway's Cognito authorizer makes.
+//!
+//! The signing key is an RSA key made for each database and kept in it (table
+//! `signing_keys`), so that a restarted emulator still accepts the tokens it issued
+//! before, and no two databases trust each other's tokens. An in-memory database uses
+//! a key made once per process (every in-memory emulator of a test run shares it),
+//! since making an RSA key takes a while.
 
-use super::store::User;
+use super::store::{self as sql, User};
 use crate::ids;
 use crate::local;
-use anyhow::Result;
+use crate::store::Store;
+use anyhow::{Context, Result};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use std::sync::OnceLock;
 
-const SIGNING_KEY_PEM: &[u8] = include_bytes!("../../keys/dev-signing-key.pem");
-/// The public half of the signing key, served at `/cognito/<pool>/.well-known/jwks.json`.
-pub const JWKS: &str = include_str!("../../keys/jwks.json");
-const KEY_ID: &str = "serverlesspresso-local-1";
+/// The size of a new signing key, as Cognito's own.
+const KEY_BITS: usize = 2048;
+const KEY_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// Access and ID tokens last an hour, unless `tokenLifetimeSeconds` says otherwise.
 pub const TOKEN_LIFETIME_S: i64 = 3600;
 const REFRESH_TOKEN_ALPHABET: &[u8] =
@@ -51,28 +62,81 @@ impl AccessClaims {
     }
 }
 
+/// A new signing key: its key id and its private key as PKCS#1 PEM.
+fn new_signing_key() -> Result<(String, String)> {
+    let key = RsaPrivateKey::new(&mut rand::thread_rng(), KEY_BITS)
+        .context("making the user pool's signing key")?;
+    let pem = key
+        .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+        .context("writing the signing key")?;
+    let kid = format!("serverlesspresso-local-{}", ids::token(KEY_ID_ALPHABET, 12));
+    Ok((kid, pem.to_string()))
+}
+
+/// The key of this process's in-memory databases, made on first use.
+fn in_memory_signing_key() -> Result<(String, String)> {
+    static KEY: OnceLock<(String, String)> = OnceLock::new();
+    if let Some(key) = KEY.get() {
+        return Ok(key.clone());
+    }
+    let made = new_signing_key()?;
+    Ok(KEY.get_or_init(|| made).clone())
+}
+
+/// The signing key of the database `store`, made (and kept in it) if it has none.
+fn signing_key(store: &Store, now_ms: i64) -> Result<(String, String)> {
+    if let Some(key) = store.read(sql::signing_key)? {
+        return Ok(key);
+    }
+    let (kid, pem) = if store.is_in_memory() {
+        in_memory_signing_key()?
+    } else {
+        new_signing_key()?
+    };
+    store.write(|tx| sql::insert_signing_key(tx, &kid, &pem, now_ms))?;
+    store
+        .read(sql::signing_key)?
+        .context("the signing key just stored is missing")
+}
+
 /// Signs and checks the pool's tokens.
 pub(super) struct Tokens {
+    key_id: String,
     encoding_key: EncodingKey,
     decoding_key: DecodingKey,
+    /// The public half of the signing key, served at
+    /// `/cognito/<pool>/.well-known/jwks.json`.
+    jwks: Value,
     issuer: String,
 }
 
 impl Tokens {
-    pub(super) fn new() -> Result<Self> {
-        let jwks: Value = serde_json::from_str(JWKS)?;
-        let key = &jwks["keys"][0];
-        let n = key["n"].as_str().unwrap_or_default();
-        let e = key["e"].as_str().unwrap_or_default();
+    /// The tokens of the pool whose database is `store` (at `now_ms`, the time a new
+    /// key is dated).
+    pub(super) fn new(store: &Store, now_ms: i64) -> Result<Self> {
+        let (key_id, pem) = signing_key(store, now_ms)?;
+        let private = RsaPrivateKey::from_pkcs1_pem(&pem)
+            .context("the signing key in the database is unreadable")?;
+        let n = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
         Ok(Self {
-            encoding_key: EncodingKey::from_rsa_pem(SIGNING_KEY_PEM)?,
-            decoding_key: DecodingKey::from_rsa_components(n, e)?,
+            encoding_key: EncodingKey::from_rsa_pem(pem.as_bytes())?,
+            decoding_key: DecodingKey::from_rsa_components(&n, &e)?,
+            jwks: json!({"keys": [{
+                "alg": "RS256", "e": e, "kid": key_id, "kty": "RSA", "n": n, "use": "sig",
+            }]}),
+            key_id,
             issuer: format!(
                 "https://cognito-idp.{}.amazonaws.com/{}",
                 local::REGION,
                 local::USER_POOL_ID
             ),
         })
+    }
+
+    /// The JWKS of the pool: the public half of its signing key.
+    pub(super) fn jwks(&self) -> &Value {
+        &self.jwks
     }
 
     /// `AuthenticationResult` for a user signing in at `now_ms`: access and ID tokens
@@ -140,7 +204,7 @@ impl Tokens {
 
     fn sign(&self, claims: &impl Serialize) -> String {
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(KEY_ID.into());
+        header.kid = Some(self.key_id.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding_key)
             .expect("RS256 signing with a valid key")
     }
@@ -172,8 +236,8 @@ mod tests {
     #[test]
     fn tokens_verify_and_id_tokens_are_refused() {
         let clock = Arc::new(ManualClock::starting_now());
-        let cognito = Cognito::new(clock.clone(), Default::default()).unwrap();
         let store = Store::open(None).unwrap();
+        let cognito = Cognito::new(clock.clone(), Default::default(), &store).unwrap();
         cognito
             .create_user(&store, "barista@example.com", "secret1", &["admin"])
             .unwrap();
@@ -203,5 +267,22 @@ mod tests {
             .is_some());
         clock.advance_ms(TOKEN_LIFETIME_S * 1000);
         assert_eq!(cognito.verify_access_token(access, clock.now_ms()), None);
+    }
+
+    #[test]
+    fn a_database_file_keeps_its_own_key_and_in_memory_ones_share_the_process_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let jwks = |store: &Store| Tokens::new(store, 0).unwrap().jwks().clone();
+        let memory = Store::open(None).unwrap();
+        assert_eq!(jwks(&memory), jwks(&Store::open(None).unwrap()));
+        let file = Store::open(Some(&dir.path().join("a.db"))).unwrap();
+        let kept = jwks(&file);
+        assert_ne!(kept, jwks(&memory));
+        assert_eq!(jwks(&file), kept, "read back, not made again");
+        let reopened = Store::open(Some(&dir.path().join("a.db"))).unwrap();
+        assert_eq!(jwks(&reopened), kept);
+        let other = Store::open(Some(&dir.path().join("b.db"))).unwrap();
+        assert_ne!(jwks(&other)["keys"][0]["n"], kept["keys"][0]["n"]);
+        assert_eq!(kept["keys"][0]["alg"], "RS256");
     }
 }

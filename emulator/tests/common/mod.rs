@@ -5,10 +5,16 @@
 use emulator::client::{Client, Subscriber};
 use emulator::clock::{Clock, ManualClock, SystemClock, Timings};
 use emulator::{Config, Running, Variant};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
+use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
+use shared::sigv4::{self, AwsCredentials};
+use shared::url::{Endpoint, SchemeKind};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
 
 pub const WAIT: Duration = Duration::from_secs(10);
 /// A pause long enough for anything that would happen to have happened.
@@ -70,11 +76,12 @@ pub fn manual_clock() -> Arc<ManualClock> {
 }
 
 /// A client of `emu` living in the emulator's time, set up as its apps are (E: for its
-/// first event).
+/// first event), with its local token (to read the codes it sends).
 pub fn client(emu: &Running) -> Client {
     Client::for_variant(&emu.base_url(), &emu.variant)
         .unwrap()
         .with_clock(Arc::clone(&emu.clock))
+        .with_local_token(emu.local_token())
 }
 
 /// A client of event `event` of the E emulator `emu`.
@@ -82,6 +89,17 @@ pub fn client_of(emu: &Running, event: &str) -> Client {
     Client::for_event(&emu.base_url(), event)
         .unwrap()
         .with_clock(Arc::clone(&emu.clock))
+        .with_local_token(emu.local_token())
+}
+
+/// `GET` of a local-only route (`path`, from `/_local/`) with the emulator's token.
+pub async fn local_get(emu: &Running, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}{path}", emu.base_url()))
+        .header(emulator::access::LOCAL_TOKEN_HEADER, emu.local_token())
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The barista, signed in as the apps do (W: SRP; E: the phone's texted code).
@@ -257,11 +275,124 @@ pub fn order_row(emu: &Running, order: &str) -> Value {
 
 /// The types of an order's events, oldest first (`/_local/orders/<id>/events`).
 pub async fn event_log(emu: &Running, order: &str) -> Vec<Value> {
-    let log: Value = reqwest::get(format!("{}/_local/orders/{order}/events", emu.base_url()))
+    let log: Value = local_get(emu, &format!("/_local/orders/{order}/events"))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     log["events"].as_array().unwrap().clone()
+}
+
+/// A URL presigned with `credentials` at the emulator's now.
+pub fn presigned(emu: &Running, credentials: &AwsCredentials) -> String {
+    let c = client(emu);
+    let endpoint = Endpoint::parse(&c.settings.iot_url(), SchemeKind::WebSocket).unwrap();
+    sigv4::presign(
+        &endpoint,
+        &c.settings.region,
+        sigv4::IOT_SERVICE,
+        credentials,
+        emu.clock.now_ms(),
+        None,
+    )
+}
+
+/// An MQTT connection driven packet by packet.
+pub struct RawMqtt {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    buf: Vec<u8>,
+}
+
+impl RawMqtt {
+    pub async fn connect(url: &str, client_id: &str) -> Self {
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "mqtt".parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut raw = Self {
+            ws,
+            buf: Vec::new(),
+        };
+        raw.send(&Packet::Connect(mqttrs::Connect {
+            protocol: mqttrs::Protocol::MQTT311,
+            keep_alive: 30,
+            client_id,
+            clean_session: true,
+            last_will: None,
+            username: None,
+            password: None,
+        }))
+        .await;
+        let connack = raw.next(WAIT).await.expect("CONNACK");
+        assert_eq!(connack[0] >> 4, 2, "CONNACK");
+        raw
+    }
+
+    pub async fn send(&mut self, packet: &Packet<'_>) {
+        let mut bytes = vec![0u8; 1024];
+        let len = encode_slice(packet, &mut bytes).unwrap();
+        bytes.truncate(len);
+        self.ws.send(Message::Binary(bytes.into())).await.unwrap();
+    }
+
+    /// The next packet within `wait`, or None.
+    pub async fn next(&mut self, wait: Duration) -> Option<Vec<u8>> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let mut packets = drain_packets(&mut self.buf).unwrap();
+            if !packets.is_empty() {
+                let first = packets.remove(0);
+                let mut rest = packets.concat();
+                rest.extend_from_slice(&self.buf);
+                self.buf = rest;
+                return Some(first);
+            }
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Ok(Some(Ok(Message::Binary(bytes)))) => self.buf.extend_from_slice(&bytes),
+                Ok(Some(Ok(_))) => {}
+                _ => return None,
+            }
+        }
+    }
+
+    /// SUBSCRIBE with packet id `pid`; the SUBACK's return codes.
+    pub async fn subscribe(
+        &mut self,
+        pid: u16,
+        topics: &[&str],
+    ) -> Vec<mqttrs::SubscribeReturnCodes> {
+        self.send(&Packet::Subscribe(mqttrs::Subscribe {
+            pid: mqttrs::Pid::try_from(pid).unwrap(),
+            topics: topics
+                .iter()
+                .map(|t| mqttrs::SubscribeTopic {
+                    topic_path: t.to_string(),
+                    qos: mqttrs::QoS::AtMostOnce,
+                })
+                .collect(),
+        }))
+        .await;
+        loop {
+            let packet = self.next(WAIT).await.expect("a SUBACK");
+            if let Some(Packet::Suback(ack)) = decode_slice(&packet).unwrap() {
+                assert_eq!(u16::from(ack.pid), pid, "the SUBACK answers this SUBSCRIBE");
+                return ack.return_codes;
+            }
+        }
+    }
+
+    /// The topic of the next PUBLISH within `wait`.
+    pub async fn next_publish(&mut self, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let packet = self.next(left).await?;
+            if let Some(Packet::Publish(p)) = decode_slice(&packet).unwrap() {
+                return Some(p.topic_name.to_string());
+            }
+        }
+    }
 }
