@@ -1,9 +1,12 @@
 // The service worker of each Serverlesspresso app: repeat visits load from the cache at
 // once, and a new deployment takes over safely on the visit after it is fetched.
 //
-// - Only same-origin GET requests inside this app's scope are cached: the APIs, Cognito,
-//   IoT and the journey pages are other origins on AWS (and other paths on the local
-//   emulator), so no API answer, token or message is ever stored.
+// - Only the app's own static files are cached: same-origin GET requests inside this
+//   app's scope, without an Authorization header, answered 200 with a static file's type
+//   (a page, script, wasm, style, image, font, manifest, the settings file) and not
+//   marked no-store or private. The APIs, Cognito, IoT and the journey pages are other
+//   origins on AWS (and other paths on the local emulator), and anything else is passed
+//   through untouched, so no API answer, token or message is ever stored.
 // - The page (index.html) is served from the cache and refreshed in the background
 //   (stale-while-revalidate); the files it names carry a content hash, so they never
 //   change and are served from the cache first. An old page keeps its own files until a
@@ -32,6 +35,24 @@ self.addEventListener("activate", (event) => {
 
 function inScope(url) {
   return url.origin === self.location.origin && url.href.startsWith(self.registration.scope);
+}
+
+// The types of the files an app is made of. Anything else in scope (an answer someone
+// put there, a host's error page) is never kept.
+const STATIC_TYPES = new Set([
+  "text/html", "text/css", "text/javascript", "application/javascript", "application/wasm",
+  "image/svg+xml", "image/png", "image/webp", "image/x-icon", "font/woff2", "font/woff",
+  "application/manifest+json", "application/json",
+]);
+
+/// Whether a response is one of the app's static files, fit to keep: same-origin, 200,
+/// of a static file's type (`types`, a subset of STATIC_TYPES, when given), and not
+/// marked no-store or private.
+function keepable(response, types) {
+  if (!response.ok || response.type !== "basic") return false;
+  const type = (response.headers.get("content-type") || "").split(";")[0].trim().toLowerCase();
+  if (!STATIC_TYPES.has(type) || (types && !types.includes(type))) return false;
+  return !/\b(no-store|private)\b/i.test(response.headers.get("cache-control") || "");
 }
 
 /// The hashed files a page names.
@@ -75,7 +96,7 @@ async function page(event) {
   // Past the HTTP cache, which may hold a page it thinks fresh for a while.
   const refresh = fetch(request.url, { cache: "no-cache", credentials: "same-origin" })
     .then(async (response) => {
-      if (response.ok && response.headers.get("content-type")?.includes("text/html")) {
+      if (keepable(response, ["text/html"])) {
         const fresh = await response.clone().text();
         // The page being served is the browser's to read: take another copy of it.
         const previous = await cache.match(key);
@@ -100,8 +121,8 @@ async function immutable(request) {
   const response = await fetch(request, { cache: "reload" });
   // A host's fallback page answering for a file it lacks (an SPA rewrite, or a deployment
   // still uploading) is not the file: kept, it would break this page for good.
-  const page = response.headers.get("content-type")?.includes("text/html");
-  if (response.ok && !page) await cache.put(request, response.clone());
+  const code = ["text/javascript", "application/javascript", "application/wasm", "text/css"];
+  if (keepable(response, code)) await cache.put(request, response.clone());
   return response;
 }
 
@@ -111,7 +132,7 @@ async function revalidated(event) {
   const cached = await cache.match(request);
   const refresh = fetch(request)
     .then(async (response) => {
-      if (response.ok) await cache.put(request, response.clone());
+      if (keepable(response)) await cache.put(request, response.clone());
       return response;
     })
     .catch(() => cached);
@@ -123,7 +144,7 @@ async function networkFirst(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request, { cache: "no-cache" });
-    if (response.ok) await cache.put(request, response.clone());
+    if (keepable(response, ["application/json"])) await cache.put(request, response.clone());
     return response;
   } catch (error) {
     const cached = await cache.match(request);
@@ -135,14 +156,16 @@ async function networkFirst(request) {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || !inScope(url)) return;
+  // A request that carries credentials is never the app's static file.
+  if (request.method !== "GET" || !inScope(url) || request.headers.has("authorization")) return;
   if (request.mode === "navigate") {
     event.respondWith(page(event));
   } else if (url.pathname.endsWith("/settings.json")) {
     event.respondWith(networkFirst(request));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(immutable(request));
-  } else {
+  } else if (["image", "font", "manifest", "style", "script"].includes(request.destination)) {
     event.respondWith(revalidated(event));
   }
+  // Anything else (a fetch of some other path in scope) goes to the network untouched.
 });

@@ -15,6 +15,7 @@ pub mod settings;
 pub mod sigv4;
 pub mod srp;
 pub mod time;
+pub mod trust;
 pub mod url;
 pub mod windows;
 pub mod wire;

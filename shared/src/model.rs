@@ -12,6 +12,23 @@ pub struct MenuItem {
     pub modifiers: Vec<ModifierGroup>,
 }
 
+/// The picture of a drink whose backend icon name is `icon`: `drinks/<icon>.svg`, only
+/// for names of letters, digits, `-`, `_` and `@` (at most 64: every icon the backends
+/// seed, such as `barista-icons_flat-white-alternative@2x`); anything else (a path, a
+/// URL, markup) gets the generic cup. The name comes from the backend: it never
+/// chooses a path.
+pub fn drink_image(icon: &str) -> String {
+    let safe = !icon.is_empty()
+        && icon.len() <= 64
+        && icon
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'@'));
+    match safe {
+        true => format!("drinks/{icon}.svg"),
+        false => "icons/take-away.svg".to_string(),
+    }
+}
+
 /// A group of options for a drink, one to be chosen ("Milk": "Regular", "Oat").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModifierGroup {
@@ -324,5 +341,26 @@ mod tests {
         assert_eq!(b.remaining_share(0), 1.0);
         assert_eq!(b.remaining_share(150_000), 0.5);
         assert_eq!(b.remaining_share(400_000), 0.0);
+    }
+
+    #[test]
+    fn a_drink_image_is_a_name_never_a_path() {
+        assert_eq!(
+            drink_image("barista-icons_flat-white-alternative@2x"),
+            "drinks/barista-icons_flat-white-alternative@2x.svg"
+        );
+        let long = "a".repeat(65);
+        for bad in [
+            "",
+            "../../_local/users",
+            "https://evil.example/x",
+            "a/b",
+            "x\"><script>",
+            "x?y",
+            "caf\u{e9}",
+            long.as_str(),
+        ] {
+            assert_eq!(drink_image(bad), "icons/take-away.svg", "{bad}");
+        }
     }
 }

@@ -360,6 +360,20 @@ pub enum FieldError {
     Flavour,
     #[error("Enter a whole number from 1 to 3600 (1 is real time).")]
     TimeScale,
+    #[error("Use AWS's own endpoint for this region, such as {example}, or an emulator on this machine (127.0.0.1 or localhost).")]
+    NotAws { example: String },
+    #[error("Only an emulator on this machine (127.0.0.1 or localhost) can be named here.")]
+    LoopbackOnly,
+    #[error(
+        "Use https:// or wss:// (plain http:// and ws:// only for an emulator on this machine)."
+    )]
+    PlainHttp,
+    #[error("{host} is not one of this deployment's hosts. Its settings.json lists the hosts staff may use (allowedHosts).")]
+    HostNotAllowed { host: String },
+    #[error(
+        "This deployment's settings.json sets this value: it cannot be changed on this device."
+    )]
+    FixedByDeployment,
 }
 
 /// All the refusals of one validation, in the order of the app's fields.
@@ -621,6 +635,35 @@ impl Settings {
         &self.draft
     }
 
+    /// 16 hex digits that change whenever any service this app talks to changes: a
+    /// session is kept under it, so a device pointed elsewhere never offers one
+    /// backend's tokens to another.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        for part in [
+            self.cognito_idp_url(),
+            self.cognito_identity_url(),
+            self.user_pool_id.clone(),
+            self.client_id.clone(),
+            self.identity_pool_id.clone(),
+            self.iot_url(),
+            self.order_manager.to_string(),
+            self.config.to_string(),
+            self.validator
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+        hash.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The backend's time windows, as fast as its timers run.
     pub fn windows(&self) -> crate::windows::Windows {
         crate::windows::Windows::scaled(self.time_scale)
@@ -664,13 +707,23 @@ impl Settings {
 
     /// The URL that opens `app` with these settings in its query string, for the
     /// display's "Configure barista app" and "Configure order app" (contract §1.2).
+    /// Only staff apps take settings from a link (see [`crate::trust::takes_hand_offs`]):
+    /// the order app has none.
     pub fn hand_off_url(&self, app: AppKind) -> Option<String> {
         let base = match app {
-            AppKind::Order => self.order_app.as_ref()?,
             AppKind::Barista => self.barista_app.as_ref()?,
-            AppKind::Display => return None,
+            AppKind::Order | AppKind::Display => return None,
         };
         Some(format!("{}?{}", base.as_str(), self.draft.to_query(app)))
+    }
+
+    /// The address the TV's QR code encodes for a QR `code`: the order app with the code
+    /// as its only query parameter, percent-encoded, so that whatever the backend sends
+    /// cannot add parameters (contract §1.2: the customer's QR carries only the token).
+    pub fn order_link(&self, code: &str) -> Option<String> {
+        let mut query = String::new();
+        push_query_pair(&mut query, "token", code);
+        Some(format!("{}?{query}", self.order_app.as_ref()?.as_str()))
     }
 }
 
@@ -1091,10 +1144,35 @@ mod tests {
         assert_eq!(received, d.for_app(AppKind::Barista));
         assert!(received.validate(AppKind::Barista).is_ok());
 
-        let order = s.hand_off_url(AppKind::Order).unwrap();
-        assert!(order.starts_with("https://order.example.com/?region=us-east-1&"));
-        assert!(order.contains("APIGWEndpointValidatorService="));
+        // Customers' phones take no settings from links.
+        assert_eq!(s.hand_off_url(AppKind::Order), None);
         assert_eq!(s.hand_off_url(AppKind::Display), None);
+    }
+
+    #[test]
+    fn the_order_link_carries_only_the_token_encoded() {
+        let s = complete_draft().validate(AppKind::Display).unwrap();
+        assert_eq!(
+            s.order_link("V1StGXR8_Z").as_deref(),
+            Some("https://order.example.com/?token=V1StGXR8_Z")
+        );
+        // A code that would smuggle in settings stays one value.
+        let link = s
+            .order_link("x&orderManagerEndpoint=https://evil.example/#")
+            .unwrap();
+        assert_eq!(
+            link,
+            "https://order.example.com/?token=x%26orderManagerEndpoint%3Dhttps://evil.example/%23"
+        );
+        let query = link.split_once('?').unwrap().1;
+        assert!(SettingsDraft::from_query(query).is_empty());
+        assert_eq!(
+            form_urlencoded::parse(query.as_bytes()).collect::<Vec<_>>(),
+            [(
+                "token".into(),
+                "x&orderManagerEndpoint=https://evil.example/#".into()
+            )]
+        );
     }
 
     #[test]

@@ -286,15 +286,9 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
 /// The V1 and E backends sign customers in with a phone number and a texted code.
 #[tokio::test]
 async fn phone_sign_in_for_the_multi_event_backend() -> Result<()> {
-    let harness = Harness::start().await?;
+    let harness = Harness::start_on(emulator::Variant::e(["ABC"])?).await?;
     let browser = harness.browser(PHONE).await?;
-    let mut settings = harness.local_settings();
-    settings.set(shared::Field::Flavour, "E");
-    settings.set(shared::Field::EventId, "ABC");
-    browser
-        .goto(&harness.url(&format!("/order/?{}", settings.to_query(AppKind::Order))))
-        .await?;
-    browser.click_button("Save and reload").await?;
+    browser.goto(&harness.url("/order/")).await?;
     browser
         .wait_for_text("#auth-title", "Sign in with your phone")
         .await?;

@@ -1,24 +1,35 @@
+//! The settings an app runs with, in context: this browser's saved settings and the
+//! deployment's `settings.json`, resolved by the rules of [`crate::trust`].
+
 use super::browser::{self, StorageError};
 use crate::settings::{AppKind, FieldErrors, Settings, SettingsDraft};
+use crate::trust::{self, Deployment, Resolution};
 use leptos::prelude::*;
 
-/// The settings deployed beside the app (`settings.json` next to its `index.html`),
-/// fetched at boot when this browser holds none of its own.
+/// The settings deployed beside the app (`settings.json` next to its `index.html`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Deployed {
-    /// This browser has settings of its own: the file was not fetched.
-    NotNeeded,
-    Found(SettingsDraft),
+    Found(Deployment),
     /// The host has no `settings.json` for this app.
     Missing,
     /// There is a file, but it could not be fetched or read.
     Unreadable(String),
 }
 
-/// Where the settings an app runs with came from. Precedence: a staff hand-off link
-/// (which opens the settings page to be saved), this browser's storage, the deployment.
+impl Deployed {
+    /// The deployment whose rules apply, if the file was read.
+    pub fn deployment(&self) -> Option<&Deployment> {
+        match self {
+            Self::Found(deployment) => Some(deployment),
+            Self::Missing | Self::Unreadable(_) => None,
+        }
+    }
+}
+
+/// Where the settings an app runs with came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// Saved in this browser (on top of the deployment's, where it allows).
     Browser,
     Deployment,
 }
@@ -29,7 +40,7 @@ pub enum Resolved {
     /// The deployed file is still on its way.
     Pending,
     Ready(Box<Settings>, Source),
-    /// Neither this browser nor the deployment has usable settings; the reason is for
+    /// Neither the deployment nor this browser has usable settings; the reason is for
     /// staff, never shown as fields to a customer.
     NotSetUp(String),
 }
@@ -39,13 +50,12 @@ pub enum Resolved {
 #[derive(Clone)]
 pub struct SettingsContext {
     pub app: AppKind,
-    /// What storage held (empty when nothing was saved).
+    /// What this browser saved (empty when nothing was).
     pub stored: SettingsDraft,
     /// Storage could not be read at all, or held something unreadable.
     pub load_error: Option<StorageError>,
-    /// The stored draft, validated for this app.
-    pub validated: Result<Settings, FieldErrors>,
-    /// The deployment's settings file, fetched only when storage has no valid settings.
+    /// The deployment's settings file. It is authoritative, so it is always fetched
+    /// (the page preloads it beside the code).
     pub deployed: LocalResource<Deployed>,
 }
 
@@ -55,49 +65,71 @@ impl SettingsContext {
             Ok(draft) => (draft.unwrap_or_default(), None),
             Err(e) => (SettingsDraft::default(), Some(e)),
         };
-        let validated = stored.validate(app);
-        let needed = validated.is_err();
-        let deployed = LocalResource::new(move || async move {
-            if needed {
-                fetch_deployed().await
-            } else {
-                Deployed::NotNeeded
-            }
-        });
         Self {
             app,
             stored,
             load_error,
-            validated,
-            deployed,
+            deployed: LocalResource::new(fetch_deployed),
         }
+    }
+
+    /// The deployment's rules and this browser's settings, once the file has arrived.
+    fn resolution(&self) -> Option<Resolution> {
+        let deployed = self.deployed.get()?;
+        Some(trust::resolve(
+            self.app,
+            &self.stored,
+            deployed.deployment(),
+        ))
     }
 
     /// The settings this app runs with, and where they came from.
     pub fn resolve(&self) -> Resolved {
-        if let Ok(settings) = &self.validated {
-            return Resolved::Ready(Box::new(settings.clone()), Source::Browser);
-        }
-        match self.deployed.get() {
+        match self.resolution() {
             None => Resolved::Pending,
-            Some(Deployed::Found(draft)) => match draft.validate(self.app) {
-                Ok(settings) => Resolved::Ready(Box::new(settings), Source::Deployment),
-                Err(errors) => Resolved::NotSetUp(format!(
-                    "the deployed settings.json is incomplete: {errors}"
-                )),
+            Some(Resolution::Ready {
+                settings,
+                from_browser,
+                ..
+            }) => Resolved::Ready(
+                settings,
+                if from_browser {
+                    Source::Browser
+                } else {
+                    Source::Deployment
+                },
+            ),
+            Some(Resolution::NotSetUp { reason, .. }) => match self.deployed.get() {
+                Some(Deployed::Unreadable(why)) => Resolved::NotSetUp(why),
+                _ => Resolved::NotSetUp(reason),
             },
-            Some(Deployed::Missing | Deployed::NotNeeded) => {
-                Resolved::NotSetUp("no settings.json is deployed with this app".into())
-            }
-            Some(Deployed::Unreadable(why)) => Resolved::NotSetUp(why),
         }
     }
 
-    /// What the settings form starts from: this browser's values, else the deployment's.
+    /// Settings saved in this browser that the rules refuse (they are not used), and why.
+    pub fn set_aside(&self) -> Option<FieldErrors> {
+        match self.resolution()? {
+            Resolution::Ready { set_aside, .. } | Resolution::NotSetUp { set_aside, .. } => {
+                set_aside
+            }
+        }
+    }
+
+    /// The deployment, once its file has arrived and if there is one.
+    pub fn deployment(&self) -> Option<Deployment> {
+        self.deployed.get()?.deployment().cloned()
+    }
+
+    /// What the settings form starts from: what the app runs with, else the deployment's
+    /// values with this browser's on top.
     pub fn starting_draft(&self) -> SettingsDraft {
-        match (self.stored.is_empty(), self.deployed.get()) {
-            (true, Some(Deployed::Found(draft))) => draft.for_app(self.app),
-            _ => self.stored.clone(),
+        match self.resolve() {
+            Resolved::Ready(settings, _) => settings.draft().clone(),
+            _ => self
+                .deployment()
+                .map(|d| d.draft.for_app(self.app))
+                .unwrap_or_default()
+                .overlaid_with(&self.stored),
         }
     }
 }
@@ -120,8 +152,8 @@ async fn fetch_deployed() -> Deployed {
             // A host that answers every path with the app's page (SPA fallback) has no
             // settings file either.
             Ok(text) if text.trim_start().starts_with('<') => Deployed::Missing,
-            Ok(text) => match SettingsDraft::from_json(&text) {
-                Ok(draft) => Deployed::Found(draft),
+            Ok(text) => match Deployment::from_json(&text) {
+                Ok(deployment) => Deployed::Found(deployment),
                 Err(e) => Deployed::Unreadable(format!("{url} is not a settings file: {e}")),
             },
             Err(_) => Deployed::Unreadable(format!("{url} could not be read")),
@@ -131,8 +163,8 @@ async fn fetch_deployed() -> Deployed {
     }
 }
 
-/// Reads this app's stored settings (and, when there are none, the deployed ones) and
-/// provides them to every component below.
+/// Reads this app's saved settings and the deployed ones, and provides them to every
+/// component below.
 pub fn provide_settings(app: AppKind) {
     provide_context(SettingsContext::load(app));
 }

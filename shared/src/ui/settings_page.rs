@@ -4,23 +4,25 @@ use super::browser::{self, StorageError};
 use super::context::{Resolved, Source};
 use super::{AppHeader, SettingsContext};
 use crate::settings::{AppKind, Field, FieldErrors, Flavour, SettingsDraft};
+use crate::trust::{self, HostChange, Trust};
 use leptos::ev::SubmitEvent;
 use leptos::html;
 use leptos::prelude::*;
 
 /// Renders `children` with this app's [`Settings`] in context once they are known:
-/// from this browser's storage, else from the deployment's `settings.json`. A staff
-/// hand-off link (settings in the query string) opens the settings page instead, to be
-/// checked and saved. Without any settings a customer sees a friendly "not set up yet"
-/// screen; staff apps show the settings page.
+/// the deployment's `settings.json`, with what this browser saved on top where the rules
+/// of [`crate::trust`] allow. A staff hand-off link (settings in the query string) opens
+/// the settings page instead, to be checked and saved; the customer's order app takes no
+/// settings from links. Without any settings a customer sees a friendly "not set up
+/// yet" screen; staff apps show the settings page.
 #[component]
 pub fn RequireSettings(children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
-    if SettingsDraft::query_has_settings(&browser::query()) {
+    let app = ctx.app;
+    if trust::takes_hand_offs(app) && SettingsDraft::query_has_settings(&browser::query()) {
         return view! { <SettingsScreen/> }.into_any();
     }
     let children = StoredValue::new(children);
-    let app = ctx.app;
     (move || match ctx.resolve() {
         Resolved::Pending => view! { <Starting/> }.into_any(),
         Resolved::Ready(settings, _) => {
@@ -66,20 +68,47 @@ fn NotSetUp(reason: String) -> impl IntoView {
     }
 }
 
-/// The form: this app's fields pre-filled from storage and the query string, checked
-/// on save, persisted to localStorage, then the app reloads.
+/// The form: this app's fields pre-filled from what it runs with and (staff apps) the
+/// query string, checked on save against the format and the rules of [`crate::trust`],
+/// then, when a host changes, confirmed host by host; saved to localStorage, every
+/// session of the app forgotten, and the app reloads.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
     let app = ctx.app;
-    let from_query = SettingsDraft::from_query(&browser::query()).for_app(app);
+    let deployment = ctx.deployment();
+    let from_query = match trust::takes_hand_offs(app) {
+        true => SettingsDraft::from_query(&browser::query()).for_app(app),
+        false => SettingsDraft::default(),
+    };
+    let locked = deployment
+        .as_ref()
+        .is_some_and(|d| d.allowed_hosts.is_empty());
+    // On a deployment that allows no other hosts, what a link says about where
+    // credentials go is not even put in the form: it is listed as ignored.
+    let (from_query, ignored) = match deployment.as_ref().filter(|_| locked) {
+        Some(d) => trust::split_fixed(&from_query, d),
+        None => (from_query, Vec::new()),
+    };
+    // What the app runs with now: a host that differs from these is a change to confirm.
+    let current = match ctx.resolve() {
+        Resolved::Ready(settings, _) => settings.draft().clone(),
+        _ => SettingsDraft::default(),
+    };
+    let current_confirm = current.clone();
     let draft = RwSignal::new(ctx.starting_draft().overlaid_with(&from_query).for_app(app));
     let from_deployment = ctx.stored.is_empty()
         && from_query.is_empty()
         && matches!(ctx.resolve(), Resolved::Ready(_, Source::Deployment));
-    let attempted = RwSignal::new(false);
+    // A link's values are checked at once: staff see what it would change before anything.
+    let attempted = RwSignal::new(!from_query.is_empty());
     let save_error = RwSignal::new(None::<StorageError>);
-    let validation = Memo::new(move |_| draft.with(|d| d.validate(app).err().unwrap_or_default()));
+    let to_confirm = RwSignal::new(Vec::<HostChange>::new());
+    let trust_rules = StoredValue::new(deployment.clone());
+    let validate = move |d: &SettingsDraft| {
+        trust_rules.with_value(|dep| Trust::new(app, dep.as_ref()).validate(d))
+    };
+    let validation = Memo::new(move |_| draft.with(|d| validate(d).err().unwrap_or_default()));
     // Errors show once a save was attempted, then follow every keystroke.
     let shown_errors = Signal::derive(move || {
         if attempted.get() {
@@ -89,26 +118,66 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
     let summary = NodeRef::<html::Div>::new();
+    let confirm_panel = NodeRef::<html::Div>::new();
+    let focus = move |target: NodeRef<html::Div>| {
+        // The panel appears on the next frame; focus it so screen readers announce it.
+        request_animation_frame(move || {
+            if let Some(el) = target.get_untracked() {
+                let _ = el.focus();
+            }
+        })
+    };
 
+    let save = move || {
+        let Ok(settings) = draft.with_untracked(|d| validate(d)) else {
+            return;
+        };
+        let saved =
+            trust_rules.with_value(|dep| trust::to_save(app, settings.draft(), dep.as_ref()));
+        let result = match saved.is_empty() {
+            true => browser::clear_draft(app),
+            false => browser::save_draft(app, &saved),
+        };
+        match result {
+            Ok(()) => {
+                // Tokens of the previous settings are never offered to the new ones.
+                crate::web::auth::forget_all(app, &[]);
+                browser::reload_app(&SettingsDraft::strip_from_query(&browser::query()));
+            }
+            Err(e) => save_error.set(Some(e)),
+        }
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         attempted.set(true);
-        match draft.with_untracked(|d| d.validate(app)) {
-            Ok(settings) => match browser::save_draft(app, settings.draft()) {
-                Ok(()) => browser::reload_app(&SettingsDraft::strip_from_query(&browser::query())),
-                Err(e) => save_error.set(Some(e)),
-            },
-            // The summary appears on the next frame; move focus to it so screen
-            // readers announce what to fix.
-            Err(_) => request_animation_frame(move || {
-                if let Some(el) = summary.get_untracked() {
-                    let _ = el.focus();
+        match draft.with_untracked(|d| validate(d)) {
+            Ok(settings) => {
+                let changes = trust::host_changes(app, &current, settings.draft());
+                if changes.is_empty() {
+                    save();
+                } else {
+                    to_confirm.set(changes);
+                    focus(confirm_panel);
                 }
-            }),
+            }
+            Err(_) => focus(summary),
+        }
+    };
+    // What was confirmed must be what is saved: a field edited while the list showed
+    // lists its hosts again.
+    let on_confirm = move |_| {
+        let changes = draft.with_untracked(|d| trust::host_changes(app, &current_confirm, d));
+        if to_confirm.with_untracked(|shown| *shown == changes) {
+            save();
+        } else {
+            to_confirm.set(changes);
         }
     };
     let on_clear = move |_| match browser::clear_draft(app) {
-        Ok(()) => browser::reload_app(&SettingsDraft::strip_from_query(&browser::query())),
+        Ok(()) => {
+            crate::web::auth::forget_all(app, &[]);
+            browser::reload_app(&SettingsDraft::strip_from_query(&browser::query()));
+        }
         Err(e) => save_error.set(Some(e)),
     };
 
@@ -120,7 +189,10 @@ pub fn SettingsPage() -> impl IntoView {
     let field_views = move |fields: Vec<Field>| {
         let views = fields
             .into_iter()
-            .map(|field| view! { <SettingField field draft errors=shown_errors/> })
+            .map(|field| {
+                let fixed = locked && field.decides_where_credentials_go();
+                view! { <SettingField field draft errors=shown_errors fixed/> }
+            })
             .collect_view();
         view! { <div class="settings-fields">{views}</div> }
     };
@@ -135,12 +207,32 @@ pub fn SettingsPage() -> impl IntoView {
             </p>
             {(!from_query.is_empty()).then(|| view! {
                 <div class="alert info" role="status">
-                    "Filled in from the link you opened. Check the values, then save."
+                    "Filled in from the link you opened. Check the values, then save: anyone can make such a link."
                 </div>
             })}
-            {from_deployment.then(|| view! {
+            {locked.then(|| view! {
+                <div class="alert info" role="status" id="settings-locked">
+                    "Where this app sends sign-ins, tokens and orders is set by its deployment (settings.json) and cannot be changed on this device. To let staff point devices at other hosts, list them in settings.json as allowedHosts."
+                </div>
+            })}
+            {(from_deployment && !locked).then(|| view! {
                 <div class="alert info" role="status">
                     "These are the settings deployed with the app. Saving keeps your changes in this browser only; Clear settings goes back to the deployed ones."
+                </div>
+            })}
+            {(!ignored.is_empty()).then(|| view! {
+                <div class="alert warning" role="alert" id="settings-ignored">
+                    <strong>"This link tried to change where this device sends sign-ins and tokens. That part was ignored:"</strong>
+                    <ul>
+                        {ignored.into_iter().map(|(field, value)| view! {
+                            <li>{field.label()} ": " {value}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            {ctx.set_aside().map(|errors| view! {
+                <div class="alert warning" role="alert" id="settings-set-aside">
+                    "Settings saved in this browser are not used: " {errors.to_string()}
                 </div>
             })}
             {ctx.load_error.clone().map(|e| view! {
@@ -149,7 +241,7 @@ pub fn SettingsPage() -> impl IntoView {
             {move || save_error.get().map(|e| view! {
                 <div class="alert error" role="alert">{e.to_string()}</div>
             })}
-            <div class="alert error" tabindex="-1" node_ref=summary
+            <div class="alert error" tabindex="-1" node_ref=summary id="settings-errors"
                 hidden=move || shown_errors.with(FieldErrors::is_empty)>
                 <strong>
                     {move || match shown_errors.with(FieldErrors::len) {
@@ -172,7 +264,29 @@ pub fn SettingsPage() -> impl IntoView {
                     <summary>"Other backends and the local emulator"</summary>
                     {field_views(advanced)}
                 </details>
-                <div class="button-row">
+                <div class="alert warning" tabindex="-1" node_ref=confirm_panel id="host-changes"
+                    role="alert" hidden=move || to_confirm.with(Vec::is_empty)>
+                    <strong>"Check these hosts before saving"</strong>
+                    <p>"This device will send sign-ins, tokens and AWS credentials to them. Save only if each one is your coffee bar's."</p>
+                    <ul>
+                        {move || to_confirm.get().into_iter().map(|change| view! {
+                            <li>
+                                {change.field.label()} ": "
+                                {change.from.unwrap_or_else(|| "none".to_string())}
+                                " → " <strong>{change.to}</strong>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <div class="button-row">
+                        <button type="button" class="button" id="confirm-hosts" on:click=on_confirm>
+                            "Use these hosts"
+                        </button>
+                        <button type="button" class="button secondary" on:click=move |_| to_confirm.set(Vec::new())>
+                            "Not now"
+                        </button>
+                    </div>
+                </div>
+                <div class="button-row" hidden=move || !to_confirm.with(Vec::is_empty)>
                     <button type="submit" class="button">"Save and reload"</button>
                     <button type="button" class="button secondary" on:click=on_clear>
                         "Clear settings"
@@ -183,12 +297,14 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// One labelled input with its help text and, after a save attempt, its error.
+/// One labelled input with its help text and, after a save attempt, its error; read-only
+/// when the deployment fixes it.
 #[component]
 fn SettingField(
     field: Field,
     draft: RwSignal<SettingsDraft>,
     #[prop(into)] errors: Signal<FieldErrors>,
+    fixed: bool,
 ) -> impl IntoView {
     let id = format!("setting-{}", field.key());
     let help_id = format!("{id}-help");
@@ -210,7 +326,7 @@ fn SettingField(
     let control = if field == Field::Flavour {
         let current = draft.with_untracked(SettingsDraft::flavour);
         view! {
-            <select id=id.clone() name=field.key() on:change=on_input
+            <select id=id.clone() name=field.key() on:change=on_input disabled=fixed
                 aria-describedby=described_by aria-invalid=invalid>
                 {Flavour::ALL.into_iter().map(|f| view! {
                     <option value=f.key() selected=f == current>{f.describe()}</option>
@@ -221,7 +337,7 @@ fn SettingField(
     } else {
         view! {
             <input id=id.clone() name=field.key() type="text" prop:value=initial
-                placeholder=field.example() autocomplete="off" autocapitalize="none"
+                placeholder=field.example() autocomplete="off" autocapitalize="none" readonly=fixed
                 spellcheck="false" on:input=on_input
                 aria-required=move || required().to_string()
                 aria-describedby=described_by aria-invalid=invalid/>

@@ -121,26 +121,35 @@ fn protocol(what: &str) -> AuthError {
 }
 
 impl AuthClient {
+    /// The client of `app` for these settings. Sessions and identities this browser kept
+    /// for other settings (another backend) are deleted.
     pub fn new(settings: Settings, app: AppKind) -> Self {
-        Self { settings, app }
+        let client = Self { settings, app };
+        forget_all(app, &[&client.session_key(), &client.identity_key()]);
+        client
     }
 
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
 
-    /// Per app and per user pool client: a browser switched to another backend's
-    /// settings never reuses a session of the previous one.
+    /// Per app and per backend: a device pointed at other services (new settings, a new
+    /// deployment) never offers one backend's tokens to another.
     fn session_key(&self) -> String {
         format!(
-            "serverlesspresso.{}.session.{}",
-            self.app.slug(),
-            self.settings.client_id
+            "{}{}",
+            session_prefix(self.app),
+            self.settings.fingerprint()
         )
     }
 
+    /// The signed-in person's identity-pool identity, per backend like the session.
     fn identity_key(&self) -> String {
-        format!("aws.cognito.identity-id.{}", self.settings.identity_pool_id)
+        format!(
+            "{}{}",
+            identity_prefix(self.app),
+            self.settings.fingerprint()
+        )
     }
 
     pub async fn sign_up(&self, email: &str, password: &str) -> Result<(), AuthError> {
@@ -282,29 +291,53 @@ impl AuthClient {
         }
     }
 
+    /// Ends the session: the refresh token is revoked at Cognito (in the background: the
+    /// person is signed out at once, network or not), and every token, identity and
+    /// code-in-progress this app kept in the browser is deleted.
     pub fn sign_out(&self) {
-        if let Some(storage) = local_storage() {
-            let _ = storage.remove_item(&self.session_key());
+        if let Some(session) = self.stored().map(|s| s.session) {
+            let revoke = cognito::revoke(&self.settings, &session.refresh_token);
+            wasm_bindgen_futures::spawn_local(async move {
+                // Not revoked (offline): the token is gone from here all the same.
+                let _ = call(revoke).await;
+            });
         }
+        forget_all(self.app, &[]);
     }
 
-    /// Unauthenticated identity-pool credentials for IoT (contract §2.4); the identity
-    /// id is cached as the AWS SDK caches it.
+    /// Identity-pool credentials for IoT (contract §2.4) of the signed-in person's
+    /// authenticated identity: `GetId` and `GetCredentialsForIdentity` with their ID
+    /// token in `Logins`, as AWS Amplify does, so the identity pool gives the role of
+    /// their group (customer or staff). The identity id is kept per person.
     pub async fn credentials(&self) -> Result<(AwsCredentials, i64), AuthError> {
-        let cached = local_storage().and_then(|s| s.get_item(&self.identity_key()).ok().flatten());
+        let user = self
+            .fresh(false)
+            .await?
+            .ok_or_else(|| protocol("signed out"))?;
+        let id_token = Some(user.session.id_token.as_str());
+        let owner = format!("{} ", user.access.sub);
+        let cached = local_storage()
+            .and_then(|s| s.get_item(&self.identity_key()).ok().flatten())
+            .and_then(|kept| kept.strip_prefix(&owner).map(str::to_string));
         let identity = match cached {
             Some(id) => id,
             None => {
-                let answer = call(cognito::get_id(&self.settings)).await?;
+                let answer = call(cognito::get_id(&self.settings, id_token)).await?;
                 let id = cognito::parse_identity_id(&answer)
                     .ok_or_else(|| protocol("no identity id"))?;
                 if let Some(s) = local_storage() {
-                    let _ = s.set_item(&self.identity_key(), &id);
+                    let _ = s.set_item(&self.identity_key(), &format!("{owner}{id}"));
                 }
                 id
             }
         };
-        match call(cognito::get_credentials(&self.settings, &identity)).await {
+        match call(cognito::get_credentials(
+            &self.settings,
+            &identity,
+            id_token,
+        ))
+        .await
+        {
             Ok(answer) => {
                 cognito::parse_credentials(&answer).ok_or_else(|| protocol("no credentials"))
             }
@@ -318,5 +351,42 @@ impl AuthClient {
             }
             Err(e) => Err(e),
         }
+    }
+}
+
+fn session_prefix(app: AppKind) -> String {
+    format!("serverlesspresso.{}.session.", app.slug())
+}
+
+fn identity_prefix(app: AppKind) -> String {
+    format!("serverlesspresso.{}.identity.", app.slug())
+}
+
+/// Deletes every session and identity `app` keeps in localStorage but the ones named in
+/// `keep`, and everything it keeps in this tab's sessionStorage when `keep` is empty
+/// (signing out, or new settings: nothing of the person stays).
+pub fn forget_all(app: AppKind, keep: &[&str]) {
+    let prefixes = [session_prefix(app), identity_prefix(app)];
+    if let Some(storage) = local_storage() {
+        remove_keys(&storage, |key| {
+            prefixes.iter().any(|p| key.starts_with(p.as_str())) && !keep.contains(&key)
+        });
+    }
+    if keep.is_empty() {
+        let tab = format!("serverlesspresso.{}.", app.slug());
+        if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+            remove_keys(&storage, |key| key.starts_with(&tab));
+        }
+    }
+}
+
+fn remove_keys(storage: &web_sys::Storage, doomed: impl Fn(&str) -> bool) {
+    let count = storage.length().unwrap_or(0);
+    let keys: Vec<String> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| doomed(key))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
     }
 }

@@ -89,17 +89,12 @@ pub fn QrPanel() -> impl IntoView {
         QrPhase::Showing { .. } => Shows::Code,
     });
 
-    let order_app = ctx
-        .settings
-        .order_app
-        .as_ref()
-        .map(|u| u.as_str().to_string())
-        .unwrap_or_default();
+    let settings = ctx.settings.clone();
     let qr_text = Signal::derive(move || {
         let code = bucket
             .with(|b| b.as_ref().map(|b| b.code.clone()))
             .unwrap_or_default();
-        format!("{order_app}?token={code}")
+        settings.order_link(&code).unwrap_or_default()
     });
     let tokens = move || bucket.with(|b| b.as_ref().map_or(0, |b| b.available_tokens));
     let show_debug = RwSignal::new(false);
@@ -163,7 +158,7 @@ pub fn QrPanel() -> impl IntoView {
                         </button>
                         <div class="qr-progress" role="progressbar" aria-labelledby="qr-countdown"
                             aria-valuemin="0" aria-valuemax="1000" aria-valuenow=per_mille>
-                            <div style=move || { let pm = per_mille(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
+                            <div style:transform=move || { let pm = per_mille(); format!("scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
                         </div>
                         <p id="qr-countdown" class="qr-countdown">"New code in " {move || clock_text(ms_left())}</p>
                         <p class="tokens" aria-live="polite">

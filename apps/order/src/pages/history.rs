@@ -63,7 +63,7 @@ pub fn HistoryPage() -> impl IntoView {
                             <ul class="history">
                                 <For each=move || list.clone() key=|p| p.order.id.clone() let(Past { order, drink })>
                                     <li class="card history-item">
-                                        <img src=format!("drinks/{}.svg", drink.icon) alt="" width="56" height="56"/>
+                                        <img src=shared::model::drink_image(&drink.icon) alt="" width="56" height="56"/>
                                         <div>
                                             <h2>{drink.summary()}</h2>
                                             <p class="history-meta">

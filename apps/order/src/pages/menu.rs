@@ -81,7 +81,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     view! {
         <section class="menu" aria-labelledby="menu-title">
             <div class="countdown" role="timer" aria-label="Time left to choose">
-                <div class="countdown-bar" style=move || { let pm = per_mille_left(); format!("transform: scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
+                <div class="countdown-bar" style:transform=move || { let pm = per_mille_left(); format!("scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
                 <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get().max(deadline_ms - choose_ms))} " left"</span>
             </div>
             <Show when=expired>
@@ -96,7 +96,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                     view! {
                         <button type="button" class="drink-card" aria-pressed=move || pressed().to_string()
                             disabled=!item.available on:click=pick>
-                            <img src=format!("drinks/{}.svg", item.icon) alt="" width="72" height="72"/>
+                            <img src=shared::model::drink_image(&item.icon) alt="" width="72" height="72"/>
                             <span class="drink-name">{name.clone()}</span>
                             {(!item.available).then(|| view! { <span class="drink-note">"Unavailable"</span> })}
                         </button>
