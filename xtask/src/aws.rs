@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+use shared::trust::Deployment;
 use shared::{AppKind, Field, SettingsDraft};
 use std::path::Path;
 
@@ -22,11 +23,18 @@ Writes apps/{display,barista,order}/dist/settings.json for a real deployment.
   --order-app-url URL     where the order app is hosted (the board's QR code points here)
   --barista-app-url URL   where the barista console is hosted (optional)
   --flavour W|E|V1        the backend generation (default W)
-  --event-id ID           the event of a multi-event (E) backend";
+  --event-id ID           the event of a multi-event (E) backend
+  --allowed-host HOST     a host staff may point a device at besides the deployment's
+                          own (repeatable; none by default, so a settings link can
+                          change nothing: see docs/security.md)
+
+It also narrows each page's Content-Security-Policy (index.html and _headers) to the
+deployment's hosts.";
 
 /// The settings of one deployment, from its stack outputs and the values given.
-pub fn settings_from(args: &[String]) -> Result<SettingsDraft> {
+pub fn settings_from(args: &[String]) -> Result<Deployment> {
     let mut draft = SettingsDraft::default();
+    let mut allowed_hosts = Vec::new();
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args
@@ -45,10 +53,21 @@ pub fn settings_from(args: &[String]) -> Result<SettingsDraft> {
             "--barista-app-url" => draft.set(Field::BaristaAppUrl, value),
             "--flavour" => draft.set(Field::Flavour, value),
             "--event-id" => draft.set(Field::EventId, value),
+            "--allowed-host" => {
+                shared::url::check_host_port(value).map_err(|e| {
+                    anyhow::anyhow!(
+                        "--allowed-host {value}: {e} (give a host name such as api.example.com)"
+                    )
+                })?;
+                allowed_hosts.push(value.to_ascii_lowercase());
+            }
             other => bail!("unknown option {other}\n\n{USAGE}"),
         }
     }
-    Ok(draft)
+    Ok(Deployment {
+        draft,
+        allowed_hosts,
+    })
 }
 
 /// The settings in a `DisplayAppURI`: its query string (contract §1.2).
@@ -96,12 +115,18 @@ fn from_outputs(json: &str) -> Result<SettingsDraft> {
 }
 
 /// Checks the settings for every app and writes each app's `settings.json` into its
-/// built `dist/`.
-pub fn write(root: &Path, draft: &SettingsDraft) -> Result<()> {
+/// built `dist/`, with the page's policy narrowed to the deployment's hosts.
+pub fn write(root: &Path, deployment: &Deployment) -> Result<()> {
+    let draft = &deployment.draft;
     let mut problems = Vec::new();
+    let mut connect = Vec::new();
     for app in AppKind::ALL {
-        if let Err(errors) = draft.validate(app) {
-            problems.push(format!("  {}: {errors}", app.title()));
+        match draft.validate(app) {
+            Ok(settings) => connect.push(crate::csp::connect_sources(
+                &settings,
+                &deployment.allowed_hosts,
+            )),
+            Err(errors) => problems.push(format!("  {}: {errors}", app.title())),
         }
     }
     if !problems.is_empty() {
@@ -119,12 +144,28 @@ pub fn write(root: &Path, draft: &SettingsDraft) -> Result<()> {
             );
         }
         let file = dist.join("settings.json");
-        std::fs::write(&file, draft.for_app(app).to_json())
+        let for_app = Deployment {
+            draft: draft.for_app(app),
+            allowed_hosts: deployment.allowed_hosts.clone(),
+        };
+        std::fs::write(&file, for_app.to_json())
             .with_context(|| format!("writing {}", file.display()))?;
         println!("wrote {}", file.display());
+        crate::csp::write(&dist, app.slug(), &connect[app_index(app)])?;
+        println!(
+            "wrote {} and its _headers (Content-Security-Policy)",
+            dist.join("index.html").display()
+        );
     }
     println!("Upload each app's dist/ folder with its settings.json to your host.");
     Ok(())
+}
+
+fn app_index(app: AppKind) -> usize {
+    AppKind::ALL
+        .iter()
+        .position(|a| *a == app)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -147,7 +188,7 @@ mod tests {
             {"OutputKey": "UserPoolId", "OutputValue": "us-east-1_AbCdEf123"},
         ]}]});
         std::fs::write(&outputs, json.to_string()).unwrap();
-        let draft = settings_from(&args(&[
+        let deployment = settings_from(&args(&[
             "--outputs",
             outputs.to_str().unwrap(),
             "--identity-pool",
@@ -156,8 +197,12 @@ mod tests {
             "a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com",
             "--order-app-url",
             "https://order.example.com/",
+            "--allowed-host",
+            "API.coffee.example.com",
         ]))
         .unwrap();
+        assert_eq!(deployment.allowed_hosts, ["api.coffee.example.com"]);
+        let draft = deployment.draft;
         for app in AppKind::ALL {
             let settings = draft
                 .validate(app)
@@ -199,5 +244,6 @@ mod tests {
         assert!(from_display_app_uri("https://example.com/").is_err());
         assert!(settings_from(&args(&["--identity-pool"])).is_err());
         assert!(settings_from(&args(&["--colour", "blue"])).is_err());
+        assert!(settings_from(&args(&["--allowed-host", "https://x.example/"])).is_err());
     }
 }

@@ -11,6 +11,7 @@
 //! - `aws-settings` writes each built app's `settings.json` for a real deployment
 
 mod aws;
+mod csp;
 mod setup;
 mod size;
 mod split;
@@ -33,7 +34,7 @@ fn main() -> Result<()> {
         "setup" => setup::run(),
         "build" => {
             setup::run()?;
-            build_apps()
+            build_apps().map(drop)
         }
         "run" => run(rest),
         "aws-settings" => {
@@ -156,9 +157,13 @@ fn measure_in_browsers(file: &str, only: Option<&str>) -> Result<()> {
 }
 
 /// Builds each app into `apps/<app>/dist`, served under `/<app>/`: the release build,
-/// split (see `split.rs`).
-fn build_apps() -> Result<()> {
-    split::build(&APPS)
+/// split (see `split.rs`), redoing only what changed; says what it reused.
+fn build_apps() -> Result<Vec<split::AppBuild>> {
+    let report = split::build(&APPS)?;
+    for app in &report {
+        println!("      {app}");
+    }
+    Ok(report)
 }
 
 /// Builds everything, then runs the emulator with the apps until Ctrl-C. The emulator
@@ -168,7 +173,7 @@ fn run(emulator_args: &[String]) -> Result<()> {
     let mut steps = Steps::new(4);
     steps.start("Checking the toolchain (installs what is missing; the first time takes a while)");
     setup::run()?;
-    steps.start("Building the three apps with Trunk (release)");
+    steps.start("Building the three apps (release; unchanged steps are reused)");
     build_apps()?;
     steps.start("Building the emulator");
     build_emulator()?;
@@ -243,6 +248,13 @@ fn run_quiet(cmd: &mut Command) -> Result<()> {
 fn test() -> Result<()> {
     setup::run()?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    // The IAM template an operator deploys for least privilege (docs/security.md). It takes
+    // a second or two; warnings fail it as errors do.
+    run_cmd(
+        Command::new(setup::cfn_lint()?)
+            .current_dir(root())
+            .arg("deploy/least-privilege.yaml"),
+    )?;
     run_cmd(cargo().args([
         "clippy",
         "--workspace",
@@ -290,7 +302,7 @@ fn test() -> Result<()> {
         "display",
     ]))?;
     // The shared client in headless Chromium against a running emulator.
-    with_emulator(|url| {
+    with_emulator(|url, local_token| {
         run_cmd(
             cargo()
                 .args([
@@ -305,10 +317,17 @@ fn test() -> Result<()> {
                     "web_client",
                 ])
                 .env("SERVERLESSPRESSO_EMULATOR", url)
+                .env("SERVERLESSPRESSO_LOCAL_TOKEN", local_token)
                 .env("CHROMEDRIVER", setup::CHROMEDRIVER),
         )
     })?;
     build_apps()?;
+    // The pipeline is incremental: a second build with nothing changed must reuse every
+    // step of every app (and take seconds).
+    let again = build_apps()?;
+    if let Some(redone) = again.iter().find(|app| !app.all_reused()) {
+        bail!("a second build with nothing changed did not reuse every step: {redone}");
+    }
     run_cmd(
         cargo()
             .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
@@ -318,16 +337,19 @@ fn test() -> Result<()> {
     size::report(&root())
 }
 
-/// Runs `f` with an in-memory emulator listening on a free loopback port.
-fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+/// Runs `f` with an in-memory emulator listening on a free loopback port: `f` gets its
+/// URL and the token of its local-only routes.
+fn with_emulator(f: impl FnOnce(&str, &str) -> Result<()>) -> Result<()> {
     build_emulator()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let address = format!("127.0.0.1:{port}");
+    let local_token = new_local_token()?;
     let log = std::fs::File::create(target_dir().join("emulator-for-tests.log"))?;
     let mut emulator = Command::new(emulator_path())
         .args(["--in-memory", "--listen", &address])
+        .args(["--local-token", &local_token])
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()
@@ -343,10 +365,21 @@ fn with_emulator(f: impl FnOnce(&str) -> Result<()>) -> Result<()> {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let result = f(&format!("http://{address}"));
+    let result = f(&format!("http://{address}"), &local_token);
     let _ = emulator.kill();
     let _ = emulator.wait();
     result
+}
+
+/// A random token for the emulator's local-only routes: 24 bytes from the system's
+/// random source, in hex.
+fn new_local_token() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 24];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .context("reading /dev/urandom for the emulator's local token")?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Runs every fuzz target of `shared/fuzz` for `seconds`. cargo-fuzz needs unstable

@@ -2,9 +2,9 @@
 //! installs nothing and prints nothing. Versions are pinned; see
 //! `../shared/reference/toolchain.md` for why these ones.
 
-use crate::{root, run_cmd};
+use crate::{root, run_cmd, target_dir};
 use anyhow::{bail, Context, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Trunk 0.21.14 is the newest that builds on Rust 1.95.
@@ -13,6 +13,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// Minifies the release build's JavaScript (wasm-bindgen's glue, the split loader).
 const ESBUILD_VERSION: &str = "0.28.2";
+/// Checks `deploy/least-privilege.yaml`: the newest on PyPI, and it installs on Python 3.11.
+const CFN_LINT_VERSION: &str = "1.58.0";
 /// The release build's toolchain (see `split.rs`): a dated nightly, for `-Zbuild-std`
 /// and `-Cpanic=immediate-abort` (a smaller first load). Everything else uses stable.
 pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
@@ -59,21 +61,25 @@ pub fn run() -> Result<()> {
 
     if !has_version("wasm-bindgen", &format!("wasm-bindgen {wasm_bindgen}")) {
         // Without --locked: its lockfile wants a crate version the registry lacks.
-        run_cmd(Command::new("cargo").args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            &wasm_bindgen,
-        ]))?;
+        run_cmd(
+            quick_install()
+                .args(["wasm-bindgen-cli", "--version", &wasm_bindgen])
+                // Its work is a second per build: optimising it harder took 5 more
+                // minutes to compile on a 2-core machine.
+                .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+        )?;
     }
 
     if !has_version("trunk", &format!("trunk {TRUNK_VERSION}")) {
-        run_cmd(Command::new("cargo").args([
-            "install",
+        // No default features: they are TLS (to download tools, which `offline = true`
+        // forbids) and the update check. Without its fat LTO, Trunk compiles in under
+        // 5 minutes instead of 17 on 2 cores.
+        run_cmd(quick_install().args([
             "trunk",
             "--locked",
             "--version",
             TRUNK_VERSION,
+            "--no-default-features",
         ]))?;
     }
 
@@ -121,6 +127,45 @@ pub fn run() -> Result<()> {
         apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])?;
     }
     Ok(())
+}
+
+/// cfn-lint at the pinned version, installed when missing, for `cargo xtask test` only (the
+/// build does not need it). It lives in its own venv under the target folder: a pin that
+/// neither depends on nor changes a cfn-lint the machine may have, and no `pip install` into
+/// a system Python (which Debian refuses).
+pub fn cfn_lint() -> Result<PathBuf> {
+    let venv = target_dir().join("cfn-lint");
+    let cfn_lint = venv.join("bin").join("cfn-lint");
+    let wanted = format!("cfn-lint {CFN_LINT_VERSION}");
+    if !has_version(&cfn_lint.to_string_lossy(), &wanted) {
+        run_cmd(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )
+        .context("cfn-lint needs Python 3 with venv (Debian: apt-get install python3-venv)")?;
+        run_cmd(
+            Command::new(venv.join("bin").join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .arg(format!("cfn-lint=={CFN_LINT_VERSION}")),
+        )?;
+        if !has_version(&cfn_lint.to_string_lossy(), &wanted) {
+            bail!("{} is not {wanted} after `pip install`", cfn_lint.display());
+        }
+    }
+    Ok(cfn_lint)
+}
+
+/// `cargo install` of a tool this project only runs, not ships: compiled for a quick
+/// install rather than the last percent of speed (no LTO, parallel code generation, no
+/// debug info), whatever the tool's own release profile says.
+fn quick_install() -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.arg("install")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false");
+    cmd
 }
 
 /// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.

@@ -19,6 +19,12 @@
 //!
 //! `trunk serve` and `trunk build` never enable `split`: there every lazy piece is a plain
 //! call into one wasm.
+//!
+//! Incremental: steps 2–4 are redone only when their inputs change (the linked wasm, the
+//! tools' versions, the flags, this pipeline's code), and step 5 only when the page's
+//! inputs do (the modules, `index.html`, `style/`, `public/`, Trunk's version); each
+//! app's stamps live in `target/split/stamps/`. A build with nothing changed spends a
+//! second or two on the apps, and a change to one app rebuilds that app alone.
 
 use crate::setup::RELEASE_TOOLCHAIN;
 use crate::{root, run_quiet, target_dir};
@@ -53,8 +59,38 @@ const WASM_OPT: [&str; 9] = [
     "--strip-producers",
 ];
 
-/// Builds `apps/<app>/dist` for `/<app>/` for each app, with its wasm split.
-pub fn build(apps: &[&str]) -> Result<()> {
+/// What one app's build did: which steps it could reuse from the previous build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppBuild {
+    pub app: String,
+    /// Split, bound, optimised and minified modules reused (inputs unchanged).
+    pub modules_reused: bool,
+    /// The page (Trunk's `dist/`) reused.
+    pub page_reused: bool,
+}
+
+impl AppBuild {
+    pub fn all_reused(&self) -> bool {
+        self.modules_reused && self.page_reused
+    }
+}
+
+impl std::fmt::Display for AppBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let said = |reused| if reused { "reused" } else { "rebuilt" };
+        write!(
+            f,
+            "{}: modules {}, page {}",
+            self.app,
+            said(self.modules_reused),
+            said(self.page_reused)
+        )
+    }
+}
+
+/// Builds `apps/<app>/dist` for `/<app>/` for each app, with its wasm split, redoing only
+/// the steps whose inputs changed (see the module's header).
+pub fn build(apps: &[&str]) -> Result<Vec<AppBuild>> {
     let target = target_dir().join("split");
     // The rustup proxy picks the pinned nightly; `cargo xtask` itself runs on stable.
     let mut cargo = Command::new("cargo");
@@ -83,54 +119,200 @@ pub fn build(apps: &[&str]) -> Result<()> {
             // Keep cargo's output for the app's own crates readable in CI logs.
             .env("CARGO_TERM_PROGRESS_WHEN", "never"),
     )?;
+    let tools = tool_versions()?;
+    let stamps = target.join("stamps");
+    std::fs::create_dir_all(&stamps)?;
+    let mut report = Vec::new();
     for app in apps {
         let linked = target
             .join("wasm32-unknown-unknown/release")
             .join(format!("{app}.wasm"));
         let out = target.join("pkg").join(app);
-        let _ = std::fs::remove_dir_all(&out);
-        std::fs::create_dir_all(&out)?;
-        let main = target.join(format!("{app}.main.wasm"));
-        split(&linked, &out, &main, app)?;
-        run_quiet(
-            Command::new("wasm-bindgen")
-                .args(["--target", "web", "--no-typescript", "--keep-lld-exports"])
-                .args(["--out-name", app, "--out-dir"])
-                .arg(&out)
-                .arg(&main),
-        )?;
-        for module in files(&out, "wasm")? {
-            run_quiet(
-                Command::new("wasm-opt")
-                    .args(WASM_OPT)
-                    .arg(&module)
-                    .arg("-o")
-                    .arg(&module),
-            )?;
-        }
-        for script in files(&out, "js")? {
-            run_quiet(
-                Command::new("esbuild")
-                    .args([
-                        "--minify",
-                        "--format=esm",
-                        "--log-level=warning",
-                        "--allow-overwrite",
-                    ])
-                    // wasm-bindgen names the split loader once per import it takes from it
-                    // (the same module each time): harmless, not worth a warning per build.
-                    .arg("--log-override:duplicate-object-key=silent")
-                    .arg(&script)
-                    .arg(format!("--outfile={}", script.display())),
-            )?;
+        let modules_key = Key::new("modules")
+            .file(&linked)?
+            .text(&tools)
+            .text(&WASM_OPT.join(" "))
+            .text(PIPELINE)
+            .finish();
+        let modules_stamp = stamps.join(format!("{app}.modules"));
+        let modules_reused = is_current(&modules_stamp, &modules_key) && out.is_dir();
+        if !modules_reused {
+            let _ = std::fs::remove_file(&modules_stamp);
+            build_modules(app, &linked, &out, &target)?;
+            std::fs::write(&modules_stamp, &modules_key)?;
         }
         let folder = format!("wasm-{}", content_hash(&out)?);
-        trunk_page(app)?;
         let dist = root().join("apps").join(app).join("dist");
-        copy_dir(&out, &dist.join(&folder))?;
-        link_page(&dist.join("index.html"), app, &folder)?;
+        let page_key = Key::new("page")
+            .text(&folder)
+            .text(&tools)
+            .text(PIPELINE)
+            .file(&root().join("apps").join(app).join("index.html"))?
+            .tree(&root().join("style"))?
+            .tree(&root().join("public"))?
+            .finish();
+        let page_stamp = stamps.join(format!("{app}.page"));
+        let page_reused = is_current(&page_stamp, &page_key)
+            && std::fs::read_to_string(dist.join("index.html")).is_ok_and(|p| p.contains(&folder));
+        if !page_reused {
+            let _ = std::fs::remove_file(&page_stamp);
+            trunk_page(app)?;
+            copy_dir(&out, &dist.join(&folder))?;
+            link_page(&dist.join("index.html"), app, &folder)?;
+            std::fs::write(&page_stamp, &page_key)?;
+        }
+        report.push(AppBuild {
+            app: app.to_string(),
+            modules_reused,
+            page_reused,
+        });
+    }
+    Ok(report)
+}
+
+/// This pipeline's own code: a change to it redoes every step.
+const PIPELINE: &str = concat!(include_str!("split.rs"), include_str!("csp.rs"));
+
+/// Steps 2–4 for one app: split, bind, optimise, minify, into `out`.
+fn build_modules(app: &str, linked: &Path, out: &Path, target: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out)?;
+    let main = target.join(format!("{app}.main.wasm"));
+    split(linked, out, &main, app)?;
+    run_quiet(
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--keep-lld-exports"])
+            .args(["--out-name", app, "--out-dir"])
+            .arg(out)
+            .arg(&main),
+    )?;
+    for module in files(out, "wasm")? {
+        wasm_opt(&module)?;
+    }
+    for script in files(out, "js")? {
+        run_quiet(
+            Command::new("esbuild")
+                .args([
+                    "--minify",
+                    "--format=esm",
+                    "--log-level=warning",
+                    "--allow-overwrite",
+                ])
+                // wasm-bindgen names the split loader once per import it takes from it
+                // (the same module each time): harmless, not worth a warning per build.
+                .arg("--log-override:duplicate-object-key=silent")
+                .arg(&script)
+                .arg(format!("--outfile={}", script.display())),
+        )?;
     }
     Ok(())
+}
+
+/// wasm-opt on one module, in place. The nightly's linker writes name subsections that
+/// binaryen does not know ("warning: unknown name subsection with id 3 at …", once per
+/// module); it skips them, and `--strip-debug` drops the name section anyway, so those
+/// lines are not shown. Anything else it says is.
+fn wasm_opt(module: &Path) -> Result<()> {
+    let out = Command::new("wasm-opt")
+        .args(WASM_OPT)
+        .arg(module)
+        .arg("-o")
+        .arg(module)
+        .output()
+        .context("starting wasm-opt (cargo xtask setup installs it)")?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    for line in said.lines().filter(|l| !is_unknown_name_subsection(l)) {
+        eprintln!("{line}");
+    }
+    if !out.status.success() {
+        bail!("wasm-opt failed on {} ({})", module.display(), out.status);
+    }
+    Ok(())
+}
+
+fn is_unknown_name_subsection(line: &str) -> bool {
+    line.strip_prefix("warning: unknown name subsection with id ")
+        .is_some_and(|rest| rest.split(" at ").count() == 2)
+}
+
+/// The versions of the tools the steps run, as they report them.
+fn tool_versions() -> Result<String> {
+    let mut versions = String::new();
+    for tool in ["wasm-bindgen", "wasm-opt", "esbuild", "trunk"] {
+        let out = Command::new(tool)
+            .arg("--version")
+            .output()
+            .with_context(|| format!("starting {tool} (cargo xtask setup installs it)"))?;
+        versions.push_str(tool);
+        versions.push(' ');
+        versions.push_str(String::from_utf8_lossy(&out.stdout).trim());
+        versions.push('\n');
+    }
+    Ok(versions)
+}
+
+/// Whether the stamp at `path` records `key` (the inputs of the step it stands for).
+fn is_current(path: &Path, key: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|recorded| recorded == key)
+}
+
+/// A digest of a step's inputs: texts, files and whole folders (names and contents).
+struct Key(sha2::Sha256);
+
+impl Key {
+    fn new(step: &str) -> Self {
+        use sha2::Digest;
+        Self(sha2::Sha256::new_with_prefix(step))
+    }
+
+    fn text(mut self, text: &str) -> Self {
+        use sha2::Digest;
+        self.0.update((text.len() as u64).to_le_bytes());
+        self.0.update(text);
+        self
+    }
+
+    fn file(self, path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(self.text(&path.to_string_lossy()).bytes(&bytes))
+    }
+
+    fn bytes(mut self, bytes: &[u8]) -> Self {
+        use sha2::Digest;
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    /// Every file under `dir`, in a stable order.
+    fn tree(mut self, dir: &Path) -> Result<Self> {
+        let mut stack = vec![dir.to_path_buf()];
+        let mut found = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        for path in found {
+            self = self.file(&path)?;
+        }
+        Ok(self)
+    }
+
+    fn finish(self) -> String {
+        use sha2::Digest;
+        self.0
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 /// Step 2: the splitter, as a library so its version is the one in Cargo.lock.
@@ -186,7 +368,10 @@ fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
         bail!("{} has no </head>", page.display());
     }
     std::fs::write(page, minify_page(&html)?.replacen("</head>", &start, 1))?;
-    Ok(())
+    // The page's Content-Security-Policy, for a build that knows no backend yet (see
+    // `csp.rs`: `cargo xtask aws-settings` narrows it).
+    let any_aws = crate::csp::ANY_AWS.map(String::from);
+    crate::csp::write(page.parent().context("the page's folder")?, app, &any_aws)
 }
 
 /// The page with its inline styles as one minified stylesheet (where the first was) and
