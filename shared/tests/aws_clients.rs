@@ -221,11 +221,11 @@ fn identity_pool_calls_are_the_sdks_and_its_answers_read() {
     let identity = fixture("cognito-identity.json");
     let settings = settings();
     let get_id = request(&identity, "GetId");
-    same_call(&cognito::get_id(&settings), get_id, &[]);
+    same_call(&cognito::get_id(&settings, None), get_id, &[]);
     let id = cognito::parse_identity_id(&get_id["response"]["body"].to_string()).unwrap();
     let get_credentials = request(&identity, "GetCredentialsForIdentity");
     same_call(
-        &cognito::get_credentials(&settings, &id),
+        &cognito::get_credentials(&settings, &id, None),
         get_credentials,
         &[],
     );
@@ -248,6 +248,80 @@ fn identity_pool_calls_are_the_sdks_and_its_answers_read() {
             .unwrap()
             * 1000
     );
+}
+
+/// The body exactly as the library put it on the wire (our client sends
+/// `body.to_string()`).
+fn same_bytes(ours: &CognitoCall, theirs: &Value) {
+    assert_eq!(
+        ours.body.to_string(),
+        theirs["rawBody"].as_str().unwrap(),
+        "{}",
+        theirs["name"]
+    );
+}
+
+/// For a signed-in person both identity-pool calls carry `Logins`: the user pool's
+/// provider name and the ID token, byte for byte what the SDK sends.
+#[test]
+fn authenticated_identity_pool_calls_are_the_sdks_byte_for_byte() {
+    let identity = fixture("cognito-identity-authenticated.json");
+    let settings = settings();
+    let inputs = &identity["inputs"];
+    assert_eq!(
+        cognito::login_provider(&settings),
+        inputs["loginProvider"].as_str().unwrap()
+    );
+    // The ID token is the one the user-pool fixture's sign-in was answered with.
+    let id_token = inputs["idToken"].as_str().unwrap();
+    let idp = fixture("cognito-idp.json");
+    assert_eq!(
+        request(&idp, "RespondToAuthChallenge PASSWORD_VERIFIER")["response"]["body"]
+            ["AuthenticationResult"]["IdToken"],
+        id_token
+    );
+
+    let get_id = request(&identity, "GetId");
+    let ours = cognito::get_id(&settings, Some(id_token));
+    same_call(&ours, get_id, &[]);
+    same_bytes(&ours, get_id);
+
+    let id = cognito::parse_identity_id(&get_id["response"]["body"].to_string()).unwrap();
+    let get_credentials = request(&identity, "GetCredentialsForIdentity");
+    let ours = cognito::get_credentials(&settings, &id, Some(id_token));
+    same_call(&ours, get_credentials, &[]);
+    same_bytes(&ours, get_credentials);
+
+    let (credentials, _) =
+        cognito::parse_credentials(&get_credentials["response"]["body"].to_string()).unwrap();
+    let sdk = &identity["parsedOutput"]["GetCredentialsForIdentity"]["Credentials"];
+    assert_eq!(
+        credentials.access_key_id,
+        sdk["AccessKeyId"].as_str().unwrap()
+    );
+}
+
+/// Signing out revokes the refresh token the sign-in gave, with the request
+/// `amazon-cognito-identity-js` sends from `signOut(callback)`. (The library sends it
+/// only when the access token has an `origin_jti` claim, as tokens of an app client with
+/// token revocation have; the fixture's `libraryOutcomes` show no request without one.
+/// `revoke` has no such condition: the apps always send it.)
+#[test]
+fn sign_out_revokes_the_refresh_token_as_the_library_does() {
+    let sign_out = fixture("cognito-idp-sign-out.json");
+    let settings = settings();
+    let signed_in = &request(&sign_out, "RespondToAuthChallenge PASSWORD_VERIFIER")["response"]
+        ["body"]["AuthenticationResult"];
+    let revoke = request(&sign_out, "RevokeToken");
+    let ours = cognito::revoke(&settings, signed_in["RefreshToken"].as_str().unwrap());
+    same_call(&ours, revoke, &[]);
+    assert_eq!(ours.body, revoke["body"], "the same JSON object");
+    // Not byte for byte: the library writes `{"Token":…,"ClientId":…}` (its object's
+    // order), serde_json writes keys sorted, `{"ClientId":…,"Token":…}`. JSON objects
+    // are unordered and Cognito reads either, so only the order may differ: the
+    // library's bytes with their keys sorted are ours.
+    let theirs: Value = serde_json::from_str(revoke["rawBody"].as_str().unwrap()).unwrap();
+    assert_eq!(ours.body.to_string(), theirs.to_string());
 }
 
 #[test]
