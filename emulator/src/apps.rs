@@ -7,7 +7,7 @@ use crate::access::LOCAL_TOKEN_PARAM;
 use crate::journey::escape;
 use crate::variant::Variant;
 use axum::extract::{ConnectInfo, Request};
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 use axum::Router;
@@ -15,6 +15,7 @@ use shared::{AppKind, SettingsDraft};
 use std::net::SocketAddr;
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeader;
 
 /// The apps in the order a newcomer opens them: the board first (it hands its settings
 /// to the others), then the barista's console, then a customer's phone.
@@ -35,6 +36,26 @@ pub fn router(
         let dist = apps_dir.join(app.slug()).join("dist");
         // Unknown paths under an app get its index.html, so deep links work (SPA).
         let files = ServeDir::new(&dist).fallback(ServeFile::new(dist.join("index.html")));
+        // The headers a deployment should send (`dist/_headers`, written by `cargo xtask
+        // build`): the app's Content-Security-Policy, with violations reported to this
+        // emulator, and no framing, sniffing or referrer.
+        let policy = crate::csp::policy_of(&dist).and_then(|p| HeaderValue::from_str(&p).ok());
+        let files = SetResponseHeader::overriding(files, header::CONTENT_SECURITY_POLICY, policy);
+        let files = SetResponseHeader::overriding(
+            files,
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        );
+        let files = SetResponseHeader::overriding(
+            files,
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        let files = SetResponseHeader::overriding(
+            files,
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         let with_slash = format!("/{}/", app.slug());
         // This emulator's settings, whatever a `cargo xtask aws-settings` left in the
         // dist folder; without settings, a 404 (as a host without the file answers).

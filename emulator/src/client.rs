@@ -411,6 +411,13 @@ impl Client {
         Ok(Ok(()))
     }
 
+    /// Signs out as the apps do: `RevokeToken` for the refresh token (the tokens are
+    /// kept here, so a test can try them afterwards).
+    pub async fn revoke(&self) -> Result<std::result::Result<Value, ServiceError>> {
+        let refresh = &self.tokens.as_ref().context("not signed in")?.refresh_token;
+        self.call(cognito::revoke(&self.settings, refresh)).await
+    }
+
     /// Signs up, confirms with the emulated email code, and signs in.
     pub async fn register(&mut self, base: &str, email: &str, password: &str) -> Result<()> {
         self.sign_up(email, password)

@@ -56,6 +56,10 @@ pub struct AppState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// What the local-only routes ask for (`X-Local-Token`).
     pub local_token: Arc<str>,
+    /// `--least-privilege` (see `Config::least_privilege`).
+    pub least_privilege: bool,
+    /// The apps' Content-Security-Policy violations that browsers reported.
+    pub csp_reports: Arc<crate::csp::CspReports>,
 }
 
 const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
@@ -270,11 +274,44 @@ fn local_routes(state: &AppState) -> Router<AppState> {
                 .post(local_set_faults)
                 .options(local_preflight),
         )
+        .route(
+            crate::csp::REPORT_PATH,
+            get(local_csp_reports).options(local_preflight),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), local_guard))
         .route_layer(middleware::map_response(|mut response: Response| async {
             response.extensions_mut().insert(Cors);
             response
         }))
+        // Browsers report violations of the apps' policy here: from this machine, with
+        // no token (a browser sends none) and a report's own content type.
+        .route(crate::csp::REPORT_PATH, post(local_report_csp))
+}
+
+/// `GET /_local/csp-reports`: every violation of the apps' Content-Security-Policy that
+/// browsers reported, oldest first.
+async fn local_csp_reports(State(state): State<AppState>) -> Response {
+    Json(json!({ "reports": state.csp_reports.all() })).into_response()
+}
+
+/// `POST /_local/csp-reports` (the policy's `report-uri`): keeps the report, from this
+/// machine only.
+async fn local_report_csp(
+    State(state): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    for report in crate::csp::reports_in(&body) {
+        tracing::warn!("Content-Security-Policy violation: {report}");
+        state.csp_reports.push(report);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// A browser's preflight of a local-only route: it carries no token (browsers send
@@ -504,8 +541,12 @@ async fn put_store(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let now = state.clock.now_ms();
-    if let Err(denied) = authorize(&state, &headers, now) {
-        return denied.into_response();
+    let claims = match authorize(&state, &headers, now) {
+        Ok(claims) => claims,
+        Err(denied) => return denied.into_response(),
+    };
+    if state.least_privilege && !claims.is_admin() {
+        return forbidden("PUT /store is for admins (--least-privilege)");
     }
     let open = q.get("state").map(String::as_str) == Some("open");
     let scope = scope_of(&state, event_param(&q), "PUT /store");
@@ -757,14 +798,71 @@ async fn put_order(
         Ok(c) => c,
         Err(denied) => return denied.into_response(),
     };
+    let action = OrderAction::from_query(q.get("action").map(String::as_str));
+    if state.least_privilege {
+        if let Some(refused) = order_action_refused(&state, &claims, &id, &action) {
+            return refused;
+        }
+    }
     let input = OrderManagerInput {
-        action: OrderAction::from_query(q.get("action").map(String::as_str)),
+        action,
         body: serde_json::from_slice(&body).ok(),
         order_id: id,
         barista_user_id: claims.sub,
         scope: scope_of(&state, event_param(&q), "PUT /orders/{id}"),
     };
     ok_json(state.backend.start_order_manager(input, now))
+}
+
+/// API Gateway's answer when an authorizer or policy denies a signed-in caller.
+fn forbidden(why: &str) -> Response {
+    tracing::warn!("403: {why}");
+    bare_error(
+        StatusCode::FORBIDDEN,
+        json!({"message": "User is not authorized to access this resource"}),
+    )
+}
+
+/// `--least-privilege` for `PUT /orders/{id}` (docs/security.md): make, unmake and
+/// complete are the baristas' (admins); a cancel is the order's owner's or an admin's;
+/// a drink is put on an order by its owner.
+fn order_action_refused(
+    state: &AppState,
+    claims: &AccessClaims,
+    order_id: &str,
+    action: &Result<OrderAction, crate::backend::UnknownAction>,
+) -> Option<Response> {
+    if claims.is_admin() {
+        return None;
+    }
+    let owner = || {
+        state
+            .backend
+            .order(order_id)
+            .ok()
+            .flatten()
+            .and_then(|item| {
+                item.get("USERID")
+                    .and_then(|v| v.as_s().map(str::to_string))
+            })
+    };
+    match action {
+        Ok(OrderAction::Cancel | OrderAction::Submit) => match owner() {
+            Some(owner) if owner == claims.sub => None,
+            // An order that does not exist is the workflow's to answer.
+            None => None,
+            Some(_) => Some(forbidden(&format!(
+                "{action:?} of order {order_id} by {}, who does not own it (--least-privilege)",
+                claims.sub
+            ))),
+        },
+        // An unknown action is the workflow's to refuse.
+        Err(_) => None,
+        Ok(_) => Some(forbidden(&format!(
+            "{action:?} of order {order_id} by {}: the baristas' (admins') only (--least-privilege)",
+            claims.sub
+        ))),
+    }
 }
 
 // ---- Cognito ------------------------------------------------------------------------
@@ -865,16 +963,25 @@ async fn mqtt(
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if let Err(e) = iot::verify_presigned(
+    let issued = match iot::verify_presigned(
         &state.backend.store,
         host,
         local::MQTT_PATH,
         query.as_deref().unwrap_or_default(),
         state.clock.now_ms(),
     ) {
-        tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
-        return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
-    }
+        Ok(issued) => issued,
+        Err(e) => {
+            tracing::warn!(peer = %peer, "mqtt: 403 refused: {e}");
+            return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
+        }
+    };
+    // The policy of the credentials' identity: the workshop's (any topic by name), or
+    // under --least-privilege its role's.
+    let policy: Arc<dyn iot::SubscribePolicy> = match state.least_privilege {
+        true => Arc::new(iot::LeastPrivilege(issued.principal)),
+        false => Arc::new(iot::NoWildcards),
+    };
     let bridge = iot::Bridge {
         broker: state.broker,
         peer: peer.to_string(),
@@ -883,8 +990,7 @@ async fn mqtt(
         drops: state.faults.drops(),
         faults: Arc::clone(&state.faults),
         clock: Arc::clone(&state.clock),
-        // The policy of this connection's identity: for now the same for everyone.
-        policy: Arc::new(iot::NoWildcards),
+        policy,
     };
     // Browsers' MQTT clients ask for `mqtt`; aws-iot-device-sdk (through mqtt.js 4)
     // asks for `mqttv3.1`. IoT agrees to either.

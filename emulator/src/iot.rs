@@ -5,7 +5,8 @@
 //! URLs presigned for `iotdevicegateway` in this emulator's region with credentials the
 //! identity pool issued, client ids starting with `serverlesspresso-`, lets clients
 //! subscribe but never publish, and asks each connection's [`SubscribePolicy`] about
-//! every topic filter of a SUBSCRIBE (for now [`NoWildcards`] for everyone). A refused
+//! every topic filter of a SUBSCRIBE ([`NoWildcards`] for everyone, or under
+//! `--least-privilege` the [`LeastPrivilege`] of the credentials' role). A refused
 //! filter gets a failure (0x80) in its SUBACK while the others are subscribed: the
 //! SUBSCRIBE goes on to the broker with the allowed filters only, and the broker's
 //! SUBACK comes back with the refusals put in their places. Everything else goes
@@ -15,7 +16,7 @@
 //! itself, with a failed SUBACK) and `dropWebSockets` (every bridge closes).
 
 use crate::clock::Clock;
-use crate::cognito::issued_credentials;
+use crate::cognito::{issued_credentials, IssuedCredentials, Principal, Role};
 use crate::events::Publisher;
 use crate::faults::Faults;
 use crate::store::Store;
@@ -66,6 +67,45 @@ impl SubscribePolicy for NoWildcards {
         }
     }
 }
+
+/// `--least-privilege`: what the roles of `deploy/least-privilege.yaml` allow, for the
+/// identity the connection's credentials were issued to. A customer: their own user
+/// topic and the config topics (the store's state and menu, which `GET /config` tells
+/// anyone); staff: the admin and config topics; an unauthenticated identity: nothing.
+/// Wildcards never.
+pub struct LeastPrivilege(pub Principal);
+
+impl SubscribePolicy for LeastPrivilege {
+    fn check(&self, filter: &str) -> Result<(), String> {
+        NoWildcards.check(filter)?;
+        let is_topic = |topic: &str| {
+            filter == topic
+                || filter
+                    .strip_prefix(topic)
+                    .is_some_and(|event| event.starts_with('-'))
+        };
+        let config = is_topic(CONFIG_TOPIC);
+        match &self.0 {
+            Principal::User {
+                role: Role::Staff, ..
+            } if config || is_topic(ADMIN_TOPIC) => Ok(()),
+            Principal::User {
+                role: Role::Customer,
+                sub,
+            } if config || filter == shared::realtime::user_topic(sub) => Ok(()),
+            Principal::User { role, .. } => Err(format!(
+                "the {role:?} role may not subscribe to {filter} (--least-privilege)"
+            )),
+            Principal::Unauthenticated => {
+                Err("unauthenticated identities may not subscribe (--least-privilege)".into())
+            }
+        }
+    }
+}
+
+/// The topic names the roles are written for (E adds `-<eventId>`).
+const ADMIN_TOPIC: &str = "serverlesspresso-admin";
+const CONFIG_TOPIC: &str = "serverlesspresso-config";
 
 /// Publishes through a local link into the broker.
 struct LinkPublisher(Mutex<rumqttd::local::LinkTx>);
@@ -158,7 +198,7 @@ pub fn verify_presigned(
     path: &str,
     query: &str,
     now_ms: i64,
-) -> Result<(), PresignError> {
+) -> Result<IssuedCredentials, PresignError> {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
@@ -232,7 +272,7 @@ pub fn verify_presigned(
         crate::access::same_secret(signature, &expected)
     };
     if matches(false) || matches(true) {
-        Ok(())
+        Ok(issued)
     } else {
         Err(PresignError::Signature)
     }

@@ -14,6 +14,7 @@ pub mod backend;
 pub mod client;
 pub mod clock;
 pub mod cognito;
+pub mod csp;
 pub mod events;
 pub mod faults;
 mod http;
@@ -72,6 +73,14 @@ pub struct Config {
     /// without it [`start`] refuses such an address, since everyone on the network
     /// could use the emulator.
     pub allow_exposed: bool,
+    /// `--least-privilege`: the rules of `deploy/least-privilege.yaml` (docs/security.md)
+    /// instead of the workshop backend's open ones: no unauthenticated identities, each
+    /// identity's subscriptions limited to its role's topics, the barista's actions and
+    /// the store switch for admins only, a cancel for the order's owner or an admin.
+    pub least_privilege: bool,
+    /// Where browsers' reports of Content-Security-Policy violations are kept: given, it
+    /// outlives a restart (a test's browsers report to whichever run is up).
+    pub csp_reports: Arc<csp::CspReports>,
 }
 
 impl Config {
@@ -100,6 +109,8 @@ impl Default for Config {
             gzip_apps: true,
             local_token: None,
             allow_exposed: false,
+            least_privilege: false,
+            csp_reports: Arc::default(),
         }
     }
 }
@@ -117,6 +128,10 @@ pub struct Running {
     pub variant: Variant,
     /// The backend's timers (`Config::timings`).
     pub timings: Timings,
+    /// `Config::least_privilege`.
+    pub least_privilege: bool,
+    /// The Content-Security-Policy violations browsers reported for the apps' pages.
+    pub csp_reports: Arc<csp::CspReports>,
     /// The local-only routes' token (`Config::local_token`, or made for this run).
     local_token: String,
     /// Everything it serves, as one service (see [`Running::service`]).
@@ -219,7 +234,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let faults = Arc::new(Faults::new());
     let cognito = Arc::new(
         Cognito::new(Arc::clone(&clock), Arc::clone(&faults), &backend.store)?
-            .phone_pool(variant.is_e()),
+            .phone_pool(variant.is_e())
+            .least_privilege(config.least_privilege),
     );
     for (username, password) in &config.admins {
         // E's baristas sign in with a texted code; a password they never type.
@@ -233,6 +249,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     let timers = tokio::spawn(Arc::clone(&backend).run_timers());
 
     let (closing, shutdown) = tokio::sync::watch::channel(false);
+    let csp_reports = Arc::clone(&config.csp_reports);
     let mut router = http::router(http::AppState {
         backend: Arc::clone(&backend),
         cognito: Arc::clone(&cognito),
@@ -241,6 +258,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         broker,
         shutdown,
         local_token: local_token.clone().into(),
+        least_privilege: config.least_privilege,
+        csp_reports: Arc::clone(&csp_reports),
     });
     if let Some(dir) = &config.apps_dir {
         let base = format!("http://{addr}");
@@ -277,6 +296,8 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         faults,
         variant,
         timings: config.timings,
+        least_privilege: config.least_privilege,
+        csp_reports,
         local_token,
         service: router,
         stop: Some(stop),

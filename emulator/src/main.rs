@@ -37,6 +37,13 @@ struct Args {
     /// the local-only routes stay limited to this machine).
     #[arg(long)]
     i_know_this_is_exposed: bool,
+    /// Least privilege, as docs/security.md sets a real deployment up: no
+    /// unauthenticated identities; customers may subscribe only to their own user topic
+    /// and the config topic, staff to the admin and config topics; make, unmake, complete
+    /// and the store switch for admins only; a cancel for the order's owner or an admin.
+    /// Without it the emulator is as open as the workshop backend.
+    #[arg(long)]
+    least_privilege: bool,
     /// The token the local-only routes (/_local/*) ask for, in the X-Local-Token header
     /// (or ?localToken= on a GET): at least 16 letters, digits or -._~. By default a new
     /// random one each run, printed at startup.
@@ -159,6 +166,8 @@ async fn main() -> anyhow::Result<()> {
         gzip_apps: !args.no_gzip,
         local_token: args.local_token.clone(),
         allow_exposed: args.i_know_this_is_exposed,
+        least_privilege: args.least_privilege,
+        csp_reports: Default::default(),
     })
     .await?;
     let faults = args.faults();
@@ -197,6 +206,9 @@ async fn main() -> anyhow::Result<()> {
     match args.in_memory {
         true => println!("State: in memory"),
         false => println!("State: {}", args.database.display()),
+    }
+    if args.least_privilege {
+        println!("Least privilege: signed-in identities only, subscriptions and actions by role (docs/security.md)");
     }
     if args.time_scale != 1.0 {
         println!("Timers run {}x faster", args.time_scale);

@@ -50,7 +50,17 @@ CREATE TABLE IF NOT EXISTS event_buckets (
 
 /// Columns added since the first schema, for databases made before them: (table,
 /// column, definition).
-const ADDED_COLUMNS: &[(&str, &str, &str)] = &[("executions", "event_id", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("executions", "event_id", "TEXT"),
+    // A revoked refresh token is kept, so that its refusal can say so.
+    ("refresh_tokens", "revoked_ms", "INTEGER"),
+    // The `sub` of an authenticated identity's user (NULL: unauthenticated).
+    ("identities", "sub", "TEXT"),
+    // Whom credentials were issued to: the user's `sub` and role (`staff`, `customer`,
+    // or NULL for an unauthenticated identity), as IoT's policy sees them.
+    ("credentials", "sub", "TEXT"),
+    ("credentials", "role", "TEXT"),
+];
 
 /// The W menu (contract §5.2): six drinks, all available, no modifiers.
 fn seed_menu() -> Value {

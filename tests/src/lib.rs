@@ -180,6 +180,7 @@ impl Harness {
             app_settings,
             variant: variant.clone(),
             gzip_apps,
+            least_privilege: least_privilege(),
             ..emulator::Config::default()
         };
         let emulator = emulator::start(config.clone()).await?;
@@ -352,6 +353,8 @@ impl Harness {
         Ok(Browser {
             client,
             device,
+            csp_reports: std::sync::Arc::clone(&self.config.csp_reports),
+            offline: Default::default(),
             _profile: profile,
         })
     }
@@ -400,6 +403,20 @@ fn axe_source() -> Result<String> {
 
 fn chromium_binary() -> String {
     std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Whether the browser suite runs against an emulator started with `--least-privilege`
+/// (`SERVERLESSPRESSO_LEAST_PRIVILEGE=1`; `cargo xtask test` runs it both ways).
+pub fn least_privilege() -> bool {
+    std::env::var("SERVERLESSPRESSO_LEAST_PRIVILEGE").is_ok_and(|v| v == "1")
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{nanos:x}{:x}", std::process::id())
 }
 
 fn free_port() -> Result<u16> {
@@ -470,6 +487,11 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 pub struct Browser {
     pub client: Client,
     pub device: Device,
+    /// Where the browser reports Content-Security-Policy violations (the emulator's
+    /// `report-uri`): none may occur on any screen ([`Browser::look`]).
+    csp_reports: std::sync::Arc<emulator::csp::CspReports>,
+    /// Off the network ([`Browser::set_offline`]): its reports cannot arrive.
+    offline: std::sync::atomic::AtomicBool,
     _profile: tempfile::TempDir,
 }
 
@@ -596,7 +618,65 @@ impl Browser {
     pub async fn look(&self, name: &str) -> Result<PathBuf> {
         let path = self.screenshot(name).await?;
         self.audit(name).await?;
+        self.no_csp_violations(name).await?;
         Ok(path)
+    }
+
+    /// The page's Content-Security-Policy holds: a script injected into the page (as an
+    /// XSS would) does not run, and no violation but those was ever reported to the
+    /// emulator. The injected script's report arriving shows that the page's earlier ones
+    /// have too; while the browser is offline or the emulator down, reports cannot
+    /// arrive, and those already in are checked.
+    pub async fn no_csp_violations(&self, name: &str) -> Result<()> {
+        let canary = format!("__cspCanary{}", rand_suffix());
+        let inject = format!(
+            "const s = document.createElement('script'); s.textContent = 'window.{canary} = 1'; \
+             document.head.appendChild(s); s.remove(); return window.{canary} === 1"
+        );
+        anyhow::ensure!(
+            self.js(&inject).await? == false,
+            "an injected inline script ran on {name}: the page has no Content-Security-Policy"
+        );
+        let sample = |report: &Value| {
+            let sample = report["script-sample"].as_str();
+            sample
+                .or_else(|| report["sample"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        if !self.offline.load(std::sync::atomic::Ordering::Relaxed) {
+            let arrived = eventually_within(
+                Duration::from_secs(5),
+                &format!("the CSP report of the injected script on {name}"),
+                || async {
+                    Ok(self
+                        .csp_reports
+                        .all()
+                        .iter()
+                        .any(|r| sample(r).contains(&canary)))
+                },
+            )
+            .await;
+            if arrived.is_err() {
+                eprintln!(
+                    "{name}: no CSP report arrived (is the emulator down?); checking those in"
+                );
+            }
+        }
+        let violations: Vec<String> = self
+            .csp_reports
+            .all()
+            .iter()
+            .filter(|r| !sample(r).contains("__cspCanary"))
+            .map(Value::to_string)
+            .collect();
+        anyhow::ensure!(
+            violations.is_empty(),
+            "Content-Security-Policy violations by {name} ({}):\n{}",
+            self.device.name,
+            violations.join("\n")
+        );
+        Ok(())
     }
 
     /// Runs axe-core (WCAG 2.x A and AA rules) on the page; serious and critical
@@ -659,6 +739,8 @@ impl Browser {
             json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
         )
         .await?;
+        self.offline
+            .store(offline, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 

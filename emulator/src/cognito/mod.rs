@@ -13,8 +13,10 @@ mod store;
 mod tokens;
 mod user_pool;
 
-pub use identity::{issued_credentials, record_credentials, CREDENTIALS_LIFETIME_S};
-pub use store::{is_robot, IssuedCredentials};
+pub use identity::{
+    issued_credentials, login_provider, record_credentials, CREDENTIALS_LIFETIME_S,
+};
+pub use store::{is_robot, IssuedCredentials, Principal, Role};
 pub use tokens::{AccessClaims, TOKEN_LIFETIME_S};
 
 use crate::clock::Clock;
@@ -88,6 +90,8 @@ pub struct Cognito {
     /// E's pool: usernames are phone numbers only (`UsernameAttributes: phone_number`),
     /// and tokens carry the user's `sub` as their `username`.
     phone_pool: bool,
+    /// `--least-privilege`: the identity pool hands out no unauthenticated identities.
+    least_privilege: bool,
     /// The latest code sent to each user, for the local-only admin route.
     pub sent_codes: Mutex<HashMap<String, String>>,
 }
@@ -102,6 +106,7 @@ impl Cognito {
             faults,
             sessions: Default::default(),
             phone_pool: false,
+            least_privilege: false,
             sent_codes: Mutex::new(HashMap::new()),
         })
     }
@@ -113,12 +118,24 @@ impl Cognito {
         self
     }
 
+    /// An identity pool that allows no unauthenticated identities (`true`), as
+    /// `--least-privilege` and `deploy/least-privilege.yaml` have it.
+    pub fn least_privilege(mut self, least_privilege: bool) -> Self {
+        self.least_privilege = least_privilege;
+        self
+    }
+
     /// Answers one `X-Amz-Target` call arriving at `now` (ms).
     pub fn handle(&self, store: &Store, target: &str, body: &Value, now: i64) -> Reply {
         let (service, action) = target.split_once('.').unwrap_or((target, ""));
         if service == "AWSCognitoIdentityService" {
-            let lifetime_s = self.faults.credentials_lifetime_s();
-            return identity::handle(store, action, body, now, lifetime_s);
+            let pool = identity::IdentityPool {
+                store,
+                tokens: &self.tokens,
+                lifetime_s: self.faults.credentials_lifetime_s(),
+                least_privilege: self.least_privilege,
+            };
+            return pool.handle(action, body, now);
         }
         if service != "AWSCognitoIdentityProviderService" {
             return Err(err(
@@ -142,6 +159,7 @@ impl Cognito {
             "InitiateAuth" => self.initiate_auth(store, body, now),
             "RespondToAuthChallenge" => self.respond_to_challenge(store, body, now),
             "GlobalSignOut" => self.global_sign_out(store, body, now),
+            "RevokeToken" => self.revoke_token(store, body, now),
             _ => Err(err(
                 "UnknownOperationException",
                 format!("Unknown operation {target}"),

@@ -184,19 +184,39 @@ pub(super) fn insert_refresh_token(
     Ok(())
 }
 
-/// The user a refresh token belongs to, if it is known and unexpired at `now_ms`.
-pub(super) fn refresh_token_user(
-    conn: &Connection,
-    token: &str,
-    now_ms: i64,
-) -> Result<Option<String>> {
-    Ok(conn
+/// What a refresh token is at `now_ms`.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum RefreshToken {
+    /// Good: the user it belongs to.
+    Valid(String),
+    /// Revoked by `RevokeToken` (signing out).
+    Revoked,
+    /// Never issued, expired, or ended by `GlobalSignOut`.
+    Unknown,
+}
+
+pub(super) fn refresh_token(conn: &Connection, token: &str, now_ms: i64) -> Result<RefreshToken> {
+    let row: Option<(String, Option<i64>)> = conn
         .query_row(
-            "SELECT username FROM refresh_tokens WHERE token = ?1 AND expires_ms > ?2",
+            "SELECT username, revoked_ms FROM refresh_tokens WHERE token = ?1 AND expires_ms > ?2",
             params![token, now_ms],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .optional()?)
+        .optional()?;
+    Ok(match row {
+        Some((username, None)) => RefreshToken::Valid(username),
+        Some((_, Some(_))) => RefreshToken::Revoked,
+        None => RefreshToken::Unknown,
+    })
+}
+
+/// Revokes a refresh token at `now_ms`; false when no such token is good.
+pub(super) fn revoke_refresh_token(conn: &Connection, token: &str, now_ms: i64) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE refresh_tokens SET revoked_ms = ?2
+         WHERE token = ?1 AND expires_ms > ?2 AND revoked_ms IS NULL",
+        params![token, now_ms],
+    )? > 0)
 }
 
 /// Forgets every refresh token of the user whose `sub` this is.
@@ -236,21 +256,65 @@ pub(super) fn insert_signing_key(
     Ok(())
 }
 
-pub(super) fn insert_identity(conn: &Connection, id: &str, created_ms: i64) -> Result<()> {
+/// Records an identity: authenticated (the `sub` of its user) or not.
+pub(super) fn insert_identity(
+    conn: &Connection,
+    id: &str,
+    sub: Option<&str>,
+    created_ms: i64,
+) -> Result<()> {
     conn.execute(
-        "INSERT INTO identities (id, created_ms) VALUES (?1, ?2)",
-        params![id, created_ms],
+        "INSERT INTO identities (id, created_ms, sub) VALUES (?1, ?2, ?3)",
+        params![id, created_ms, sub],
     )?;
     Ok(())
 }
 
-pub(super) fn identity_exists(conn: &Connection, id: &str) -> Result<bool> {
-    let found: Option<String> = conn
-        .query_row("SELECT id FROM identities WHERE id = ?1", [id], |r| {
+/// An identity: `None` when unknown, `Some(None)` when unauthenticated, else the `sub`
+/// of its user.
+pub(super) fn identity(conn: &Connection, id: &str) -> Result<Option<Option<String>>> {
+    Ok(conn
+        .query_row("SELECT sub FROM identities WHERE id = ?1", [id], |r| {
             r.get(0)
         })
-        .optional()?;
-    Ok(found.is_some())
+        .optional()?)
+}
+
+/// The identity of the user whose `sub` this is, if one was made.
+pub(super) fn identity_of_sub(conn: &Connection, sub: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM identities WHERE sub = ?1 ORDER BY created_ms LIMIT 1",
+            [sub],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Whom credentials belong to, as an IAM policy sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// An unauthenticated identity (the workshop pool allows them).
+    Unauthenticated,
+    /// A signed-in user: the role the identity pool chose from `cognito:groups`.
+    User { sub: String, role: Role },
+}
+
+/// The identity pool's roles for signed-in users (`deploy/least-privilege.yaml`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Customer,
+    /// `cognito:groups` holds `admin`.
+    Staff,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Customer => "customer",
+            Self::Staff => "staff",
+        }
+    }
 }
 
 /// Temporary AWS credentials the identity pool handed out.
@@ -262,20 +326,27 @@ pub struct IssuedCredentials {
     pub identity_id: String,
     /// Epoch seconds.
     pub expiration_s: i64,
+    pub principal: Principal,
 }
 
 /// Records credentials, forgetting those expired before `now_s`.
 pub(super) fn put_credentials(conn: &Connection, c: &IssuedCredentials, now_s: i64) -> Result<()> {
     conn.execute("DELETE FROM credentials WHERE expiration_s < ?1", [now_s])?;
+    let (sub, role) = match &c.principal {
+        Principal::Unauthenticated => (None, None),
+        Principal::User { sub, role } => (Some(sub.as_str()), Some(role.as_str())),
+    };
     conn.execute(
-        "INSERT INTO credentials (access_key_id, secret, session_token, identity_id, expiration_s)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO credentials (access_key_id, secret, session_token, identity_id, expiration_s, sub, role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             c.access_key_id,
             c.secret_key,
             c.session_token,
             c.identity_id,
-            c.expiration_s
+            c.expiration_s,
+            sub,
+            role
         ],
     )?;
     Ok(())
@@ -287,16 +358,30 @@ pub(super) fn credentials(
 ) -> Result<Option<IssuedCredentials>> {
     Ok(conn
         .query_row(
-            "SELECT access_key_id, secret, session_token, identity_id, expiration_s
+            "SELECT access_key_id, secret, session_token, identity_id, expiration_s, sub, role
              FROM credentials WHERE access_key_id = ?1",
             [access_key_id],
             |r| {
+                let sub: Option<String> = r.get(5)?;
+                let role: Option<String> = r.get(6)?;
+                let principal = match (sub, role.as_deref()) {
+                    (Some(sub), Some("staff")) => Principal::User {
+                        sub,
+                        role: Role::Staff,
+                    },
+                    (Some(sub), _) => Principal::User {
+                        sub,
+                        role: Role::Customer,
+                    },
+                    (None, _) => Principal::Unauthenticated,
+                };
                 Ok(IssuedCredentials {
                     access_key_id: r.get(0)?,
                     secret_key: r.get(1)?,
                     session_token: r.get(2)?,
                     identity_id: r.get(3)?,
                     expiration_s: r.get(4)?,
+                    principal,
                 })
             },
         )

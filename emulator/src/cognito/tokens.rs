@@ -99,6 +99,16 @@ fn signing_key(store: &Store, now_ms: i64) -> Result<(String, String)> {
         .context("the signing key just stored is missing")
 }
 
+/// The claims of an ID token the identity pool reads: whose it is and their groups.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct IdClaims {
+    pub sub: String,
+    #[serde(rename = "cognito:groups", default)]
+    pub groups: Vec<String>,
+    pub token_use: String,
+    pub exp: i64,
+}
+
 /// Signs and checks the pool's tokens.
 pub(super) struct Tokens {
     key_id: String,
@@ -207,6 +217,20 @@ impl Tokens {
         header.kid = Some(self.key_id.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding_key)
             .expect("RS256 signing with a valid key")
+    }
+
+    /// A valid ID token of this pool for its app client, unexpired at `now_ms`: what the
+    /// identity pool accepts in `Logins`.
+    pub(super) fn verify_id(&self, token: &str, now_ms: i64) -> Option<IdClaims> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[local::CLIENT_ID]);
+        validation.validate_exp = false;
+        let claims = jsonwebtoken::decode::<IdClaims>(token, &self.decoding_key, &validation)
+            .ok()?
+            .claims;
+        let unexpired = claims.exp >= now_ms.div_euclid(1000);
+        (unexpired && claims.token_use == "id").then_some(claims)
     }
 
     /// A valid access token of this pool, unexpired at `now_ms`.

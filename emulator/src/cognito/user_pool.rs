@@ -201,9 +201,16 @@ impl Cognito {
             "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
                 let token = param(body, "AuthParameters", "REFRESH_TOKEN")?;
                 let invalid = || err("NotAuthorizedException", "Invalid Refresh Token");
-                let username = store
-                    .read(|c| store::refresh_token_user(c, token, now))?
-                    .ok_or_else(invalid)?;
+                let username = match store.read(|c| store::refresh_token(c, token, now))? {
+                    store::RefreshToken::Valid(username) => username,
+                    store::RefreshToken::Revoked => {
+                        return Err(err(
+                            "NotAuthorizedException",
+                            "Refresh Token has been revoked",
+                        ))
+                    }
+                    store::RefreshToken::Unknown => return Err(invalid()),
+                };
                 let u = store
                     .read(|c| store::user(c, &username))?
                     .ok_or_else(invalid)?;
@@ -380,6 +387,20 @@ impl Cognito {
         // By `sub`: a phone pool's tokens name the user by it.
         store.write(|tx| store::delete_refresh_tokens_of_sub(tx, &claims.sub))?;
         Ok(json!({}))
+    }
+
+    /// `RevokeToken`: signing out ends the refresh token (the app client has token
+    /// revocation on, as new clients do); a refresh with it is refused from now on.
+    pub(super) fn revoke_token(&self, store: &Store, body: &Value, now: i64) -> Reply {
+        let token = required(body, "Token")?;
+        if store.write(|tx| store::revoke_refresh_token(tx, token, now))? {
+            Ok(json!({}))
+        } else {
+            Err(err(
+                "UnsupportedTokenTypeException",
+                "The token is not a valid refresh token of this client.",
+            ))
+        }
     }
 
     /// Creates a confirmed user in the given groups (the local admin route and CLI), or
