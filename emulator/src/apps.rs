@@ -93,10 +93,18 @@ pub fn router(
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .is_some_and(|peer| peer.0.ip().to_canonical().is_loopback());
-            Html(if local { for_this_machine } else { for_others })
+            let policy = crate::csp::page_policy(START_PAGE_STYLE);
+            (
+                [(header::CONTENT_SECURITY_POLICY, policy)],
+                Html(if local { for_this_machine } else { for_others }),
+            )
         }),
     )
 }
+
+/// The start page's only style, allowed by its hash ([`crate::csp::page_policy`]).
+pub const START_PAGE_STYLE: &str =
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}";
 
 /// Links that open each app. Every app finds this emulator's settings by itself
 /// (`settings.json`); staff devices still sign in. Below, the staff hand-off links that
@@ -106,6 +114,7 @@ fn start_page(base_url: &str, variant: &Variant, local_token: Option<&str>) -> S
     let hand_off_list = |event: Option<&str>| -> String {
         let settings = crate::local::settings_of(base_url, variant, event);
         APPS.into_iter()
+            .filter(|&app| shared::trust::takes_hand_offs(app))
             .map(|app| {
                 let link = format!(
                     "{base_url}/{}/settings?{}",
@@ -181,12 +190,12 @@ fn start_page(base_url: &str, variant: &Variant, local_token: Option<&str>) -> S
     format!(
         "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Serverlesspresso emulator</title>\
-         <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5\">\
+         <title>Serverlesspresso emulator</title><style>{START_PAGE_STYLE}</style>\
+         <body>\
          <h1>Serverlesspresso emulator</h1>{how}\
          <p>Open the apps in this order:</p><ol>{links}</ol>\
          <h2>Settings pages, for staff</h2>\
-         <p>Each app's settings page, filled in for this emulator. Replace the host with another one (such as <code>trunk serve</code>'s) to set up an app served there:</p><ul>{hand_offs}</ul>\
+         <p>The staff apps' settings pages, filled in for this emulator. Replace the host with another one (such as <code>trunk serve</code>'s) to set up an app served there; saving names each new host for you to confirm. The order app takes no settings from links (anyone can print one): it reads its <code>settings.json</code>.</p><ul>{hand_offs}</ul>\
          {local_routes}</body></html>"
     )
 }

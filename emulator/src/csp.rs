@@ -56,6 +56,19 @@ fn policy_in(headers: &str) -> Option<&str> {
         .filter(|policy| !policy.is_empty())
 }
 
+/// The policy of a page the emulator writes itself (the start page, the journey pages):
+/// no script at all, its one stylesheet `style` by hash, no framing; violations reported.
+pub fn page_policy(style: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    format!(
+        "default-src 'none'; script-src 'report-sample'; style-src 'sha256-{hash}'; \
+         img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         report-uri {REPORT_PATH}"
+    )
+}
+
 /// The report in a violation POST: `report-uri`'s `{"csp-report": {...}}`, or the
 /// Reporting API's list of `{"type": "csp-violation", "body": {...}}`.
 pub fn reports_in(body: &Value) -> Vec<Value> {

@@ -1063,9 +1063,11 @@ async fn journey_page(
         }
         _ => None,
     };
+    let policy = crate::csp::page_policy(crate::journey::STYLE);
     let html_headers = [
-        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-        (header::CACHE_CONTROL, "no-cache"),
+        (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+        (header::CACHE_CONTROL, "no-cache".to_string()),
+        (header::CONTENT_SECURITY_POLICY, policy),
     ];
     match found {
         Some((id, events, order)) if !events.is_empty() || order.is_some() => {

@@ -347,7 +347,7 @@ fn technical(detail: &Value) -> String {
     serde_json::to_string_pretty(&shown).unwrap_or_default()
 }
 
-const STYLE: &str = "
+pub const STYLE: &str = "
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #4a4a4a; --line: #c9c9c9;
   --ok: #0a6b47; --ok-bg: #e7f5ee; --waiting: #8a4b00; --waiting-bg: #fdf1e1;
   --stopped: #a4161a; --stopped-bg: #fbe9e9; --neutral: #4a4a4a; --neutral-bg: #f1f1f1; }
