@@ -334,8 +334,23 @@ fn test() -> Result<()> {
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
             .env("SERVERLESSPRESSO_APPS", root().join("apps")),
     )?;
+    // The browser journeys again, against the emulator's --least-privilege: the rules a
+    // security-minded operator deploys (docs/security.md) must not break the apps.
+    run_cmd(
+        cargo()
+            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
+            .args(NOT_AGAIN.iter().flat_map(|t| ["--skip", t]))
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .env("SERVERLESSPRESSO_APPS", root().join("apps"))
+            .env("SERVERLESSPRESSO_LEAST_PRIVILEGE", "1"),
+    )?;
     size::report(&root())
 }
+
+/// The browser tests not run a second time against `--least-privilege`: the day at the
+/// bar (two minutes of the same journeys and faults) and the developer loop (Trunk's
+/// build, which no backend rule touches).
+const NOT_AGAIN: [&str; 2] = ["a_short_day_at_the_bar", "trunk_serve_signs_in"];
 
 /// Runs `f` with an in-memory emulator listening on a free loopback port: `f` gets its
 /// URL and the token of its local-only routes.

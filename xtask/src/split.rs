@@ -354,6 +354,11 @@ fn trunk_page(app: &str) -> Result<()> {
     built
 }
 
+/// The service worker (`public/sw.js`: repeat visits from the cache, a new deployment on
+/// the next visit) is registered by the release build only: under `trunk serve` it would
+/// answer a reload with the cached page, and an edit would show one reload late.
+const REGISTER_WORKER: &str = "if (\"serviceWorker\" in navigator) addEventListener(\"load\", () => navigator.serviceWorker.register(\"sw.js\").catch(() => {}));";
+
 /// Step 5b: the page, its styles minified, loads the split build: the app's script, the split loader it imports
 /// and the main module are fetched side by side (preloads), then the script starts the app.
 fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
@@ -362,7 +367,7 @@ fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
         "<link rel=\"modulepreload\" href=\"{folder}/{app}.js\">\n\
          <link rel=\"modulepreload\" href=\"{folder}/__wasm_split.js\">\n\
          <link rel=\"preload\" href=\"{folder}/{app}_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
-         <script type=\"module\">import init from \"./{folder}/{app}.js\"; init({{ module_or_path: new URL(\"{folder}/{app}_bg.wasm\", document.baseURI) }});</script>\n</head>"
+         <script type=\"module\">import init from \"./{folder}/{app}.js\"; init({{ module_or_path: new URL(\"{folder}/{app}_bg.wasm\", document.baseURI) }}); {REGISTER_WORKER}</script>\n</head>"
     );
     if !html.contains("</head>") {
         bail!("{} has no </head>", page.display());
