@@ -157,7 +157,23 @@ pub fn start_broker() -> Result<(SocketAddr, Box<dyn Publisher>)> {
     std::thread::Builder::new()
         .name("mqtt-publisher-link".into())
         .spawn(move || while link_rx.recv().is_ok() {})?;
+    wait_until_listening(addr)?;
     Ok((addr, Box::new(LinkPublisher(Mutex::new(link_tx)))))
+}
+
+/// The broker binds its port on its own thread: until it does, a WebSocket's bridge
+/// would find nobody there (a client connecting right after start was dropped at once).
+fn wait_until_listening(addr: SocketAddr) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200))
+        .is_err()
+    {
+        if std::time::Instant::now() > deadline {
+            anyhow::bail!("the MQTT broker did not start listening on {addr}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    Ok(())
 }
 
 /// Why a WebSocket URL was refused (HTTP 403, as IoT answers).

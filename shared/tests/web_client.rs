@@ -132,7 +132,8 @@ async fn sign_up_confirm_sign_in_refresh_and_receive_live_events() {
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage
         .set_item(
-            &format!("serverlesspresso.order.session.{}", settings.client_id),
+            // Kept per backend: the settings' fingerprint names the key.
+            &format!("serverlesspresso.order.session.{}", settings.fingerprint()),
             &serde_json::to_string(&expiring).unwrap(),
         )
         .unwrap();
