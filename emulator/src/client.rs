@@ -7,6 +7,11 @@
 //! the event's ([`Client::admin_topic`]), and its people sign in with phone numbers
 //! ([`Client::sign_in_phone`], [`Client::register_customer`], [`Client::sign_in_as`]).
 //!
+//! Its REST calls are the apps' own: [`shared::api::Api`] builds each request and reads
+//! its answer ([`Client::send`]), so the tests exercise the code the apps ship; one raw
+//! helper ([`Client::rest`], with [`Client::om`], [`Client::config`] and
+//! [`Client::validator`] for URLs) is kept for calls no app makes (malformed input).
+//!
 //! Its calls carry the `Origin` of a page served by the emulator, as a browser's do, so
 //! that [`Reply::cors`] says what such a page would see. Reading the codes the emulator
 //! "sends" (a local-only route) needs the run's local token
@@ -18,10 +23,11 @@ use crate::variant::Variant;
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
 pub use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
+use shared::api::{Api, ApiCall, ApiError, ApiRequest, OrderAction};
 use shared::cognito::{self, AuthStep, Session};
-use shared::model::{MenuItem, OrderState};
-use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
+use shared::model::{DrinkOrder, MenuItem, OrderState};
+use shared::mqtt::{MqttOutput, MqttSession, Packet};
 use shared::sigv4::{self, AwsCredentials};
 use shared::srp::SrpClient;
 use shared::url::{Endpoint, SchemeKind};
@@ -454,7 +460,8 @@ impl Client {
             .0)
     }
 
-    /// A REST call with the access token (when signed in).
+    /// A raw REST call with the access token (when signed in): for calls no app makes.
+    /// What the apps send goes through [`Client::send`] or [`Client::request`].
     pub async fn rest(
         &self,
         method: reqwest::Method,
@@ -476,34 +483,55 @@ impl Client {
         Reply::read(request.send().await?).await
     }
 
-    /// Appends `eventId` for E, as the apps do (contract §3).
-    fn with_event(&self, url: String) -> String {
-        match self.event_id() {
-            Some(event) => {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}eventId={}", sigv4::uri_encode(event))
-            }
-            None => url,
+    /// The REST endpoints, as the apps call them (`shared::api`).
+    pub fn api(&self) -> Api {
+        Api::new(&self.settings)
+    }
+
+    /// Sends one of the apps' requests as they send it: the access token when the
+    /// request is signed, the body as JSON. The answer as it comes.
+    pub async fn request(&self, request: &ApiRequest) -> Result<Reply> {
+        let method = match request.method {
+            shared::api::Method::Get => Method::GET,
+            shared::api::Method::Put => Method::PUT,
+            shared::api::Method::Post => Method::POST,
+        };
+        let mut http = self
+            .http
+            .request(method, &request.url)
+            .header("Origin", &self.origin);
+        if request.signed {
+            let tokens = self.tokens.as_ref().context("not signed in")?;
+            http = http.header("Authorization", format!("Bearer {}", tokens.access_token));
         }
+        if let Some(body) = &request.body {
+            http = http
+                .header("Content-Type", "application/json")
+                .body(body.clone());
+        }
+        Reply::read(http.send().await?).await
     }
 
-    /// An order-manager URL (with `eventId` in E).
+    /// One of the apps' calls, sent and its answer read as they read it: the typed value,
+    /// or the [`ApiError`] they would show. Err only when nothing came back.
+    pub async fn send<T>(&self, call: ApiCall<T>) -> Result<std::result::Result<T, ApiError>> {
+        let reply = self.request(&call.request).await?;
+        Ok(call.read(reply.status, &reply.body))
+    }
+
+    /// An order-manager URL (with `eventId` in E), for [`Client::rest`].
     pub fn om(&self, path: &str) -> String {
-        self.with_event(self.settings.order_manager.join(path))
+        self.api().order_manager_url(path)
     }
 
-    /// A validator URL (with `eventId` in E).
+    /// A validator URL (with `eventId` in E), for [`Client::rest`].
     pub fn validator(&self, path: &str) -> String {
-        self.settings
-            .validator
-            .as_ref()
-            .map(|v| self.with_event(v.join(path)))
-            .unwrap_or_default()
+        self.api().validator_url(path)
     }
 
-    /// A config-service URL (with `eventId` in E).
+    /// A config-service URL (with `eventId` in E), for [`Client::rest`].
     pub fn config(&self, path: &str) -> String {
-        self.with_event(self.settings.config.join(path))
+        self.api().config_url(path)
     }
 
     /// `{journeyServiceURL}{orderId}.html` (E), None for W (which has no journey pages).
@@ -518,15 +546,7 @@ impl Client {
     /// `Cancelled`; E's `CREATED`, `COMPLETED`, `CANCELLED` (its mapping template adds
     /// the event: `state=CREATED&eventId=ABC` queries `ABC-CREATED`).
     pub fn state_param(&self, state: &OrderState) -> String {
-        let upper = self.is_e();
-        match state {
-            OrderState::Created => "CREATED".into(),
-            OrderState::Completed if upper => FinalState::Completed.upper().into(),
-            OrderState::Cancelled if upper => FinalState::Cancelled.upper().into(),
-            OrderState::Completed => FinalState::Completed.wire().into(),
-            OrderState::Cancelled => FinalState::Cancelled.wire().into(),
-            OrderState::Other(s) => s.clone(),
-        }
+        state.query_value(self.settings.flavour)
     }
 
     /// `ORDERSTATE` as stored and as events carry it: W's `CREATED`, `Completed`,
@@ -570,9 +590,7 @@ impl Client {
 
     /// The current QR code's bucket, as the display gets it (`GET /qr-code`, admins).
     pub async fn qr_code(&self) -> Result<Value> {
-        let reply = self
-            .rest(Method::GET, &self.validator("qr-code"), None)
-            .await?;
+        let reply = self.request(&self.api().qr_code().request).await?;
         if reply.status != 200 {
             bail!("GET /qr-code: {} {}", reply.status, reply.body);
         }
@@ -581,8 +599,7 @@ impl Client {
 
     /// Scans `code`: `POST /qr-code?token=`, the answer as it comes.
     pub async fn scan(&self, code: &str) -> Result<Reply> {
-        let url = self.validator(&format!("qr-code?token={}", sigv4::uri_encode(code)));
-        self.rest(Method::POST, &url, None).await
+        self.request(&self.api().redeem(code).request).await
     }
 
     /// Scans `code` and returns the new order's id, or an error saying why not.
@@ -597,11 +614,9 @@ impl Client {
 
     /// `GET /orders?state=` in this backend's words: the rows.
     pub async fn orders(&self, state: &OrderState) -> Result<Vec<Value>> {
-        let url = self.om(&format!(
-            "orders?state={}",
-            sigv4::uri_encode(&self.state_param(state))
-        ));
-        let reply = self.rest(Method::GET, &url, None).await?;
+        let reply = self
+            .request(&self.api().orders(state, None).request)
+            .await?;
         match reply.json()? {
             Value::Array(rows) => Ok(rows),
             other => bail!("GET /orders answered {other}"),
@@ -610,15 +625,16 @@ impl Client {
 
     /// The menu, from `GET /config` read as the apps read it.
     pub async fn menu(&self) -> Result<Vec<MenuItem>> {
-        let reply = self.rest(Method::GET, &self.config("config"), None).await?;
-        let config = shared::wire::parse_config(&reply.body, self.settings.flavour)
-            .map_err(|e| anyhow!("GET /config: {e}: {}", reply.body))?;
+        let config = self
+            .send(self.api().config())
+            .await?
+            .map_err(|e| anyhow!("GET /config: {e}"))?;
         Ok(config.menu)
     }
 
-    /// The body the order app sends for `drink` with `modifiers`: this user's `sub`, and
-    /// the drink's icon from the menu (empty for a drink not on it).
-    pub async fn drink_order(&self, drink: &str, modifiers: &[&str]) -> Result<Value> {
+    /// What the order app sends for `drink` with `modifiers`: this user's `sub`, and the
+    /// drink's icon from the menu (empty for a drink not on it).
+    pub async fn drink_order(&self, drink: &str, modifiers: &[&str]) -> Result<DrinkOrder> {
         let icon = self
             .menu()
             .await?
@@ -626,7 +642,12 @@ impl Client {
             .find(|m| m.drink == drink)
             .map(|m| m.icon)
             .unwrap_or_default();
-        Ok(json!({"userId": self.sub()?, "drink": drink, "modifiers": modifiers, "icon": icon}))
+        Ok(DrinkOrder {
+            user_id: Some(self.sub()?),
+            drink: drink.to_string(),
+            modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+            icon,
+        })
     }
 
     /// The customer's choice: `PUT /orders/{id}` with the drink and its options.
@@ -636,27 +657,23 @@ impl Client {
         drink: &str,
         modifiers: &[&str],
     ) -> Result<Reply> {
-        let body = self.drink_order(drink, modifiers).await?;
-        let url = self.om(&format!("orders/{}", sigv4::uri_encode(order)));
-        self.rest(Method::PUT, &url, Some(body)).await
+        let drink = self.drink_order(drink, modifiers).await?;
+        self.request(&self.api().submit_order(order, &drink).request)
+            .await
     }
 
-    /// A barista's (or the customer's cancel) action: `PUT /orders/{id}?action=` with
-    /// `{}`.
+    /// A barista's (or the customer's cancel) action: `PUT /orders/{id}?action=`
+    /// (`make`, `unmake`, `complete`, `cancel`).
     pub async fn order_action(&self, order: &str, action: &str) -> Result<Reply> {
-        let url = self.om(&format!(
-            "orders/{}?action={}",
-            sigv4::uri_encode(order),
-            sigv4::uri_encode(action)
-        ));
-        self.rest(Method::PUT, &url, Some(json!({}))).await
+        let action = OrderAction::parse(action)
+            .with_context(|| format!("{action:?} is no action of the apps: use Client::rest"))?;
+        self.request(&self.api().order_action(order, action).request)
+            .await
     }
 
     /// Opens or closes the store: `PUT /store?state=open|closed`.
     pub async fn set_store(&self, open: bool) -> Result<Reply> {
-        let state = if open { "open" } else { "closed" };
-        let url = self.config(&format!("store?state={state}"));
-        self.rest(Method::PUT, &url, None).await
+        self.request(&self.api().set_store(open).request).await
     }
 
     /// Connects to IoT over WebSocket with fresh credentials and subscribes.
@@ -675,22 +692,19 @@ impl Client {
     }
 }
 
-fn encode(packet: &Packet) -> Vec<u8> {
-    let mut buf = vec![0u8; 4096];
-    let len = encode_slice(packet, &mut buf).expect("small packets fit 4 KB");
-    buf.truncate(len);
-    buf
-}
-
-/// An MQTT-over-WebSocket subscriber, as the apps connect.
+/// An MQTT-over-WebSocket subscriber, as the apps connect: the same sans-io session
+/// ([`MqttSession`]) drives CONNECT, SUBSCRIBE and acknowledgements, over a native socket.
 pub struct Subscriber {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    buf: Vec<u8>,
+    session: MqttSession,
     pending: std::collections::VecDeque<Value>,
+    /// The topics the broker refused (SUBACK 0x80), if any: nothing arrives on them.
+    pub refused: Vec<String>,
 }
 
 impl Subscriber {
-    /// Opens `url` with subprotocol `mqtt`, sends CONNECT and SUBSCRIBE, waits for SUBACK.
+    /// Opens `url` with subprotocol `mqtt`, connects and subscribes as the apps do, and
+    /// returns once the broker has answered the SUBSCRIBE (granted or refused).
     pub async fn connect(url: &str, client_id: &str, topics: &[&str]) -> Result<Self> {
         let mut request = url.into_client_request()?;
         request
@@ -705,49 +719,54 @@ impl Subscriber {
         {
             bail!("the server did not agree to subprotocol mqtt");
         }
+        let topics = topics.iter().map(|t| t.to_string()).collect();
         let mut sub = Self {
             ws,
-            buf: Vec::new(),
+            session: MqttSession::new(client_id.to_string(), topics, 30),
             pending: Default::default(),
+            refused: Vec::new(),
         };
-        sub.send(&Packet::Connect(mqttrs::Connect {
-            protocol: mqttrs::Protocol::MQTT311,
-            keep_alive: 30,
-            client_id,
-            clean_session: true,
-            last_will: None,
-            username: None,
-            password: None,
-        }))
-        .await?;
-        match sub.next_packet(Duration::from_secs(10)).await? {
-            Some(p) if matches!(p.first(), Some(b) if b >> 4 == 2) => {}
-            other => bail!("expected CONNACK, got {other:?}"),
+        let connect = sub.session.start(SystemClock.now_ms());
+        if sub.act(vec![connect]).await? {
+            return Ok(sub);
         }
-        let subscriptions = topics
-            .iter()
-            .map(|t| mqttrs::SubscribeTopic {
-                topic_path: t.to_string(),
-                qos: mqttrs::QoS::AtMostOnce,
-            })
-            .collect();
-        sub.send(&Packet::Subscribe(mqttrs::Subscribe {
-            pid: mqttrs::Pid::new(),
-            topics: subscriptions,
-        }))
-        .await?;
         loop {
-            match sub.next_packet(Duration::from_secs(10)).await? {
-                Some(p) if p.first().is_some_and(|b| b >> 4 == 9) => return Ok(sub),
-                Some(p) => sub.queue_publish(&p)?,
+            match sub.next_bytes(Duration::from_secs(10)).await? {
+                Some(bytes) => {
+                    let outputs = sub.session.receive(&bytes, SystemClock.now_ms());
+                    if sub.act(outputs).await? {
+                        return Ok(sub);
+                    }
+                }
                 None => bail!("closed before SUBACK"),
             }
         }
     }
 
+    /// Does what the session says; true once subscribed (or refused).
+    async fn act(&mut self, outputs: Vec<MqttOutput>) -> Result<bool> {
+        let mut subscribed = false;
+        for output in outputs {
+            match output {
+                MqttOutput::Send(bytes) => self.send_raw(bytes).await?,
+                MqttOutput::Ready => subscribed = true,
+                MqttOutput::Refused(topics) => {
+                    self.refused = topics;
+                    subscribed = true;
+                }
+                MqttOutput::Message { payload, .. } => {
+                    self.pending.push_back(serde_json::from_slice(&payload)?)
+                }
+                MqttOutput::Failed(why) => bail!("MQTT: {why}"),
+            }
+        }
+        Ok(subscribed)
+    }
+
+    /// Sends any packet (tests of the broker's front door).
     pub async fn send(&mut self, packet: &Packet<'_>) -> Result<()> {
-        self.ws.send(Message::Binary(encode(packet).into())).await?;
-        Ok(())
+        let bytes = shared::mqtt::encode(packet).map_err(|e| anyhow!("{e:?}"))?;
+        self.send_raw(bytes).await
     }
 
     /// Sends raw bytes (tests of the broker's front door).
@@ -756,36 +775,20 @@ impl Subscriber {
         Ok(())
     }
 
-    /// The next whole packet, or None when the server closed the connection.
-    async fn next_packet(&mut self, wait: Duration) -> Result<Option<Vec<u8>>> {
+    /// The next bytes from the server (the session puts packets together), or None when
+    /// the server closed the connection.
+    async fn next_bytes(&mut self, wait: Duration) -> Result<Option<Vec<u8>>> {
         loop {
-            let mut packets =
-                drain_packets(&mut self.buf).map_err(|e| anyhow!("bad MQTT from server: {e:?}"))?;
-            if !packets.is_empty() {
-                let first = packets.remove(0);
-                // Put the rest back in front, to be read next.
-                let mut rest: Vec<u8> = packets.concat();
-                rest.extend_from_slice(&self.buf);
-                self.buf = rest;
-                return Ok(Some(first));
-            }
             match tokio::time::timeout(wait, self.ws.next())
                 .await
                 .context("timed out waiting for MQTT")?
             {
-                Some(Ok(Message::Binary(bytes))) => self.buf.extend_from_slice(&bytes),
+                Some(Ok(Message::Binary(bytes))) => return Ok(Some(bytes.to_vec())),
                 Some(Ok(Message::Close(_))) | None => return Ok(None),
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return Err(e.into()),
             }
         }
-    }
-
-    fn queue_publish(&mut self, packet: &[u8]) -> Result<()> {
-        if let Some(Packet::Publish(p)) = decode_slice(packet).map_err(|e| anyhow!("{e:?}"))? {
-            self.pending.push_back(serde_json::from_slice(p.payload)?);
-        }
-        Ok(())
     }
 
     /// The next published message (`{"type","detail"}`), waiting at most `wait`.
@@ -796,8 +799,11 @@ impl Subscriber {
                 return Ok(message);
             }
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            match self.next_packet(left).await? {
-                Some(packet) => self.queue_publish(&packet)?,
+            match self.next_bytes(left).await? {
+                Some(bytes) => {
+                    let outputs = self.session.receive(&bytes, SystemClock.now_ms());
+                    self.act(outputs).await?;
+                }
                 None => bail!("the connection closed"),
             }
         }

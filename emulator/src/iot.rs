@@ -24,7 +24,7 @@ use anyhow::{Context, Result};
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
+use shared::mqtt::{decode_slice, drain_packets, Packet};
 use shared::sigv4;
 use shared::time::UtcDateTime;
 use std::collections::HashMap;
@@ -556,26 +556,18 @@ fn apply_policy(subscribe: &mqttrs::Subscribe, policy: &dyn SubscribePolicy) -> 
             .map(|(t, _)| t.clone())
             .collect(),
     };
-    // Fixed header (at most 5), packet id (2), each filter's length (2), text and QoS.
-    let size = 7 + allowed
-        .topics
-        .iter()
-        .map(|t| 3 + t.topic_path.len())
-        .sum::<usize>();
     Admitted::Narrowed {
-        subscribe: encode(&Packet::Subscribe(allowed), size),
+        subscribe: encode(&Packet::Subscribe(allowed)),
         pid: subscribe.pid.get(),
         refused: verdicts.iter().map(Result::is_err).collect(),
         why,
     }
 }
 
-/// `packet` encoded into at most `size` bytes (enough, as the caller counted).
-fn encode(packet: &Packet, size: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; size];
-    let len = encode_slice(packet, &mut buf).expect("the buffer fits the packet");
-    buf.truncate(len);
-    buf
+/// `packet`'s bytes: only SUBSCRIBEs and SUBACKs this front door built from ones that
+/// were read, so they can be written.
+fn encode(packet: &Packet) -> Vec<u8> {
+    shared::mqtt::encode(packet).expect("a packet rebuilt from a valid one encodes")
 }
 
 /// The SUBACK that refuses every topic of `subscribe`.
@@ -584,8 +576,7 @@ fn refused_suback(subscribe: &mqttrs::Subscribe) -> Vec<u8> {
         pid: subscribe.pid,
         return_codes: vec![mqttrs::SubscribeReturnCodes::Failure; subscribe.topics.len()],
     });
-    // Fixed header (at most 5), packet id (2), a byte per topic.
-    encode(&suback, 7 + subscribe.topics.len())
+    encode(&suback)
 }
 
 /// The broker's whole `packets` with each SUBACK of a narrowed SUBSCRIBE (in
@@ -626,14 +617,10 @@ fn with_refusals(
                     .unwrap_or(mqttrs::SubscribeReturnCodes::Failure),
             })
             .collect();
-        let size = 7 + return_codes.len();
-        out.extend(encode(
-            &Packet::Suback(mqttrs::Suback {
-                pid: suback.pid,
-                return_codes,
-            }),
-            size,
-        ));
+        out.extend(encode(&Packet::Suback(mqttrs::Suback {
+            pid: suback.pid,
+            return_codes,
+        })));
     }
     Ok(out)
 }
@@ -641,13 +628,6 @@ fn with_refusals(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn encode(packet: &Packet) -> Vec<u8> {
-        let mut buf = vec![0u8; 70_000];
-        let len = encode_slice(packet, &mut buf).unwrap();
-        buf.truncate(len);
-        buf
-    }
 
     #[test]
     fn the_brokers_stream_is_cut_after_whole_packets() {

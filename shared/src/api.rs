@@ -71,6 +71,13 @@ pub enum OrderAction {
 }
 
 impl OrderAction {
+    pub const ALL: [OrderAction; 4] = [Self::Make, Self::Unmake, Self::Complete, Self::Cancel];
+
+    /// The action an `?action=` names, if it is one.
+    pub fn parse(action: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == action)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Make => "make",
@@ -178,17 +185,28 @@ impl Api {
         }
     }
 
-    fn validator_url(&self, path: &str) -> String {
+    /// A URL of the order-manager API (with `eventId` in E), for a request no method
+    /// here makes: tests of odd or malformed calls.
+    pub fn order_manager_url(&self, path: &str) -> String {
+        self.with_event(self.order_manager.join(path))
+    }
+
+    /// A URL of the config API (with `eventId` in E), as [`Api::order_manager_url`].
+    pub fn config_url(&self, path: &str) -> String {
+        self.with_event(self.config.join(path))
+    }
+
+    /// A URL of the validator API (with `eventId` in E), as [`Api::order_manager_url`].
+    pub fn validator_url(&self, path: &str) -> String {
         let base = self.validator.as_ref().unwrap_or(&self.config);
         self.with_event(base.join(path))
     }
 
     /// `GET /config` (no sign-in).
     pub fn config(&self) -> ApiCall<Config> {
-        self.call(
-            get(self.with_event(self.config.join("config")), false),
-            |flavour, body| wire::parse_config(body, flavour),
-        )
+        self.call(get(self.config_url("config"), false), |flavour, body| {
+            wire::parse_config(body, flavour)
+        })
     }
 
     /// `PUT /store?state=open|closed`. The answer does not matter: the store switch is
@@ -197,7 +215,7 @@ impl Api {
         let state = if open { "open" } else { "closed" };
         let request = ApiRequest {
             method: Method::Put,
-            url: self.with_event(self.config.join(&format!("store?state={state}"))),
+            url: self.config_url(&format!("store?state={state}")),
             body: None,
             signed: true,
         };
@@ -235,18 +253,14 @@ impl Api {
         if let Some(n) = max_items {
             path.push_str(&format!("&maxItems={n}"));
         }
-        self.call(
-            get(self.with_event(self.order_manager.join(&path)), true),
-            |flavour, body| wire::parse_orders(body, flavour),
-        )
+        self.call(get(self.order_manager_url(&path), true), |flavour, body| {
+            wire::parse_orders(body, flavour)
+        })
     }
 
     /// `GET /orders/{id}`.
     pub fn order(&self, id: &str) -> ApiCall<Order> {
-        let url = self.with_event(
-            self.order_manager
-                .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
-        );
+        let url = self.order_manager_url(&format!("orders/{}", crate::sigv4::uri_encode(id)));
         self.call(get(url, true), |flavour, body| {
             wire::parse_order_body(body, flavour)
         })
@@ -255,7 +269,7 @@ impl Api {
     /// `GET /myOrders`.
     pub fn my_orders(&self) -> ApiCall<OrderList> {
         self.call(
-            get(self.with_event(self.order_manager.join("myOrders")), true),
+            get(self.order_manager_url("myOrders"), true),
             |flavour, body| wire::parse_orders(body, flavour),
         )
     }
@@ -268,10 +282,7 @@ impl Api {
         });
         let request = ApiRequest {
             method: Method::Put,
-            url: self.with_event(
-                self.order_manager
-                    .join(&format!("orders/{}", crate::sigv4::uri_encode(id))),
-            ),
+            url: self.order_manager_url(&format!("orders/{}", crate::sigv4::uri_encode(id))),
             body: Some(body.to_string()),
             signed: true,
         };
@@ -284,11 +295,11 @@ impl Api {
     pub fn order_action(&self, id: &str, action: OrderAction) -> ApiCall<()> {
         let request = ApiRequest {
             method: Method::Put,
-            url: self.with_event(self.order_manager.join(&format!(
+            url: self.order_manager_url(&format!(
                 "orders/{}?action={}",
                 crate::sigv4::uri_encode(id),
                 action.as_str()
-            ))),
+            )),
             body: Some("{}".into()),
             signed: true,
         };

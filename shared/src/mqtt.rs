@@ -118,20 +118,30 @@ pub struct MqttSession {
     last_heard_ms: i64,
 }
 
-/// A packet's bytes, or why it cannot be written (a topic or client id too long for the
-/// buffer): the caller fails the connection rather than send nothing.
-fn encode_packet(packet: &Packet) -> Result<Vec<u8>, String> {
-    let mut buf = vec![0u8; 256 + 64 * 16];
-    let len = encode_slice(packet, &mut buf).map_err(|e| format!("cannot write {e:?}"))?;
-    buf.truncate(len);
-    Ok(buf)
+/// A packet's bytes: the one MQTT encoder of the browser client, the native client and
+/// the emulator's front door. Errs only for a packet MQTT cannot carry (a packet id of
+/// 0, a remaining length over 256 MB).
+pub fn encode(packet: &Packet) -> Result<Vec<u8>, MqttError> {
+    let mut size = 512;
+    loop {
+        let mut buf = vec![0u8; size];
+        match encode_slice(packet, &mut buf) {
+            Ok(len) => {
+                buf.truncate(len);
+                return Ok(buf);
+            }
+            // The buffer was too small: a longer packet, a bigger buffer.
+            Err(MqttError::WriteZero) if size < 1 << 29 => size *= 8,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Sending `packet`, or failing the connection if it cannot be written.
 fn send(packet: &Packet) -> MqttOutput {
-    match encode_packet(packet) {
+    match encode(packet) {
         Ok(bytes) => MqttOutput::Send(bytes),
-        Err(reason) => MqttOutput::Failed(reason),
+        Err(e) => MqttOutput::Failed(format!("cannot write {e:?}")),
     }
 }
 
@@ -255,7 +265,7 @@ mod session_tests {
     use super::*;
 
     fn broker_sends(packet: &Packet) -> Vec<u8> {
-        encode_packet(packet).unwrap()
+        encode(packet).unwrap()
     }
 
     #[test]

@@ -7,7 +7,7 @@ use emulator::clock::{Clock, ManualClock, SystemClock, Timings};
 use emulator::{Config, Running, Variant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use shared::mqtt::{decode_slice, drain_packets, encode_slice, Packet};
+use shared::mqtt::{decode_slice, drain_packets, Packet};
 use shared::sigv4::{self, AwsCredentials};
 use shared::url::{Endpoint, SchemeKind};
 use std::path::PathBuf;
@@ -316,25 +316,19 @@ impl RawMqtt {
             ws,
             buf: Vec::new(),
         };
-        raw.send(&Packet::Connect(mqttrs::Connect {
-            protocol: mqttrs::Protocol::MQTT311,
-            keep_alive: 30,
-            client_id,
-            clean_session: true,
-            last_will: None,
-            username: None,
-            password: None,
-        }))
-        .await;
+        // The CONNECT the apps send: the sans-io session's.
+        let mut session = shared::mqtt::MqttSession::new(client_id.to_string(), Vec::new(), 30);
+        let shared::mqtt::MqttOutput::Send(connect) = session.start(0) else {
+            panic!("a CONNECT to send");
+        };
+        raw.ws.send(Message::Binary(connect.into())).await.unwrap();
         let connack = raw.next(WAIT).await.expect("CONNACK");
         assert_eq!(connack[0] >> 4, 2, "CONNACK");
         raw
     }
 
     pub async fn send(&mut self, packet: &Packet<'_>) {
-        let mut bytes = vec![0u8; 1024];
-        let len = encode_slice(packet, &mut bytes).unwrap();
-        bytes.truncate(len);
+        let bytes = shared::mqtt::encode(packet).unwrap();
         self.ws.send(Message::Binary(bytes.into())).await.unwrap();
     }
 
