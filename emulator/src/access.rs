@@ -14,7 +14,7 @@
 //!   this run's token, and take only JSON bodies ([`local_refusal`]), so that no web
 //!   page can create users, read codes or set faults.
 //!
-//! The decisions are here, as plain functions; `http.rs` and `lib.rs` apply them.
+//! The decisions are here, as plain functions; `http/` and `lib.rs` apply them.
 
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

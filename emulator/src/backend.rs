@@ -340,30 +340,40 @@ impl Backend {
     }
 
     /// W's `PUT /store?state=`: anything but `open` closes. Returns the new item; the
-    /// table's stream then emits `ConfigService.ConfigChanged`.
+    /// table's stream then emits `ConfigService.ConfigChanged` if the item changed.
     pub fn set_store_open(&self, open: bool, now: i64) -> Result<Item> {
         self.set_store_open_in(&Scope::W, open, now)
     }
 
     /// `PUT /store?state=` for `scope`: an UpdateItem of its config item, which (as in
     /// DynamoDB) creates the item when E names an event it has no config for.
+    ///
+    /// `ConfigService.ConfigChanged` comes from the config table's stream (W's and E's
+    /// alike), which writes no record for an update that changes nothing: opening an
+    /// open store, or closing a closed one, announces nothing.
     pub fn set_store_open_in(&self, scope: &Scope, open: bool, now: i64) -> Result<Item> {
         let pk = scope.config_pk();
-        let item = self.store.write(|tx| {
-            let mut item = store::config_item(tx, &pk)?.unwrap_or_default();
+        let (item, changed) = self.store.write(|tx| {
+            let before = store::config_item(tx, &pk)?;
+            let mut item = before.clone().unwrap_or_default();
             item.insert("PK".into(), s(pk.clone()));
             item.insert("storeOpen".into(), AttributeValue::Bool(open));
-            store::put_config_item(tx, &item)?;
-            Ok(item)
+            let changed = before.as_ref() != Some(&item);
+            if changed {
+                store::put_config_item(tx, &item)?;
+            }
+            Ok((item, changed))
         })?;
-        let image = shared::dynamo::item_to_json(&item);
-        self.emit(
-            vec![Event::new(
-                "ConfigService.ConfigChanged",
-                json!({ "NewImage": image }),
-            )],
-            now,
-        );
+        if changed {
+            let image = shared::dynamo::item_to_json(&item);
+            self.emit(
+                vec![Event::new(
+                    "ConfigService.ConfigChanged",
+                    json!({ "NewImage": image }),
+                )],
+                now,
+            );
+        }
         Ok(item)
     }
 

@@ -11,17 +11,23 @@
 //!
 //! Who asks what:
 //! - `cognito/`: [`Faults::token_lifetime_s`], [`Faults::credentials_lifetime_s`];
-//! - `http.rs`: [`Faults::cognito`] for `/cognito/`, [`Faults::rest`] and
-//!   [`Faults::rest_latency`] for the three APIs (a middleware), the route itself;
+//! - `http/`: [`Faults::cognito`] for `/cognito/` (`http/cognito.rs`), [`Faults::rest`]
+//!   and [`Faults::rest_latency`] for the three APIs (a middleware in `http/mod.rs`),
+//!   the route itself (`http/local.rs`);
 //! - `iot.rs`: [`Faults::refusing_subscriptions`] per SUBSCRIBE, and [`Faults::drops`],
 //!   which every WebSocket bridge watches.
 
-use crate::cognito::{CREDENTIALS_LIFETIME_S, TOKEN_LIFETIME_S};
 use serde_json::{json, Map, Value};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// Access and ID tokens last an hour (as in AWS), unless `tokenLifetimeSeconds` says
+/// otherwise.
+pub const TOKEN_LIFETIME_S: i64 = 3600;
+/// Identity-pool credentials last an hour (as in AWS), unless
+/// `credentialsLifetimeSeconds` says otherwise.
+pub const CREDENTIALS_LIFETIME_S: i64 = 3600;
 /// The longest lifetime the route accepts for tokens and credentials: a year.
 pub const MAX_LIFETIME_S: i64 = 365 * 24 * 3600;
 /// The longest REST latency the route accepts: ten minutes.

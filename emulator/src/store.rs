@@ -93,26 +93,26 @@ fn seed_config() -> Value {
 
 /// E's seed for one event (contract §5.2, `SC:01-appCore/initDB/initMenuState.JSON`):
 /// one item holding the config and the menu, the store closed until a barista opens it.
-/// As E seeds it ("Singe Espresso" and an end date before the start included), except
-/// the icons: W's names, which the apps have images for.
+/// As E seeds it, icons, "Singe Espresso" and an end date before the start included
+/// (the apps ship an image for every icon either seed names: `public/drinks/`).
 pub fn seed_event_config(event_id: &str) -> Value {
     let milk = json!({"L": [{"M": {
         "Name": {"S": "Milk"}, "Options": {"L": [{"S": "Regular"}, {"S": "Oat"}]}
     }}]});
     let drinks = [
-        ("Americano", "barista-icons_americano", true, true),
+        (
+            "Americano",
+            "barista-icons_americano-alternative",
+            true,
+            true,
+        ),
         (
             "Flat White",
             "barista-icons_flat-white-alternative@2x",
             true,
             true,
         ),
-        (
-            "Cappuccino",
-            "barista-icons_cappuccino-alternative",
-            false,
-            true,
-        ),
+        ("Cappuccino", "barista-icons_cappuccino", false, true),
         (
             "Singe Espresso",
             "barista-icons_espresso-alternative",
@@ -638,6 +638,48 @@ mod tests {
         assert_eq!(config["storeOpen"], AttributeValue::Bool(false));
         assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 1);
         assert_eq!(store.write(|tx| next_order_number(tx)).unwrap(), 2);
+    }
+
+    /// The `(drink, icon)` pairs of a seeded menu (`"L"` of `{"M": {drink, icon, …}}`).
+    fn drinks_and_icons(menu: &Value) -> Vec<(String, String)> {
+        menu["L"]
+            .as_array()
+            .expect("a menu list")
+            .iter()
+            .map(|d| {
+                let text = |name: &str| d["M"][name]["S"].as_str().unwrap().to_string();
+                (text("drink"), text("icon"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn e_seeds_the_icons_of_init_menu_state() {
+        // `01-appCore/initDB/initMenuState.JSON` of aws-samples/serverless-coffee.
+        let real = [
+            ("Americano", "barista-icons_americano-alternative"),
+            ("Flat White", "barista-icons_flat-white-alternative@2x"),
+            ("Cappuccino", "barista-icons_cappuccino"),
+            ("Singe Espresso", "barista-icons_espresso-alternative"),
+            ("Double Espresso", "barista-icons_espresso-alternative"),
+        ]
+        .map(|(drink, icon)| (drink.to_string(), icon.to_string()));
+        assert_eq!(drinks_and_icons(&seed_event_config("ABC")["menu"]), real);
+    }
+
+    #[test]
+    fn the_apps_have_an_image_for_every_icon_either_seed_names() {
+        let drinks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/drinks");
+        let seeded = drinks_and_icons(&seed_menu()["value"])
+            .into_iter()
+            .chain(drinks_and_icons(&seed_event_config("ABC")["menu"]));
+        for (drink, icon) in seeded {
+            // The path the apps ask for (`shared::model::drink_image`).
+            let image = shared::model::drink_image(&icon);
+            assert_eq!(image, format!("drinks/{icon}.svg"), "{drink}");
+            let file = drinks.join(format!("{icon}.svg"));
+            assert!(file.is_file(), "{drink}: no image {}", file.display());
+        }
     }
 
     #[test]

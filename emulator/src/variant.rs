@@ -6,9 +6,9 @@
 //! the menu), counters, validator buckets and admin/config topics; states prefixed with
 //! the event id (`ABC-CREATED`); a phone-number user pool with one-time codes; a
 //! timeout Lambda; the order-journey pages. What it does, quirks included, is in
-//! `backend.rs` ([`crate::backend::Scope`]), `events.rs` and `http.rs`.
+//! `backend.rs` ([`crate::backend::Scope`]), `events.rs` and `http/`.
 
-use shared::{AppKind, Field, Flavour};
+use shared::{AppKind, Field, Flavour, SettingsDraft};
 
 /// The backend variant the emulator speaks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -117,9 +117,11 @@ impl Variant {
     }
 }
 
-/// An event id as the apps' settings check it (shared's `eventId` field).
+/// An event id as the apps' settings check it (shared's `eventId` field): a draft
+/// with only the flavour and the event is checked, and only what it says of the event
+/// counts (the other fields it lacks are not this check's business).
 fn check_event_id(event: &str) -> Result<(), BadEvent> {
-    let mut draft = crate::local::settings("http://127.0.0.1");
+    let mut draft = SettingsDraft::default();
     draft.set(Field::Flavour, Flavour::E.key());
     draft.set(Field::EventId, event);
     if event.trim().is_empty() {
@@ -127,12 +129,10 @@ fn check_event_id(event: &str) -> Result<(), BadEvent> {
     }
     match draft.validate(AppKind::Display) {
         Ok(_) => Ok(()),
-        Err(errors) => {
-            let why = errors
-                .get(Field::EventId)
-                .map_or_else(|| errors.to_string(), ToString::to_string);
-            Err(BadEvent::Invalid(event.into(), why))
-        }
+        Err(errors) => match errors.get(Field::EventId) {
+            Some(why) => Err(BadEvent::Invalid(event.into(), why.to_string())),
+            None => Ok(()),
+        },
     }
 }
 

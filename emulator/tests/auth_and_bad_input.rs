@@ -486,8 +486,9 @@ async fn iot_refuses_forged_signatures_and_enforces_the_policy() {
     .await
     .unwrap();
     let barista = admin(&emu).await;
+    // W's store is open: closing it is a change, which the config topic hears.
     barista
-        .rest(Method::PUT, &barista.config("store?state=open"), None)
+        .rest(Method::PUT, &barista.config("store?state=closed"), None)
         .await
         .unwrap();
     still

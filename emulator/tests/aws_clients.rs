@@ -739,7 +739,8 @@ async fn aws_iot_device_sdk_connects_and_speaks_mqtt_3_1_1() {
     mqtt.send(packet("PINGREQ")).await;
     assert_eq!(mqtt.next_packet().await, packet("PINGRESP"));
 
-    emu.backend.set_store_open(true, clock.now_ms()).unwrap();
+    // W's store is open: closing it is a change, which the stream announces.
+    emu.backend.set_store_open(false, clock.now_ms()).unwrap();
     let publish = mqtt.next_packet().await;
     let recorded = packet("PUBLISH QoS 0");
     assert_eq!(publish[0], recorded[0], "PUBLISH, QoS 0, no dup, no retain");

@@ -241,9 +241,10 @@ async fn credentials_lifetime_and_the_front_door_refusing_expired_credentials() 
         None
     );
     // A connection made in time stays open (IoT checks credentials at the upgrade).
+    // (W's store is open: closing it is a change, which the config topic hears.)
     let barista = admin(&emu).await;
     barista
-        .rest(Method::PUT, &barista.config("store?state=open"), None)
+        .rest(Method::PUT, &barista.config("store?state=closed"), None)
         .await
         .unwrap();
     live.expect("ConfigService.ConfigChanged", None, WAIT)
@@ -365,22 +366,30 @@ async fn refused_subscriptions_get_a_failed_suback_until_the_fault_ends() {
 
     let topics = ["serverlesspresso-config", "serverlesspresso-admin"];
     assert_eq!(tv.subscribe(7, &topics).await, vec![Failure, Failure]);
-    // Nothing was subscribed at the broker: the config change does not arrive.
-    let open_store = || async {
-        let reply = barista
-            .rest(Method::PUT, &barista.config("store?state=open"), None)
-            .await
-            .unwrap();
-        assert_eq!(reply.status, 200);
+    // Nothing was subscribed at the broker: the config change does not arrive. (W's
+    // store is open: it is closed, then opened, so that each call is a change.)
+    let set_store = |state: &'static str| {
+        let barista = &barista;
+        async move {
+            let reply = barista
+                .rest(
+                    Method::PUT,
+                    &barista.config(&format!("store?state={state}")),
+                    None,
+                )
+                .await
+                .unwrap();
+            assert_eq!(reply.status, 200);
+        }
     };
-    open_store().await;
+    set_store("closed").await;
     assert_eq!(tv.next_publish(Duration::from_millis(500)).await, None);
 
     clock.advance_ms(3_000);
     assert_eq!(get_faults(&emu).await["refuseSubscriptions"], Value::Null);
     let qos0 = Success(mqttrs::QoS::AtMostOnce);
     assert_eq!(tv.subscribe(8, &topics).await, vec![qos0, qos0]);
-    open_store().await;
+    set_store("open").await;
     let topic = tv.next_publish(WAIT).await.expect("the change arrives");
     assert!(topics.contains(&topic.as_str()), "{topic}");
 }

@@ -392,13 +392,17 @@ async fn closed_store_turns_orders_away_and_announces_itself(variant: Variant) {
     let emu = start_as(variant).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
-    let mut phone = customer_events(&ana).await;
     let config_pk = match barista.event_id() {
         None => "config".to_string(),
         Some(event) => format!("config-{event}"),
     };
-    // W's seed has the store open, E's closed.
+    // W's seed has the store open, E's closed: E's is opened first, since closing a
+    // closed store announces nothing.
     assert_eq!(store_open(&ana).await, !barista.is_e());
+    if barista.is_e() {
+        open_store(&barista).await;
+    }
+    let mut phone = customer_events(&ana).await;
     let closed = barista.set_store(false).await.unwrap();
     assert_eq!(
         closed.json().unwrap()["Attributes"]["storeOpen"],
@@ -443,6 +447,56 @@ async fn w_closed_store_turns_orders_away_and_announces_itself() {
 #[tokio::test]
 async fn e_closed_store_turns_orders_away_and_announces_itself() {
     closed_store_turns_orders_away_and_announces_itself(e()).await;
+}
+
+/// `ConfigChanged` comes from the config table's DynamoDB stream, which writes no record
+/// for an update that changes nothing: opening an open store, or closing a closed one,
+/// answers as usual and announces nothing.
+async fn only_a_change_of_the_store_is_announced(variant: Variant) {
+    let emu = start_as(variant).await;
+    let barista = admin(&emu).await;
+    if barista.is_e() {
+        // E's seed has the store closed.
+        open_store(&barista).await;
+    }
+    let mut config = subscribe_to(&barista, &[&barista.config_topic()]).await;
+
+    set_store(&barista, true).await; // open already: no record
+    set_store(&barista, false).await;
+    assert!(!next_store_open(&mut config).await, "the close, first");
+    set_store(&barista, false).await; // closed already: no record
+    set_store(&barista, true).await;
+    assert!(next_store_open(&mut config).await, "the open, next");
+    assert_quiet(&mut config, "the config topic after the last change").await;
+}
+
+/// `PUT /store?state=`, answered 200 with the item's `storeOpen`.
+async fn set_store(barista: &emulator::client::Client, open: bool) {
+    let reply = barista.set_store(open).await.unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.json().unwrap()["Attributes"]["storeOpen"],
+        json!({ "BOOL": open })
+    );
+}
+
+/// The next message on `config`, a ConfigChanged: the `storeOpen` it announces.
+async fn next_store_open(config: &mut emulator::client::Subscriber) -> bool {
+    let message = config.next_message(WAIT).await.unwrap();
+    assert_eq!(message["type"], "ConfigService.ConfigChanged", "{message}");
+    message["detail"]["NewImage"]["storeOpen"]["BOOL"]
+        .as_bool()
+        .expect("storeOpen")
+}
+
+#[tokio::test]
+async fn w_only_a_change_of_the_store_is_announced() {
+    only_a_change_of_the_store_is_announced(Variant::W).await;
+}
+
+#[tokio::test]
+async fn e_only_a_change_of_the_store_is_announced() {
+    only_a_change_of_the_store_is_announced(e()).await;
 }
 
 /// `tokens` per bucket, then "No tokens remaining" (E: the event's `drinksPerBarcode`,

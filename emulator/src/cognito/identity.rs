@@ -17,8 +17,6 @@ use crate::store::Store;
 use anyhow::Result;
 use serde_json::{json, Value};
 
-/// Credentials last an hour, unless `credentialsLifetimeSeconds` says otherwise.
-pub const CREDENTIALS_LIFETIME_S: i64 = 3600;
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// What the identity pool needs besides the request.

@@ -13,11 +13,9 @@ mod store;
 mod tokens;
 mod user_pool;
 
-pub use identity::{
-    issued_credentials, login_provider, record_credentials, CREDENTIALS_LIFETIME_S,
-};
+pub use identity::{issued_credentials, login_provider, record_credentials};
 pub use store::{is_robot, IssuedCredentials, Principal, Role};
-pub use tokens::{AccessClaims, TOKEN_LIFETIME_S};
+pub use tokens::AccessClaims;
 
 use crate::clock::Clock;
 use crate::faults::Faults;

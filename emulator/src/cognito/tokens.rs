@@ -25,8 +25,6 @@ use std::sync::OnceLock;
 /// The size of a new signing key, as Cognito's own.
 const KEY_BITS: usize = 2048;
 const KEY_ID_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-/// Access and ID tokens last an hour, unless `tokenLifetimeSeconds` says otherwise.
-pub const TOKEN_LIFETIME_S: i64 = 3600;
 const REFRESH_TOKEN_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -254,6 +252,7 @@ mod tests {
     use super::super::{store, Cognito};
     use super::*;
     use crate::clock::{Clock, ManualClock};
+    use crate::faults::TOKEN_LIFETIME_S;
     use crate::store::Store;
     use std::sync::Arc;
 
