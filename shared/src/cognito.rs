@@ -468,7 +468,7 @@ impl Claims {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::AppKind;
+    use crate::kind::AppKind;
 
     fn settings() -> Settings {
         crate::settings::sample_draft()

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cognito;
 pub mod dynamo;
+pub mod kind;
 pub mod live;
 pub mod model;
 pub mod mqtt;
@@ -25,4 +26,5 @@ pub mod ui;
 #[cfg(feature = "ui")]
 pub mod web;
 
-pub use settings::{AppKind, Field, FieldError, Flavour, Settings, SettingsDraft};
+pub use kind::{AppKind, Flavour};
+pub use settings::{Field, FieldError, Settings, SettingsDraft};

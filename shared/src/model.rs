@@ -1,7 +1,7 @@
 //! The domain as the apps see it: menu, store config, orders, QR buckets. Wire formats
 //! are read into these in [`crate::wire`] and [`crate::realtime`].
 
-use crate::settings::Flavour;
+use crate::kind::Flavour;
 
 /// One drink on the menu (contract §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -166,6 +166,11 @@ impl MqttSession {
     pub fn start(&mut self, now_ms: i64) -> MqttOutput {
         self.last_sent_ms = now_ms;
         self.last_heard_ms = now_ms;
+        // MQTT strings carry a 16-bit length (which the codec would silently cut).
+        let too_long = |s: &String| s.len() > usize::from(u16::MAX);
+        if too_long(&self.client_id) || self.topics.iter().any(too_long) {
+            return MqttOutput::Failed("a client id or topic longer than MQTT allows".into());
+        }
         send(&Packet::Connect(mqttrs::Connect {
             protocol: mqttrs::Protocol::MQTT311,
             keep_alive: self.keep_alive_s,
@@ -356,10 +361,20 @@ mod session_tests {
 
     #[test]
     fn a_packet_that_cannot_be_written_fails_the_connection() {
-        let mut s = MqttSession::new("c".repeat(2_000), vec![], 30);
+        let mut s = MqttSession::new("c".repeat(70_000), vec![], 30);
         assert!(
             matches!(s.start(0), MqttOutput::Failed(_)),
-            "nothing empty is sent"
+            "nothing cut short is sent"
+        );
+        let mut s = MqttSession::new("c".into(), vec!["t".repeat(70_000)], 30);
+        assert!(matches!(s.start(0), MqttOutput::Failed(_)));
+        // Long, but within MQTT's limits: written whole, however long.
+        let mut s = MqttSession::new("c".repeat(2_000), vec![], 30);
+        let MqttOutput::Send(connect) = s.start(0) else {
+            panic!("a CONNECT")
+        };
+        assert!(
+            matches!(decode_slice(&connect), Ok(Some(Packet::Connect(c))) if c.client_id.len() == 2_000)
         );
     }
 

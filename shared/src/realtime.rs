@@ -3,8 +3,9 @@
 //! [`RealtimeEvent::Unknown`], never an error.
 
 use crate::dynamo::item_from_json;
+use crate::kind::Flavour;
 use crate::model::{Bucket, Order, OrderState, TimeoutCause};
-use crate::settings::{Flavour, Settings};
+use crate::settings::Settings;
 use crate::wire::{order_from_item, parse_bucket, store_open_of, WireError};
 use serde_json::Value;
 

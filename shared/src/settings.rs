@@ -9,34 +9,12 @@ use crate::url::{check_host_port, Endpoint, HostError, SchemeKind, UrlError};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Which of the three apps is asking: each needs a different subset of settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AppKind {
-    Order,
-    Barista,
-    Display,
-}
+// Also named from here, where they used to live (the REST client and the fuzz targets
+// do).
+pub use crate::kind::{AppKind, Flavour};
 
+/// What each app needs of the settings.
 impl AppKind {
-    pub const ALL: [AppKind; 3] = [AppKind::Order, AppKind::Barista, AppKind::Display];
-
-    /// Lower-case name, used in paths and storage keys.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Self::Order => "order",
-            Self::Barista => "barista",
-            Self::Display => "display",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Order => "Order",
-            Self::Barista => "Barista",
-            Self::Display => "Display",
-        }
-    }
-
     /// The fields this app shows on its settings page, in order (contract §1.1).
     pub fn fields(self) -> &'static [Field] {
         use Field::*;
@@ -95,41 +73,6 @@ impl AppKind {
     /// one origin and each app's "Clear settings" must only clear its own.
     pub fn storage_key(self) -> String {
         format!("serverlesspresso.{}.settings", self.slug())
-    }
-}
-
-/// Which backend generation the apps talk to (contract §0). W is the wire contract.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Flavour {
-    #[default]
-    W,
-    E,
-    V1,
-}
-
-impl Flavour {
-    pub const ALL: [Flavour; 3] = [Flavour::W, Flavour::E, Flavour::V1];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::W => "W",
-            Self::E => "E",
-            Self::V1 => "V1",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::W => "W: workshop backend (email sign-in)",
-            Self::E => "E: multi-event backend (needs an event id)",
-            Self::V1 => "V1: re:Invent 2021 backend",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|f| f.key().eq_ignore_ascii_case(s))
     }
 }
 
@@ -639,8 +582,9 @@ impl Settings {
     /// session is kept under it, so a device pointed elsewhere never offers one
     /// backend's tokens to another.
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hash = Sha256::new();
+        // FNV-1a: a storage key, not a secret, and small enough for the first screen's
+        // code (SHA-256 would bring its tables along).
+        let mut hash = 0xcbf2_9ce4_8422_2325_u64;
         for part in [
             self.cognito_idp_url(),
             self.cognito_identity_url(),
@@ -655,13 +599,11 @@ impl Settings {
                 .map(ToString::to_string)
                 .unwrap_or_default(),
         ] {
-            hash.update(part.as_bytes());
-            hash.update([0]);
+            for byte in part.bytes().chain([0]) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
         }
-        hash.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        format!("{hash:016x}")
     }
 
     /// The backend's time windows, as fast as its timers run.

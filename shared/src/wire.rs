@@ -2,11 +2,11 @@
 //! they differ. Nothing here panics: bad input is a [`WireError`].
 
 use crate::dynamo::{item_from_json, AttributeValue, DynamoError, Item};
+use crate::kind::Flavour;
 use crate::model::{
     Bucket, Config, DrinkOrder, MenuItem, ModifierGroup, Order, OrderList, OrderState, StoreConfig,
     TimeoutCause,
 };
-use crate::settings::Flavour;
 use serde_json::Value;
 
 /// Why a response could not be read.

@@ -2,6 +2,7 @@
 
 mod app;
 mod board;
+mod context;
 mod pages;
 mod qr;
 

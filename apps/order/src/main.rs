@@ -1,6 +1,7 @@
 //! Order app: the customer's phone, from QR scan to coffee in hand.
 
 mod app;
+mod context;
 mod flow;
 mod pages;
 

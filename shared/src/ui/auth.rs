@@ -1,9 +1,11 @@
 //! Signing in, as every app needs it: the auth state in context, the sign-in and
 //! create-account forms with their errors, and the gate that shows them.
 
+use super::alert::{Alert, AlertKind};
 use crate::api::{ApiCall, ApiError};
 use crate::cognito::CognitoErrorKind;
-use crate::settings::{AppKind, Settings};
+use crate::kind::{AppKind, Flavour};
+use crate::settings::Settings;
 use crate::web::auth::{AuthClient, AuthError, PhoneChallenge, SignedIn};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -89,7 +91,7 @@ fn InsufficientPrivileges() -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let flavour = expect_context::<Auth>().client.settings().flavour;
     match flavour {
-        crate::settings::Flavour::W => view! { <EmailSignIn/> }.into_any(),
+        Flavour::W => view! { <EmailSignIn/> }.into_any(),
         _ => view! { <super::Deferred load=phone_sign_in/> }.into_any(),
     }
 }
@@ -178,7 +180,7 @@ fn PhoneSignIn() -> impl IntoView {
     view! {
         <section class="card auth-card" aria-labelledby="auth-title">
             <h1 id="auth-title">"Sign in with your phone"</h1>
-            {move || error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            {move || error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <form novalidate on:submit=on_submit>
                 <div class="field">
                     <label for="auth-phone">"Phone number"</label>
@@ -372,8 +374,8 @@ fn EmailSignIn() -> impl IntoView {
         <section class="card auth-card" aria-labelledby="auth-title">
             <h1 id="auth-title">{title}</h1>
             {(!can_create).then(|| view! { <p>"Staff only: sign in with a barista account."</p> })}
-            {move || notice().map(|n| view! { <div class="alert info" role="status">{n}</div> })}
-            {move || error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            {move || notice().map(|n| view! { <Alert kind=AlertKind::Info>{n}</Alert> })}
+            {move || error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <form novalidate on:submit=on_submit aria-busy=move || busy().to_string()>
                 <div class="field">
                     <label for="auth-email">"Email"</label>

@@ -2,7 +2,8 @@
 //! Everything here is a few lines over `web_sys`; the logic it feeds is in
 //! [`crate::settings`] and tested natively.
 
-use crate::settings::{AppKind, SettingsDraft};
+use crate::kind::AppKind;
+use crate::settings::SettingsDraft;
 
 /// Why settings could not be read or written.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -2,18 +2,44 @@
 
 use leptos::prelude::*;
 
+/// How a [`ConfirmButton`] looks before it asks (the `.button` styles of
+/// `style/components.css`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ButtonKind {
+    /// The page's main action.
+    #[default]
+    Primary,
+    /// An action beside the main one.
+    Secondary,
+    /// Something that cannot be undone, kept quiet beside the main action (cancelling
+    /// an order).
+    DangerQuiet,
+}
+
+impl ButtonKind {
+    /// The button's classes.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::Primary => "button",
+            Self::Secondary => "button secondary",
+            Self::DangerQuiet => "button danger-quiet",
+        }
+    }
+}
+
 /// A button that, when pressed, asks `question` with Yes and No before `on_confirm`.
 #[component]
 pub fn ConfirmButton(
     #[prop(into)] label: String,
     #[prop(into)] question: String,
-    #[prop(into)] class: String,
+    /// How the button looks before it asks.
+    #[prop(optional)]
+    kind: ButtonKind,
     #[prop(optional, into)] disabled: Signal<bool>,
-    on_confirm: impl Fn() + 'static,
+    #[prop(into)] on_confirm: Callback<()>,
 ) -> impl IntoView {
     let asking = RwSignal::new(false);
     let yes = NodeRef::<leptos::html::Button>::new();
-    let on_confirm = StoredValue::new_local(on_confirm);
     Effect::new(move |_| {
         if asking.get() {
             if let Some(button) = yes.get() {
@@ -24,9 +50,9 @@ pub fn ConfirmButton(
     view! {
         <Show when=move || asking.get()
             fallback={
-                let (label, class) = (label.clone(), class.clone());
+                let label = label.clone();
                 move || view! {
-                    <button type="button" class=class.clone() disabled=move || disabled.get()
+                    <button type="button" class=kind.class() disabled=move || disabled.get()
                         on:click=move |_| asking.set(true)>{label.clone()}</button>
                 }
             }>
@@ -34,7 +60,7 @@ pub fn ConfirmButton(
                 <p>{question.clone()}</p>
                 <div class="button-row">
                     <button type="button" class="button danger" node_ref=yes
-                        on:click=move |_| { asking.set(false); on_confirm.with_value(|f| f()); }>"Yes"</button>
+                        on:click=move |_| { asking.set(false); on_confirm.run(()); }>"Yes"</button>
                     <button type="button" class="button secondary" on:click=move |_| asking.set(false)>"No"</button>
                 </div>
             </div>

@@ -2,7 +2,8 @@
 //! deployment's `settings.json`, resolved by the rules of [`crate::trust`].
 
 use super::browser::{self, StorageError};
-use crate::settings::{AppKind, FieldErrors, Settings, SettingsDraft};
+use crate::kind::AppKind;
+use crate::settings::{FieldErrors, Settings, SettingsDraft};
 use crate::trust::{self, Deployment, Resolution};
 use leptos::prelude::*;
 

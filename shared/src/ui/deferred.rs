@@ -7,27 +7,9 @@
 //! declaration is a plain call into the one module.
 
 use super::ErrorNotice;
+use crate::web::split::NotLoaded;
 use leptos::prelude::*;
 use std::future::Future;
-
-/// Split-off code that could not be fetched: the network dropped, or a newer
-/// deployment replaced the files this page was built with.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotLoaded;
-
-impl std::fmt::Display for NotLoaded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Part of the app could not be loaded. Check your connection and try again.")
-    }
-}
-
-impl std::error::Error for NotLoaded {}
-
-impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
-    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
-        Self
-    }
-}
 
 /// The screen `load` gives, with `loading` (a spinner unless given) while its code
 /// arrives and a retry when it cannot.
@@ -61,27 +43,6 @@ fn Spinner() -> impl IntoView {
     view! { <div class="spinner" role="status" aria-label="Loading"></div> }
 }
 
-/// Functions whose code is split off into the wasm module `$module` when the calling crate
-/// is built with its `split` feature, fetched on the first call; without it, plain code.
-/// Either way each is an `async fn` to its callers and returns `Result<_, E>` where
-/// `E: From<leptos::wasm_split::SplitLoaderError>` (a failed fetch is an `Err`, never a
-/// panic). Arguments are owned: no references, generics or `self`.
-#[macro_export]
-macro_rules! split_off {
-    ($module:ident: $($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block)+) => {
-        $(
-            $(#[$attr])*
-            #[cfg(feature = "split")]
-            #[::leptos::wasm_split::wasm_split($module, fallible, wasm_split_path = ::leptos::wasm_split)]
-            fn $name($($arg: $ty),*) -> $ret $body
-
-            $(#[$attr])*
-            #[cfg(not(feature = "split"))]
-            async fn $name($($arg: $ty),*) -> $ret $body
-        )+
-    };
-}
-
 /// Declares `async fn $name() -> Result<AnyView, NotLoaded>` giving `view! { <$screen/> }`,
 /// split off into a module of its own when the calling app is built with its `split`
 /// feature. Show it with `<Deferred load=$name/>`. With `, prefetch $prefetch`, also
@@ -93,27 +54,27 @@ macro_rules! deferred_screen {
         $(#[$doc])*
         #[cfg(feature = "split")]
         #[::leptos::wasm_split::wasm_split($name, fallible, wasm_split_path = ::leptos::wasm_split, preload($prefetch))]
-        fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+        fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::web::split::NotLoaded> {
             use ::leptos::prelude::*;
             Ok(view! { <$screen/> }.into_any())
         }
 
         $(#[$doc])*
         #[cfg(not(feature = "split"))]
-        async fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+        async fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::web::split::NotLoaded> {
             use ::leptos::prelude::*;
             Ok(view! { <$screen/> }.into_any())
         }
 
         #[cfg(not(feature = "split"))]
-        async fn $prefetch() -> ::std::result::Result<(), $crate::ui::NotLoaded> {
+        async fn $prefetch() -> ::std::result::Result<(), $crate::web::split::NotLoaded> {
             Ok(())
         }
     };
     ($(#[$doc:meta])* $name:ident => $screen:ident) => {
         $crate::split_off! { $name:
             $(#[$doc])*
-            fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::ui::NotLoaded> {
+            fn $name() -> ::std::result::Result<::leptos::prelude::AnyView, $crate::web::split::NotLoaded> {
                 use ::leptos::prelude::*;
                 Ok(view! { <$screen/> }.into_any())
             }

@@ -1,6 +1,7 @@
 //! Small pieces that tell people what is going on: an order's state, and an error with
 //! a way to try again.
 
+use super::alert::{Alert, AlertKind};
 use crate::model::OrderStatus;
 use leptos::prelude::*;
 
@@ -32,11 +33,11 @@ pub fn ErrorNotice(
     #[prop(optional)] on_retry: Option<Callback<()>>,
 ) -> impl IntoView {
     view! {
-        <div class="alert error" role="alert">
+        <Alert kind=AlertKind::Error>
             <p>{message}</p>
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())>"Try again"</button>
             })}
-        </div>
+        </Alert>
     }
 }

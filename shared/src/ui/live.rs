@@ -2,7 +2,9 @@
 //! connection, aged by the clock and resynced after every reconnect, with the connection
 //! banner and load errors. Each page calls [`use_live_model`] and only renders.
 
+use super::alert::{Alert, AlertKind, Announce};
 use super::auth::Auth;
+use super::feedback::ErrorNotice;
 use crate::api::{Api, ApiError};
 use crate::live::{BoardSnapshot, LiveModel};
 use crate::model::OrderState;
@@ -16,13 +18,24 @@ use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// A live model and what goes with it, for the page that renders it.
+/// What [`use_live_model`] keeps live and where it listens. Both are needed: there is
+/// no sensible model or topic to start from but the page's own.
+pub struct UseLiveModelOptions<M> {
+    /// The model before the first load answers (what the page shows meanwhile).
+    pub initial: M,
+    /// The real-time topics whose events move the model on (named by
+    /// [`crate::realtime`]: `admin_topic`, `config_topic`, `user_topic`).
+    pub topics: Vec<String>,
+}
+
+/// A live model and what goes with it, for the page that renders it: what
+/// [`use_live_model`] returns. `Copy`, so a page may keep it in its own context.
 pub struct Live<M: Send + Sync + 'static> {
     pub model: RwSignal<M>,
     /// The time, updated each second (the model has just been aged to it).
     pub now: ReadSignal<i64>,
-    pub load_error: RwSignal<Option<ApiError>>,
-    reload: Action<(), ()>,
+    /// The connection and the loads, for [`LiveNotices`].
+    pub status: LiveStatus,
 }
 
 impl<M: Send + Sync + 'static> Clone for Live<M> {
@@ -34,6 +47,30 @@ impl<M: Send + Sync + 'static> Clone for Live<M> {
 impl<M: Send + Sync + 'static> Copy for Live<M> {}
 
 impl<M: Send + Sync + 'static> Live<M> {
+    /// Loads from REST again and merges the answer into the model.
+    pub fn reload(&self) {
+        self.status.reload();
+    }
+
+    /// A load is on its way.
+    pub fn loading(&self) -> bool {
+        self.status.loading()
+    }
+}
+
+/// How a live page's data is doing: the real-time connection, the last load's error and
+/// how many real-time messages could not be read. [`LiveNotices`] shows it.
+#[derive(Clone, Copy)]
+pub struct LiveStatus {
+    pub connection: ReadSignal<ConnectionStatus>,
+    /// Why the last load failed; `None` once one succeeds.
+    pub load_error: ReadSignal<Option<ApiError>>,
+    /// Real-time messages that could not be read (each one reloaded from REST).
+    pub unreadable: ReadSignal<u32>,
+    reload: Action<(), ()>,
+}
+
+impl LiveStatus {
     /// Loads from REST again and merges the answer into the model.
     pub fn reload(&self) {
         self.reload.dispatch(());
@@ -61,26 +98,71 @@ pub async fn load_board(api: Api, auth: Auth) -> Result<BoardSnapshot, ApiError>
     })
 }
 
-/// What the banner of a live page shows: the connection, the last load's error with a
-/// way to try again, and how many real-time messages could not be read.
-#[derive(Clone, Copy)]
-pub struct LiveNoticesContext {
-    status: RwSignal<ConnectionStatus>,
-    load_error: RwSignal<Option<ApiError>>,
-    unreadable: RwSignal<u32>,
-    reload: Action<(), ()>,
-}
-
-/// Keeps `initial` live for as long as the calling component lives: `load` runs now and
-/// after every reconnect (its answer merged into the model), events on `topics` are
-/// applied as they arrive, and the model is aged once a second. Provides the connection
-/// status and load errors for [`LiveNotices`].
-pub fn use_live_model<M, L, Fut>(auth: &Auth, topics: Vec<String>, initial: M, load: L) -> Live<M>
+/// Keeps a [`LiveModel`] live for as long as the calling component lives: `load` runs
+/// now and after every reconnect (its answer merged into the model, a failure tried
+/// again with backoff), events on the `topics` are applied as they arrive, and the model
+/// is aged once a second. Returns the [`Live`] handle; the page renders from it, shows
+/// [`LiveNotices`] with its `status`, and provides it in its own context if its parts
+/// need it.
+///
+/// # Example
+///
+/// A page of the orders waiting to be made, loaded with [`load_board`] and kept current
+/// by the staff topics. (`no_run`: the hook needs a browser.)
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use shared::api::Api;
+/// use shared::live::{BoardSnapshot, LiveModel};
+/// use shared::realtime::{admin_topic, config_topic, RealtimeEvent};
+/// use shared::ui::{load_board, use_live_model, Auth, LiveNotices, UseLiveModelOptions};
+/// use shared::Settings;
+///
+/// /// How many orders are open.
+/// #[derive(Clone)]
+/// struct Waiting(usize);
+///
+/// impl LiveModel for Waiting {
+///     type Snapshot = BoardSnapshot;
+///     fn merge(&mut self, snapshot: BoardSnapshot, _now_ms: i64) {
+///         self.0 = snapshot.open.len();
+///     }
+///     fn apply(&mut self, event: &RealtimeEvent, _now_ms: i64) -> bool {
+///         // A real model moves on here; this one waits for the next load.
+///         let _ = event;
+///         false
+///     }
+/// }
+///
+/// #[component]
+/// fn WaitingPage() -> impl IntoView {
+///     let settings = expect_context::<Settings>();
+///     let auth = expect_context::<Auth>();
+///     let load = {
+///         let (api, auth) = (Api::new(&settings), auth.clone());
+///         move || load_board(api.clone(), auth.clone())
+///     };
+///     let live = use_live_model(
+///         &auth,
+///         load,
+///         UseLiveModelOptions {
+///             initial: Waiting(0),
+///             topics: vec![admin_topic(&settings), config_topic(&settings)],
+///         },
+///     );
+///     view! {
+///         <LiveNotices status=live.status/>
+///         <p>{move || live.model.with(|w| w.0)} " orders waiting"</p>
+///     }
+/// }
+/// ```
+pub fn use_live_model<M, L, Fut>(auth: &Auth, load: L, options: UseLiveModelOptions<M>) -> Live<M>
 where
     M: LiveModel + Send + Sync,
     L: Fn() -> Fut + 'static,
     Fut: Future<Output = Result<M::Snapshot, ApiError>> + 'static,
 {
+    let UseLiveModelOptions { initial, topics } = options;
     // The reload, for the retry timer that the reload itself sets.
     let reload_slot = StoredValue::new(None::<Action<(), ()>>);
     let model = RwSignal::new(initial);
@@ -145,7 +227,7 @@ where
         on_cleanup(move || handle.clear());
     }
 
-    let LiveStatus(status) = use_live_connection(
+    let connection = use_live_connection(
         auth,
         topics,
         move |event| model.maybe_update(|m| m.apply(&event, now_ms())),
@@ -158,38 +240,30 @@ where
             reload.dispatch(());
         },
     );
-    provide_context(LiveNoticesContext {
-        status,
-        load_error,
-        unreadable,
-        reload,
-    });
     Live {
         model,
         now,
-        load_error,
-        reload,
+        status: LiveStatus {
+            connection: connection.read_only(),
+            load_error: load_error.read_only(),
+            unreadable: unreadable.read_only(),
+            reload,
+        },
     }
 }
 
-/// The connection banner and the last load's error (with "Try again") of the live page
-/// above.
+/// The connection banner and the last load's error (with "Try again") of a live page:
+/// `<LiveNotices status=live.status/>`.
 #[component]
-pub fn LiveNotices() -> impl IntoView {
-    let LiveNoticesContext {
-        load_error, reload, ..
-    } = expect_context::<LiveNoticesContext>();
+pub fn LiveNotices(status: LiveStatus) -> impl IntoView {
+    let load_error = status.load_error;
     view! {
-        <ConnectionBanner/>
+        <ConnectionBanner status/>
         {move || load_error.get().map(|e| view! {
-            <super::ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| { reload.dispatch(()); })/>
+            <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| status.reload())/>
         })}
     }
 }
-
-/// The connection's status.
-#[derive(Clone, Copy)]
-pub struct LiveStatus(pub RwSignal<ConnectionStatus>);
 
 /// Why the page reloads from REST.
 enum Resync {
@@ -233,7 +307,7 @@ fn use_live_connection(
     topics: Vec<String>,
     on_event: impl Fn(RealtimeEvent) + 'static,
     on_resync: impl Fn(Resync) + 'static,
-) -> LiveStatus {
+) -> RwSignal<ConnectionStatus> {
     let status = RwSignal::new(ConnectionStatus::Connecting);
     let listener = Rc::new(Listener {
         status,
@@ -244,45 +318,52 @@ fn use_live_connection(
     let realtime = Realtime::start(auth.client.clone(), topics, listener);
     // Owned by the component: dropped (and stopped) when it is disposed.
     StoredValue::new_local(realtime);
-    LiveStatus(status)
+    status
 }
 
 /// A banner while the real-time connection is down; nothing while it is live.
 #[component]
-pub fn ConnectionBanner() -> impl IntoView {
-    let LiveNoticesContext {
-        status, unreadable, ..
-    } = expect_context::<LiveNoticesContext>();
-    let text = move || match status.get() {
+pub fn ConnectionBanner(status: LiveStatus) -> impl IntoView {
+    let LiveStatus {
+        connection,
+        unreadable,
+        ..
+    } = status;
+    let alert = move || match connection.get() {
         ConnectionStatus::Live => None,
-        ConnectionStatus::Connecting => Some(("info", "Connecting for live updates…".to_string())),
+        ConnectionStatus::Connecting => {
+            Some((AlertKind::Info, "Connecting for live updates…".to_string()))
+        }
         ConnectionStatus::Refused { retry_in_ms, .. } => Some((
-            "warning",
+            AlertKind::Warning,
             format!(
                 "The server refused live updates for this screen. Trying again in {} s…",
                 retry_in_ms.div_ceil(1000)
             ),
         )),
         ConnectionStatus::Reconnecting { retry_in_ms, .. } => Some((
-            "warning",
+            AlertKind::Warning,
             format!(
                 "Offline: live updates paused. Reconnecting in {} s…",
                 retry_in_ms.div_ceil(1000)
             ),
         )),
-        ConnectionStatus::Stopped => Some(("warning", "Live updates are off.".to_string())),
+        ConnectionStatus::Stopped => {
+            Some((AlertKind::Warning, "Live updates are off.".to_string()))
+        }
     };
+    // The banner is the live region: the alert inside has no role of its own.
     view! {
         <div class="connection-banner" role="status" aria-live="polite"
             data-unreadable=move || unreadable.get()
-            data-status=move || match status.get() {
+            data-status=move || match connection.get() {
                 ConnectionStatus::Live => "live",
                 ConnectionStatus::Connecting => "connecting",
                 ConnectionStatus::Reconnecting { .. } => "reconnecting",
                 ConnectionStatus::Refused { .. } => "refused",
                 ConnectionStatus::Stopped => "stopped",
             }>
-            {move || text().map(|(kind, message)| view! { <div class=format!("alert {kind}")>{message}</div> })}
+            {move || alert().map(|(kind, message)| view! { <Alert kind announce=Announce::Off>{message}</Alert> })}
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! Leptos components and browser glue shared by the three apps.
 
+mod alert;
 pub mod auth;
 pub mod browser;
 mod clock;
@@ -11,12 +12,17 @@ pub mod live;
 mod settings_page;
 mod shell;
 
+pub use crate::web::split::NotLoaded;
+pub use alert::{Alert, AlertKind, Announce};
 pub use auth::{provide_auth, Auth, RequireSignIn, SignInPage, SignOutButton};
 pub use clock::use_clock;
-pub use confirm::ConfirmButton;
+pub use confirm::{ButtonKind, ConfirmButton};
 pub use context::{provide_settings, Deployed, Resolved, SettingsContext, Source};
-pub use deferred::{Deferred, NotLoaded};
+pub use deferred::Deferred;
 pub use feedback::{error_of, ErrorNotice, StatusBadge};
-pub use live::{load_board, use_live_model, ConnectionBanner, Live, LiveNotices, LiveStatus};
+pub use live::{
+    load_board, use_live_model, ConnectionBanner, Live, LiveNotices, LiveStatus,
+    UseLiveModelOptions,
+};
 pub use settings_page::{NotFound, RequireSettings, SettingsPage, SettingsScreen, StaffApp};
 pub use shell::AppHeader;

@@ -1,9 +1,11 @@
 //! The settings page every app shows when it has no settings (contract §1.2).
 
+use super::alert::{Alert, AlertKind, Announce};
 use super::browser::{self, StorageError};
 use super::context::{Resolved, Source};
 use super::{AppHeader, SettingsContext};
-use crate::settings::{AppKind, Field, FieldErrors, Flavour, SettingsDraft};
+use crate::kind::{AppKind, Flavour};
+use crate::settings::{Field, FieldErrors, SettingsDraft};
 use crate::trust::{self, HostChange, Trust};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -206,42 +208,43 @@ pub fn SettingsPage() -> impl IntoView {
                 "Settings saved here stay in this browser and are never sent anywhere."
             </p>
             {(!from_query.is_empty()).then(|| view! {
-                <div class="alert info" role="status">
+                <Alert kind=AlertKind::Info>
                     "Filled in from the link you opened. Check the values, then save: anyone can make such a link."
-                </div>
+                </Alert>
             })}
             {locked.then(|| view! {
-                <div class="alert info" role="status" id="settings-locked">
+                <Alert kind=AlertKind::Info id="settings-locked">
                     "Where this app sends sign-ins, tokens and orders is set by its deployment (settings.json) and cannot be changed on this device. To let staff point devices at other hosts, list them in settings.json as allowedHosts."
-                </div>
+                </Alert>
             })}
             {(from_deployment && !locked).then(|| view! {
-                <div class="alert info" role="status">
+                <Alert kind=AlertKind::Info>
                     "These are the settings deployed with the app. Saving keeps your changes in this browser only; Clear settings goes back to the deployed ones."
-                </div>
+                </Alert>
             })}
             {(!ignored.is_empty()).then(|| view! {
-                <div class="alert warning" role="alert" id="settings-ignored">
+                <Alert kind=AlertKind::Warning id="settings-ignored">
                     <strong>"This link tried to change where this device sends sign-ins and tokens. That part was ignored:"</strong>
                     <ul>
                         {ignored.into_iter().map(|(field, value)| view! {
                             <li>{field.label()} ": " {value}</li>
                         }).collect_view()}
                     </ul>
-                </div>
+                </Alert>
             })}
             {ctx.set_aside().map(|errors| view! {
-                <div class="alert warning" role="alert" id="settings-set-aside">
+                <Alert kind=AlertKind::Warning id="settings-set-aside">
                     "Settings saved in this browser are not used: " {errors.to_string()}
-                </div>
+                </Alert>
             })}
             {ctx.load_error.clone().map(|e| view! {
-                <div class="alert warning" role="alert">{e.to_string()}</div>
+                <Alert kind=AlertKind::Warning>{e.to_string()}</Alert>
             })}
             {move || save_error.get().map(|e| view! {
-                <div class="alert error" role="alert">{e.to_string()}</div>
+                <Alert kind=AlertKind::Error>{e.to_string()}</Alert>
             })}
-            <div class="alert error" tabindex="-1" node_ref=summary id="settings-errors"
+            // Not announced as it appears: the page moves focus to it.
+            <Alert kind=AlertKind::Error id="settings-errors" announce=Announce::Off focus=summary
                 hidden=move || shown_errors.with(FieldErrors::is_empty)>
                 <strong>
                     {move || match shown_errors.with(FieldErrors::len) {
@@ -254,7 +257,7 @@ pub fn SettingsPage() -> impl IntoView {
                         <li>{field.label()} ": " {error.to_string()}</li>
                     }).collect_view()}
                 </ul>
-            </div>
+            </Alert>
             <form novalidate on:submit=on_submit>
                 <fieldset class="form-section">
                     <legend>"Backend"</legend>
@@ -264,8 +267,8 @@ pub fn SettingsPage() -> impl IntoView {
                     <summary>"Other backends and the local emulator"</summary>
                     {field_views(advanced)}
                 </details>
-                <div class="alert warning" tabindex="-1" node_ref=confirm_panel id="host-changes"
-                    role="alert" hidden=move || to_confirm.with(Vec::is_empty)>
+                <Alert kind=AlertKind::Warning id="host-changes" focus=confirm_panel
+                    hidden=move || to_confirm.with(Vec::is_empty)>
                     <strong>"Check these hosts before saving"</strong>
                     <p>"This device will send sign-ins, tokens and AWS credentials to them. Save only if each one is your coffee bar's."</p>
                     <ul>
@@ -285,7 +288,7 @@ pub fn SettingsPage() -> impl IntoView {
                             "Not now"
                         </button>
                     </div>
-                </div>
+                </Alert>
                 <div class="button-row" hidden=move || !to_confirm.with(Vec::is_empty)>
                     <button type="submit" class="button">"Save and reload"</button>
                     <button type="button" class="button secondary" on:click=on_clear>

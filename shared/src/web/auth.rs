@@ -2,15 +2,16 @@
 //! session kept in localStorage per app, refreshed before it expires, and identity-pool
 //! credentials for the real-time connection.
 
+use super::split::NotLoaded;
 use super::{http, jitter, local_storage, now_ms, random_bytes};
 use crate::api::ApiError;
 use crate::cognito::{
     self, AfterRefreshFailure, AuthStep, Claims, CognitoCall, CognitoError, Session,
 };
-use crate::settings::{AppKind, Settings};
+use crate::kind::AppKind;
+use crate::settings::Settings;
 use crate::sigv4::AwsCredentials;
 use crate::srp::{PasswordClaim, PasswordVerifier, SrpClient};
-use crate::ui::NotLoaded;
 
 /// Refresh when the access token has less than this left.
 const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;

@@ -1,12 +1,14 @@
 //! The browser side of the client: `fetch` for REST and Cognito, the auth session in
-//! localStorage, and the real-time MQTT connection over a WebSocket. Thin by design:
-//! what to send and how to read answers lives in [`crate::api`], [`crate::cognito`]
-//! and [`crate::mqtt`], tested natively.
+//! localStorage, the real-time MQTT connection over a WebSocket, and code split off to
+//! load on first use ([`split`]). Below `ui`: nothing here uses a component.
+//! Thin by design: what to send and how to read answers lives in [`crate::api`],
+//! [`crate::cognito`] and [`crate::mqtt`], tested natively.
 
 pub mod auth;
 pub mod device;
 pub mod http;
 pub mod realtime;
+pub mod split;
 
 /// Milliseconds since the epoch, from the browser's clock.
 pub fn now_ms() -> i64 {

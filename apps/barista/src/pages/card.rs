@@ -1,11 +1,11 @@
 //! One order card: number, drink, options, robot tag, ageing timer, and its actions.
 //! The main action is large; Cancel is small, set apart and confirmed.
 
-use super::console::ConsoleContext;
 use crate::board::{age_text, Age, Card, Column};
+use crate::context::ConsoleContext;
 use leptos::prelude::*;
 use shared::api::OrderAction;
-use shared::ui::ConfirmButton;
+use shared::ui::{ButtonKind, ConfirmButton};
 
 /// How long an action waits for its event before the console asks REST.
 const UNCONFIRMED: std::time::Duration = std::time::Duration::from_secs(5);
@@ -100,8 +100,8 @@ pub fn OrderCard(card: Card) -> impl IntoView {
             let (ctx, id) = (ctx.clone(), id.clone());
             view! {
                 <ConfirmButton label=label(OrderAction::Cancel, "Cancel", "Cancelling…")
-                    question="Cancel this order? The customer is told it was cancelled." class="button danger-quiet" disabled=busy
-                    on_confirm=move || act(&ctx, id.clone(), OrderAction::Cancel)/>
+                    question="Cancel this order? The customer is told it was cancelled." kind=ButtonKind::DangerQuiet disabled=busy
+                    on_confirm=move |()| act(&ctx, id.clone(), OrderAction::Cancel)/>
             }
         }
     };

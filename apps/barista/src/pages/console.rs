@@ -3,23 +3,16 @@
 use super::card::OrderCard;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
+use crate::context::ConsoleContext;
 use leptos::prelude::*;
 use shared::api::Api;
 use shared::model::OrderState;
 use shared::realtime::{admin_topic, config_topic};
-use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
+use shared::ui::{
+    load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, UseLiveModelOptions,
+};
 use shared::web::device::{Chime, ScreenAwake};
 use shared::Settings;
-
-/// What the console's parts share.
-#[derive(Clone)]
-pub struct ConsoleContext {
-    pub api: Api,
-    pub auth: Auth,
-    pub live: Live<Board>,
-    /// The last action that could not be sent.
-    pub action_error: RwSignal<Option<String>>,
-}
 
 #[component]
 pub fn Console() -> impl IntoView {
@@ -31,16 +24,19 @@ pub fn Console() -> impl IntoView {
         .get_untracked()
         .map(|u| u.access.sub)
         .unwrap_or_default();
-    let live = {
+    let load = {
         let (api, auth) = (api.clone(), auth.clone());
-        use_live_model(
-            &auth.clone(),
-            // The store's news comes on the config topic (in E, only there).
-            vec![admin_topic(&settings), config_topic(&settings)],
-            Board::new(settings.windows(), &me),
-            move || load_board(api.clone(), auth.clone()),
-        )
+        move || load_board(api.clone(), auth.clone())
     };
+    let live = use_live_model(
+        &auth,
+        load,
+        UseLiveModelOptions {
+            initial: Board::new(settings.windows(), &me),
+            // The store's news comes on the config topic (in E, only there).
+            topics: vec![admin_topic(&settings), config_topic(&settings)],
+        },
+    );
     let ctx = ConsoleContext {
         api,
         auth,
@@ -103,11 +99,15 @@ pub fn Console() -> impl IntoView {
     };
 
     view! {
-        <LiveNotices/>
-        {move || ctx.action_error.get().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+        <LiveNotices status=live.status/>
+        {move || ctx.action_error.get().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
         {move || match board.with(|b| b.unreadable) {
             0 => None,
-            n => Some(view! { <div class="alert warning" role="status">{format!("{n} open orders could not be read from the server and are not shown. Check the order table.")}</div> }),
+            n => Some(view! {
+                <Alert kind=AlertKind::Warning announce=Announce::Polite>
+                    {format!("{n} open orders could not be read from the server and are not shown. Check the order table.")}
+                </Alert>
+            }),
         }}
         <div class="console-toolbar">
             <StoreSwitch/>

@@ -1,9 +1,9 @@
 //! Opening and closing the store: asks first, then spins until the backend's word on the
 //! store (`ConfigChanged`) arrives (contract §7.2).
 
-use super::console::ConsoleContext;
+use crate::context::ConsoleContext;
 use leptos::prelude::*;
-use shared::ui::{error_of, ConfirmButton};
+use shared::ui::{error_of, ButtonKind, ConfirmButton};
 
 #[component]
 pub fn StoreSwitch() -> impl IntoView {
@@ -48,11 +48,11 @@ pub fn StoreSwitch() -> impl IntoView {
             {move || match store_open.get() {
                 Some(true) => view! {
                     <ConfirmButton label="Close store" question="Close the store? Customers will not be able to order."
-                        class="button secondary" disabled=busy on_confirm=move || { send.dispatch(false); }/>
+                        kind=ButtonKind::Secondary disabled=busy on_confirm=move |()| { send.dispatch(false); }/>
                 }.into_any(),
                 Some(false) => view! {
                     <ConfirmButton label="Open store" question="Open the store for orders?"
-                        class="button" disabled=busy on_confirm=move || { send.dispatch(true); }/>
+                        disabled=busy on_confirm=move |()| { send.dispatch(true); }/>
                 }.into_any(),
                 None => ().into_any(),
             }}

@@ -3,36 +3,33 @@
 use super::lists::{Preparing, Ready};
 use super::qr_panel::QrPanel;
 use crate::board::Lists;
+use crate::context::BoardContext;
 use leptos::prelude::*;
 use shared::api::Api;
 use shared::realtime::{admin_topic, config_topic};
-use shared::ui::{load_board, use_live_model, Auth, Live, LiveNotices};
+use shared::ui::{
+    load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, UseLiveModelOptions,
+};
 use shared::web::device::ScreenAwake;
 use shared::Settings;
-
-/// What the board's parts share.
-#[derive(Clone)]
-pub struct BoardContext {
-    pub api: Api,
-    pub auth: Auth,
-    pub settings: Settings,
-    pub live: Live<Lists>,
-}
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
     let settings = expect_context::<Settings>();
     let auth = expect_context::<Auth>();
     let api = Api::new(&settings);
-    let live = {
+    let load = {
         let (api, auth) = (api.clone(), auth.clone());
-        use_live_model(
-            &auth.clone(),
-            vec![admin_topic(&settings), config_topic(&settings)],
-            Lists::new(settings.windows()),
-            move || load_board(api.clone(), auth.clone()),
-        )
+        move || load_board(api.clone(), auth.clone())
     };
+    let live = use_live_model(
+        &auth,
+        load,
+        UseLiveModelOptions {
+            initial: Lists::new(settings.windows()),
+            topics: vec![admin_topic(&settings), config_topic(&settings)],
+        },
+    );
     provide_context(BoardContext {
         api,
         auth,
@@ -43,10 +40,14 @@ pub fn BoardPage() -> impl IntoView {
 
     view! {
         <div class="display-notices">
-            <LiveNotices/>
+            <LiveNotices status=live.status/>
             {move || match live.model.with(|m| m.unreadable) {
                 0 => None,
-                n => Some(view! { <div class="alert warning" role="status">{format!("{n} orders could not be read and are not shown.")}</div> }),
+                n => Some(view! {
+                    <Alert kind=AlertKind::Warning announce=Announce::Polite>
+                        {format!("{n} orders could not be read and are not shown.")}
+                    </Alert>
+                }),
             }}
         </div>
         <div class="display-grid">

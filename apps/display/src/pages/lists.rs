@@ -1,7 +1,7 @@
 //! Preparing and Ready: big numbers and drink names, readable across a room.
 
-use super::board_page::BoardContext;
 use crate::board::{fitting, Row};
+use crate::context::BoardContext;
 use leptos::prelude::*;
 
 /// The cells a list has on a 16:9 screen at this type size (two columns of six); the

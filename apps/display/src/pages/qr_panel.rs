@@ -1,8 +1,8 @@
 //! The QR panel: the code customers scan, the time until the next one, the drinks left;
 //! "We are making drinks!" when they run out or the window closes; closed when closed.
 
-use super::board_page::BoardContext;
 use crate::board::{qr_phase, QrPhase};
+use crate::context::BoardContext;
 use crate::qr::QrCode;
 use leptos::prelude::*;
 use shared::api::ApiError;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::model::{DrinkOrder, Order};
-use shared::ui::{Auth, ErrorNotice, StatusBadge};
+use shared::ui::{Alert, AlertKind, Announce, Auth, ErrorNotice, StatusBadge};
 use shared::web::now_ms;
 use shared::Settings;
 
@@ -58,7 +58,9 @@ pub fn HistoryPage() -> impl IntoView {
                         let now = now_ms();
                         view! {
                             {(unreadable > 0).then(|| view! {
-                                <div class="alert warning" role="status">{format!("{unreadable} of your orders could not be read and are not listed.")}</div>
+                                <Alert kind=AlertKind::Warning announce=Announce::Polite>
+                                    {format!("{unreadable} of your orders could not be read and are not listed.")}
+                                </Alert>
                             })}
                             <ul class="history">
                                 <For each=move || list.clone() key=|p| p.order.id.clone() let(Past { order, drink })>

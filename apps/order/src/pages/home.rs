@@ -4,34 +4,19 @@
 use super::menu::MenuScreen;
 use super::notices::NoticeScreen;
 use super::status::StatusScreen;
+use crate::context::OrderContext;
 use crate::flow::{self, OrderModel, Screen, Snapshot, TokenOutcome};
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::realtime::{config_topic, user_topic};
-use shared::ui::{browser, use_live_model, Auth, Live, LiveNotices};
+use shared::ui::{browser, use_live_model, Auth, LiveNotices, UseLiveModelOptions};
 use shared::web::{local_midnights, now_ms};
 use shared::wire::Redeemed;
 use shared::Settings;
 
-/// What every order screen may read and change.
-#[derive(Clone)]
-pub struct OrderContext {
-    pub api: Api,
-    pub auth: Auth,
-    pub live: Live<OrderModel>,
-}
-
-impl OrderContext {
-    /// "Next": start again from REST, as a fresh page would.
-    pub fn restart(&self) {
-        self.live.model.update(OrderModel::restart);
-        self.live.reload();
-    }
-}
-
 /// One load: the store's config and the customer's orders and, while the boot sequence
 /// has not finished, the scanned token, spent only when it is needed.
-async fn load(
+async fn load_snapshot(
     api: Api,
     auth: Auth,
     probe: OrderModel,
@@ -91,20 +76,23 @@ pub fn OrderHome() -> impl IntoView {
     // The token stays in the address until it is settled, so a reload before that
     // (during sign-up, or a failed first load) still has it.
     let token = StoredValue::new(Some(browser::query_param("token")));
-    let live = {
+    let load = {
         let (api, auth, probe) = (api.clone(), auth.clone(), model.clone());
-        use_live_model(
-            &auth.clone(),
-            vec![user_topic(&sub), config_topic(&settings)],
-            model,
-            move || load(api.clone(), auth.clone(), probe.clone(), token),
-        )
+        move || load_snapshot(api.clone(), auth.clone(), probe.clone(), token)
     };
+    let live = use_live_model(
+        &auth,
+        load,
+        UseLiveModelOptions {
+            initial: model,
+            topics: vec![user_topic(&sub), config_topic(&settings)],
+        },
+    );
     provide_context(OrderContext { api, auth, live });
     let screen = Memo::new(move |_| live.model.with(|m| m.screen.clone()));
 
     view! {
-        <LiveNotices/>
+        <LiveNotices status=live.status/>
         {move || match screen.get() {
             Screen::Menu { order_id, deadline_ms } => view! { <MenuScreen order_id deadline_ms/> }.into_any(),
             status if status.order_id().is_some() => view! { <StatusScreen screen=status/> }.into_any(),

@@ -1,12 +1,12 @@
 //! Choosing a drink within the five-minute window: drink cards, one option per
 //! modifier group, a summary, and Order now (contract §7.1 step 3).
 
-use super::home::OrderContext;
+use crate::context::OrderContext;
 use crate::flow;
 use leptos::prelude::*;
 use shared::api::ApiError;
 use shared::model::{Config, DrinkOrder, MenuItem};
-use shared::ui::error_of;
+use shared::ui::{error_of, Alert, AlertKind};
 use std::collections::BTreeMap;
 
 #[component]
@@ -85,7 +85,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                 <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get().max(deadline_ms - choose_ms))} " left"</span>
             </div>
             <Show when=expired>
-                <div class="alert warning" role="alert">"Time is up for this order. Scan the QR code again to start a new one."</div>
+                <Alert kind=AlertKind::Warning>"Time is up for this order. Scan the QR code again to start a new one."</Alert>
             </Show>
             <h1 id="menu-title">"Choose a drink"</h1>
             <div class="drink-grid" role="group" aria-label="Drinks">
@@ -137,7 +137,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                     }.summary(),
                     None => "Pick a drink above.".to_string(),
                 }}</p>
-                {move || submit_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+                {move || submit_error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
                 <button type="button" class="button order-now" disabled=move || !can_order() on:click=order_now
                     aria-busy=move || submit.pending().get().to_string()>
                     {move || if submit.pending().get() { "Ordering…" } else { "Order now" }}

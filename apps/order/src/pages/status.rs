@@ -1,12 +1,12 @@
 //! Following an order live: in the queue (and how many are ahead), being made, ready,
 //! cancelled, timed out (contract §6.4), in the words every app uses for an order.
 
-use super::home::OrderContext;
+use crate::context::OrderContext;
 use crate::flow::{self, Placed, Screen};
 use leptos::prelude::*;
 use shared::api::OrderAction;
 use shared::model::{DrinkOrder, OrderState, TimeoutCause};
-use shared::ui::{error_of, use_clock, ConfirmButton};
+use shared::ui::{error_of, use_clock, Alert, AlertKind, ButtonKind, ConfirmButton};
 use shared::web::now_ms;
 use std::time::Duration;
 
@@ -178,7 +178,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             }}
             <p>{detail}</p>
             {receipt_view}
-            {move || cancel_error().map(|e| view! { <div class="alert error" role="alert">{e}</div> })}
+            {move || cancel_error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <div class="button-row">
                 {final_screen.then(|| view! {
                     <button type="button" class="button primary-wide" on:click=move |_| restart.restart()>"Next"</button>
@@ -190,8 +190,8 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
                     let order_id = order_id.clone();
                     view! {
                         <ConfirmButton label="Cancel order" question="Cancel this order? Your drink will not be made."
-                            class="button danger-quiet" disabled=Signal::derive(move || cancel.pending().get())
-                            on_confirm=move || { cancel.dispatch(order_id.clone()); }/>
+                            kind=ButtonKind::DangerQuiet disabled=Signal::derive(move || cancel.pending().get())
+                            on_confirm=move |()| { cancel.dispatch(order_id.clone()); }/>
                     }
                 })}
             </div>

@@ -1,0 +1,16 @@
+//! What the console's parts share, provided by [`Console`](crate::pages::Console).
+
+use crate::board::Board;
+use leptos::prelude::*;
+use shared::api::Api;
+use shared::ui::{Auth, Live};
+
+/// What the console's parts share.
+#[derive(Clone)]
+pub struct ConsoleContext {
+    pub api: Api,
+    pub auth: Auth,
+    pub live: Live<Board>,
+    /// The last action that could not be sent.
+    pub action_error: RwSignal<Option<String>>,
+}
