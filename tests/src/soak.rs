@@ -8,13 +8,15 @@
 //! `cargo xtask test`.
 
 use crate::{eventually_within, Browser, Device, Harness, ADMIN, IPAD, PHONE, TV};
-use anyhow::{bail, ensure, Context, Result};
-use emulator::client::{Client, Method};
+use anyhow::{anyhow, bail, Context, Result};
+use emulator::client::Client;
+use emulator::robot::{self, keep_fresh, BaristaPlan, RobotControl, RobotStats};
 use serde_json::{json, Value};
+use shared::model::{Order, OrderState};
 use shared::windows::Windows;
 use shared::AppKind;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -127,7 +129,7 @@ fn schedule(all: bool) -> Vec<Fault> {
     faults
 }
 
-/// Counters of the day.
+/// Counters of the day's phones (the robots count theirs in [`RobotStats`]).
 #[derive(Default)]
 struct Tally {
     placed: AtomicU64,
@@ -197,82 +199,29 @@ async fn counted_browser(harness: &Harness, device: Device) -> Result<Browser> {
     Ok(browser)
 }
 
-/// A signed-in client that refreshes its tokens when the emulator refuses them.
-#[derive(Clone)]
-struct Api {
-    client: Client,
+/// `GET /orders?state=CREATED` as the apps ask it (the first 100 rows, contract §3.3).
+async fn open_orders(client: &Client) -> Result<Vec<Order>> {
+    orders(client, OrderState::Created, None).await
 }
 
-impl Api {
-    async fn signed_in(base: &str, user: (&str, &str)) -> Result<Self> {
-        let mut client = Client::new(base)?;
-        client
-            .sign_in(user.0, user.1)
-            .await?
-            .map_err(|e| anyhow::anyhow!(e))?;
-        Ok(Self { client })
-    }
+/// Every order in `state`: the query answers 100 by default (contract §3.3).
+async fn orders_in(client: &Client, state: OrderState) -> Result<Vec<Order>> {
+    orders(client, state, Some(100_000)).await
+}
 
-    /// A REST call, signing in again or refreshing when the token was refused.
-    async fn rest(
-        &mut self,
-        method: Method,
-        url: &str,
-        body: Option<Value>,
-    ) -> Result<emulator::client::Reply> {
-        let reply = self.client.rest(method.clone(), url, body.clone()).await?;
-        if reply.status != 401 {
-            return Ok(reply);
-        }
-        self.client
-            .refresh()
-            .await?
-            .map_err(|e| anyhow::anyhow!(e))?;
-        self.client.rest(method, url, body).await
-    }
+async fn orders(client: &Client, state: OrderState, max: Option<u32>) -> Result<Vec<Order>> {
+    let call = client.api().orders(&state, max);
+    let list = client
+        .send(call)
+        .await?
+        .map_err(|e| anyhow!("orders in {state:?}: {e}"))?;
+    Ok(list.orders)
+}
 
-    async fn open_orders(&mut self) -> Result<Vec<shared::model::Order>> {
-        let url = self.client.om("orders?state=CREATED");
-        let reply = self.rest(Method::GET, &url, None).await?;
-        ensure!(
-            reply.status == 200,
-            "orders: {} {}",
-            reply.status,
-            reply.body
-        );
-        Ok(shared::wire::parse_orders(&reply.body, shared::Flavour::W)?.orders)
-    }
-
-    async fn orders_in(&mut self, state: &str) -> Result<Vec<shared::model::Order>> {
-        // Every row: the query answers 100 by default (contract §3.3).
-        let url = self
-            .client
-            .om(&format!("orders?state={state}&maxItems=100000"));
-        let reply = self.rest(Method::GET, &url, None).await?;
-        ensure!(
-            reply.status == 200,
-            "orders: {} {}",
-            reply.status,
-            reply.body
-        );
-        Ok(shared::wire::parse_orders(&reply.body, shared::Flavour::W)?.orders)
-    }
-
-    async fn current_code(&mut self) -> Result<String> {
-        let url = self.client.validator("qr-code");
-        let reply = self.rest(Method::GET, &url, None).await?;
-        Ok(reply.json()?["bucket"]["last_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
-    }
-
-    async fn act(&mut self, order: &str, action: &str) -> Result<()> {
-        let url = self.client.om(&format!("orders/{order}?action={action}"));
-        let reply = self.rest(Method::PUT, &url, Some(json!({}))).await?;
-        ensure!(reply.status == 200, "{action}: {}", reply.body);
-        Ok(())
-    }
+/// The code the display shows now.
+async fn current_code(barista: &Client) -> Result<String> {
+    let bucket = barista.qr_code().await?;
+    Ok(bucket["last_code"].as_str().unwrap_or_default().to_string())
 }
 
 fn now_ms() -> i64 {
@@ -281,103 +230,62 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// The robot barista: makes every live order, then completes it a simulated minute
-/// later, well inside the baristas' window.
-async fn robot_barista(
-    mut api: Api,
+/// The robots of the day, the emulator's (`emulator::robot`, which
+/// `--robot-orders-per-minute` runs): a barista who makes every order (the phones' too) as
+/// it reaches the bar and completes it a simulated minute later, well inside the
+/// baristas' window, and robot customers at the event's rate; all held and stopped by
+/// `control`.
+async fn start_robots(
+    harness: &Harness,
     windows: Windows,
-    running: Arc<AtomicBool>,
-    paused: Arc<AtomicBool>,
-) {
+    control: &Arc<RobotControl>,
+    stats: &Arc<RobotStats>,
+) -> Result<(
+    tokio::task::JoinHandle<()>,
+    tokio::task::JoinHandle<Result<()>>,
+)> {
+    let template = harness.client();
+    let (cognito, store) = (&harness.emulator.cognito, &harness.emulator.backend.store);
+    let name = |who: &str| format!("robot-{who}@example.com");
+    let barista =
+        robot::robot_user_like(&template, cognito, store, &name("barista"), &["admin"]).await?;
+    let board = barista
+        .subscribe("serverlesspresso-robot-barista", &[&barista.admin_topic()])
+        .await?;
+    let mut customers = Vec::new();
+    for i in 0..5 {
+        let customer =
+            robot::robot_user_like(&template, cognito, store, &name(&i.to_string()), &["robot"])
+                .await?;
+        let events = customer
+            .subscribe(
+                &format!("serverlesspresso-robot-{i}"),
+                &[&customer.user_topic()?],
+            )
+            .await?;
+        customers.push((customer, events));
+    }
     let making = Duration::from_millis(u64::try_from(windows.barista_ms / 15).unwrap_or(1_000));
-    let mut making_since: std::collections::HashMap<String, Instant> = Default::default();
-    while running.load(Ordering::Relaxed) {
-        if !paused.load(Ordering::Relaxed) {
-            if let Ok(open) = api.open_orders().await {
-                for order in open.iter().filter(|o| windows.is_live(o, now_ms())) {
-                    match making_since.get(&order.id) {
-                        None => {
-                            if api.act(&order.id, "make").await.is_ok() {
-                                making_since.insert(order.id.clone(), Instant::now());
-                            }
-                        }
-                        Some(since) if since.elapsed() >= making => {
-                            if api.act(&order.id, "complete").await.is_ok() {
-                                making_since.remove(&order.id);
-                            }
-                        }
-                        Some(_) => {}
-                    }
-                }
-            }
-        }
-        tokio::time::sleep(making / 4).await;
-    }
-}
-
-/// Robot customers at the event's rate, each a new account, through the public APIs
-/// (reading their emailed codes with the emulator's `local_token`).
-#[allow(clippy::too_many_arguments)]
-async fn robot_customers(
-    base: String,
-    local_token: String,
-    mut barista: Api,
-    per_hour: f64,
-    time_scale: u32,
-    tally: Arc<Tally>,
-    running: Arc<AtomicBool>,
-    paused: Arc<AtomicBool>,
-) {
-    let every = Duration::from_secs_f64(3600.0 / per_hour / f64::from(time_scale));
-    let mut n = 0;
-    while running.load(Ordering::Relaxed) {
-        tokio::time::sleep(every).await;
-        if paused.load(Ordering::Relaxed) {
-            continue;
-        }
-        n += 1;
-        let placed = async {
-            let mut customer = Client::new(&base)?.with_local_token(&local_token);
-            customer
-                .register(&base, &format!("robot{n}@example.com"), "password1")
-                .await?;
-            let code = barista.current_code().await?;
-            let reply = customer
-                .rest(
-                    Method::POST,
-                    &customer.validator(&format!("qr-code?token={code}")),
-                    None,
-                )
-                .await?;
-            let Some(order) = reply
-                .json()
-                .ok()
-                .and_then(|v| v["orderId"].as_str().map(str::to_string))
-            else {
-                return Ok::<bool, anyhow::Error>(false);
-            };
-            // The workflow stores its token asynchronously: submit once the row exists.
-            for _ in 0..50 {
-                let body = json!({"userId": customer.sub()?, "drink": "Latte", "modifiers": [], "icon": "barista-icons_cafe-latte"});
-                customer
-                    .rest(
-                        Method::PUT,
-                        &customer.om(&format!("orders/{order}")),
-                        Some(body),
-                    )
-                    .await?;
-                let rows = barista.open_orders().await?;
-                if rows.iter().any(|o| o.id == order && o.drink.is_some()) {
-                    return Ok(true);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            Ok(false)
-        };
-        if let Ok(true) = placed.await {
-            tally.placed.fetch_add(1, Ordering::Relaxed);
-        }
-    }
+    let plan = BaristaPlan {
+        everyone: true,
+        making,
+        windows,
+        sweep: Some(making / 4),
+    };
+    let serving = tokio::spawn(robot::run_barista_with(
+        barista.clone(),
+        board,
+        plan,
+        Arc::clone(control),
+        Arc::clone(stats),
+    ));
+    let ordering = tokio::spawn(robot::run_customers_with(
+        barista,
+        customers,
+        Arc::clone(control),
+        Arc::clone(stats),
+    ));
+    Ok((serving, ordering))
 }
 
 /// A phone's scripted customer: scan, choose, order; every fourth round cancels, every
@@ -385,19 +293,23 @@ async fn robot_customers(
 async fn scripted_customer(
     harness_base: String,
     phone: &Browser,
-    mut barista: Api,
+    mut barista: Client,
     tally: &Tally,
-    running: &AtomicBool,
-    paused: &AtomicBool,
+    control: &RobotControl,
 ) -> Result<()> {
     let mut round = 0u64;
-    while running.load(Ordering::Relaxed) {
-        if paused.load(Ordering::Relaxed) {
+    while !control.is_stopped() {
+        if control.is_held() {
             tokio::time::sleep(Duration::from_millis(200)).await;
             continue;
         }
+        keep_fresh(&mut barista).await;
+        let Ok(code) = current_code(&barista).await else {
+            // The validator is failing (a fault): as the display, try again shortly.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        };
         round += 1;
-        let code = barista.current_code().await?;
         phone
             .goto(&format!("{harness_base}/order/?token={code}"))
             .await?;
@@ -493,12 +405,11 @@ async fn ids(browser: &Browser, css: &str) -> Result<BTreeSet<String>> {
 async fn agrees_with_rest(
     tv: &Browser,
     console: &Browser,
-    api: &mut Api,
+    api: &Client,
     windows: &Windows,
 ) -> Result<Vec<String>> {
     let now = now_ms();
-    let live: BTreeSet<String> = api
-        .open_orders()
+    let live: BTreeSet<String> = open_orders(api)
         .await?
         .into_iter()
         // Orders near the edge of their window may be leaving the screens right now.
@@ -528,8 +439,7 @@ async fn agrees_with_rest(
         ));
     }
     for id in on_tv.difference(&live) {
-        let still_open = api
-            .open_orders()
+        let still_open = open_orders(api)
             .await?
             .iter()
             .any(|o| &o.id == id && windows.is_live(o, now_ms()));
@@ -594,42 +504,25 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         browser.js("window.sawSignIn = false").await?;
     }
 
-    let running = Arc::new(AtomicBool::new(true));
-    let paused = Arc::new(AtomicBool::new(false));
+    // Robot customers' orders a minute of wall time, at the event's rate.
+    let per_minute = plan.robot_orders_per_hour * f64::from(plan.time_scale) / 60.0;
+    let control = Arc::new(RobotControl::new(per_minute));
+    let stats = Arc::new(RobotStats::default());
     let tally = Arc::new(Tally::default());
-    let barista = Api::signed_in(&base, ADMIN).await?;
-    let robots = [
-        tokio::spawn(robot_barista(
-            barista.clone(),
-            windows,
-            Arc::clone(&running),
-            Arc::clone(&paused),
-        )),
-        tokio::spawn(robot_customers(
-            base.clone(),
-            // The harness restarts the emulator with the same token.
-            harness.emulator.local_token().to_string(),
-            barista.clone(),
-            plan.robot_orders_per_hour,
-            plan.time_scale,
-            Arc::clone(&tally),
-            Arc::clone(&running),
-            Arc::clone(&paused),
-        )),
-    ];
+    let (robot_barista, robot_customers) = start_robots(harness, windows, &control, &stats).await?;
+    // The barista's REST view, to compare the screens with and to read the QR code.
+    let mut check = harness.barista().await?;
     let start = Instant::now();
     let mut footprints_at_start = Vec::new();
     let mut footprints_at_midday = Vec::new();
-    let mut check = barista.clone();
 
     // The phones' customers run beside the schedule.
     let customers = {
         let phones = &phones;
-        let (tally, running, paused, barista, base) =
-            (&tally, &running, &paused, &barista, base.clone());
+        let (tally, control, barista, base) = (&tally, &control, check.clone(), base.clone());
         async move {
             let runs = phones.iter().map(|phone| {
-                scripted_customer(base.clone(), phone, barista.clone(), tally, running, paused)
+                scripted_customer(base.clone(), phone, barista.clone(), tally, control)
             });
             futures::future::join_all(runs).await
         }
@@ -683,21 +576,21 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
             }
             // The fault is over: hold the traffic and time how long the screens take to
             // agree with REST again.
-            paused.store(true, Ordering::Relaxed);
+            control.hold(true);
+            keep_fresh(&mut check).await;
             let over = Instant::now();
             let mut last = Vec::new();
             let converged = eventually_within(
                 Duration::from_secs(30),
                 "the screens agree with REST",
                 || async {
-                    let wrong =
-                        agrees_with_rest(&tv, &console, &mut check.clone(), &windows).await?;
+                    let wrong = agrees_with_rest(&tv, &console, &check, &windows).await?;
                     Ok(wrong.is_empty())
                 },
             )
             .await;
             if converged.is_err() {
-                last = agrees_with_rest(&tv, &console, &mut check, &windows)
+                last = agrees_with_rest(&tv, &console, &check, &windows)
                     .await
                     .unwrap_or_default();
             }
@@ -705,7 +598,7 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
             if !last.is_empty() {
                 bail!("after {}: {}", fault.name(), last.join("; "));
             }
-            paused.store(false, Ordering::Relaxed);
+            control.hold(false);
             tokio::time::sleep(gap / 2).await;
         }
         let left = plan.wall().saturating_sub(start.elapsed());
@@ -716,7 +609,7 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
     let (convergence, customers) = tokio::join!(
         async {
             let result = schedule_run.await;
-            running.store(false, Ordering::Relaxed);
+            control.stop();
             result
         },
         customers
@@ -725,26 +618,26 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
     for run in customers {
         run?;
     }
-    for robot in robots {
-        robot.await.context("a robot failed")?;
-    }
+    robot_barista.await.context("the robot barista failed")?;
+    robot_customers
+        .await
+        .context("the robot customers failed")??;
 
     // The end of the day: traffic stopped, every screen checked against REST.
+    keep_fresh(&mut check).await;
     let mut lost = Vec::new();
     let settled = eventually_within(
         Duration::from_secs(30),
         "the screens agree with REST at the end",
         || async {
-            Ok(
-                agrees_with_rest(&tv, &console, &mut check.clone(), &windows)
-                    .await?
-                    .is_empty(),
-            )
+            Ok(agrees_with_rest(&tv, &console, &check, &windows)
+                .await?
+                .is_empty())
         },
     )
     .await;
     if settled.is_err() {
-        lost = agrees_with_rest(&tv, &console, &mut check, &windows).await?;
+        lost = agrees_with_rest(&tv, &console, &check, &windows).await?;
     }
     // Each phone following an order says what REST says about it.
     for (i, phone) in phones.iter().enumerate() {
@@ -754,10 +647,12 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         let Ok(title) = phone.text("#status-title").await else {
             continue;
         };
-        let state = [("Completed", "Ready"), ("Cancelled", "cancelled")];
-        for (rest_state, words) in state {
-            let in_state = check
-                .orders_in(rest_state)
+        let state = [
+            (OrderState::Completed, "Completed", "Ready"),
+            (OrderState::Cancelled, "Cancelled", "cancelled"),
+        ];
+        for (state, rest_state, words) in state {
+            let in_state = orders_in(&check, state)
                 .await?
                 .iter()
                 .any(|o| o.id == order);
@@ -771,10 +666,10 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
     }
     let mut sign_outs = 0;
     let mut lines = Vec::new();
-    let completed = check.orders_in("Completed").await?.len();
-    let cancelled = check.orders_in("Cancelled").await?.len();
+    let completed = orders_in(&check, OrderState::Completed).await?.len();
+    let cancelled = orders_in(&check, OrderState::Cancelled).await?.len();
     let now = now_ms();
-    let open = check.open_orders().await?;
+    let open = open_orders(&check).await?;
     let timed_out = open.iter().filter(|o| !windows.is_live(o, now)).count();
     lines.push(format!(
         "soak: {:.1} simulated hours in {:.0} s of wall time (time scale {}), {} phones, TV 1920x1080, iPad 1180x820",
@@ -784,8 +679,7 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         plan.phones
     ));
     let with_drink = completed
-        + check
-            .orders_in("Cancelled")
+        + orders_in(&check, OrderState::Cancelled)
             .await?
             .iter()
             .filter(|o| o.drink.is_some())
@@ -793,7 +687,7 @@ pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
         + open.iter().filter(|o| o.drink.is_some()).count();
     lines.push(format!(
         "orders placed: {} confirmed to the customer ({with_drink} orders with a drink in REST)",
-        tally.placed.load(Ordering::Relaxed)
+        tally.placed.load(Ordering::Relaxed) + stats.placed.load(Ordering::Relaxed)
     ));
     lines.push(format!("orders completed: {completed}"));
     lines.push(format!(

@@ -109,22 +109,10 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
         )
         .await?;
     for _ in 0..9 {
-        customer
-            .rest(
-                Method::POST,
-                &customer.validator(&format!("qr-code?token={code}")),
-                None,
-            )
-            .await?;
+        customer.scan(&code).await?;
     }
     browser.wait_for_text(".tokens", "1 drink left").await?;
-    customer
-        .rest(
-            Method::POST,
-            &customer.validator(&format!("qr-code?token={code}")),
-            None,
-        )
-        .await?;
+    customer.scan(&code).await?;
     browser
         .wait_for_text("#qr-title", "We are making drinks!")
         .await?;
@@ -248,13 +236,7 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
             .await?;
         if round % 50 == 0 {
             let code = harness.current_code().await?;
-            let scanned = customer
-                .rest(
-                    Method::POST,
-                    &customer.validator(&format!("qr-code?token={code}")),
-                    None,
-                )
-                .await?;
+            let scanned = customer.scan(&code).await?;
             if let Some(order) = scanned.json()?["orderId"].as_str() {
                 harness.barista_action(order, "cancel").await?;
                 orders += 1;

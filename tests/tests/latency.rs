@@ -65,26 +65,9 @@ async fn order_placed_to_card_on_the_barista_console() -> Result<()> {
         .await?;
     let mut placed = Vec::new();
     while placed.len() < ORDERS {
-        let bucket = barista
-            .rest(Method::GET, &barista.validator("qr-code"), None)
-            .await?
-            .json()?;
-        let code = bucket["bucket"]["last_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let scanned = customer
-            .rest(
-                Method::POST,
-                &customer.validator(&format!("qr-code?token={code}")),
-                None,
-            )
-            .await?;
-        let Some(order) = scanned
-            .json()
-            .ok()
-            .and_then(|v| v["orderId"].as_str().map(str::to_string))
-        else {
+        let bucket = barista.qr_code().await?;
+        let code = bucket["last_code"].as_str().unwrap_or_default().to_string();
+        let Ok(order) = customer.scan_ok(&code).await else {
             continue; // this window's tokens are spent or it just ended
         };
         events

@@ -182,13 +182,7 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
     let code = harness.current_code().await?;
     let other = harness.customer("other").await?;
     for _ in 0..10 {
-        other
-            .rest(
-                Method::POST,
-                &other.validator(&format!("qr-code?token={code}")),
-                None,
-            )
-            .await?;
+        other.scan(&code).await?;
     }
     browser
         .goto(&harness.url(&format!("/order/?token={code}")))

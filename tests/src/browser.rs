@@ -1,0 +1,480 @@
+//! The browser side of a test: the devices the apps are made for, one headless
+//! Chromium window ([`Browser`]) with the few verbs the tests need, DevTools commands
+//! (offline, heap), the axe-core audit and the Content-Security-Policy check of every
+//! screen looked at, and [`eventually`], the one way a test waits.
+
+use crate::workspace_root;
+use anyhow::{bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use shared::AppKind;
+use std::future::Future;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How long any condition may take to become true.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A screen size the apps are designed for.
+#[derive(Clone, Copy, Debug)]
+pub struct Device {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// A touch screen with a mobile browser (phone, iPad), not a TV's.
+    pub touch: bool,
+}
+
+pub const PHONE: Device = Device {
+    name: "phone",
+    width: 390,
+    height: 844,
+    touch: true,
+};
+pub const IPAD: Device = Device {
+    name: "ipad",
+    width: 1180,
+    height: 820,
+    touch: true,
+};
+/// A 4K TV, for screenshots of the board scaled up.
+pub const TV_4K: Device = Device {
+    name: "tv-4k",
+    width: 3840,
+    height: 2160,
+    touch: false,
+};
+pub const TV: Device = Device {
+    name: "tv",
+    width: 1920,
+    height: 1080,
+    touch: false,
+};
+
+/// The device each app is made for.
+pub fn device_for(app: AppKind) -> Device {
+    match app {
+        AppKind::Order => PHONE,
+        AppKind::Barista => IPAD,
+        AppKind::Display => TV,
+    }
+}
+
+/// axe-core's script, from `tests/node_modules` (`cargo xtask setup` installs it).
+fn axe_source() -> Result<String> {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(source) = AXE.get() {
+        return Ok(source.clone());
+    }
+    let path = workspace_root().join("tests/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading {} (run `cargo xtask setup`)", path.display()))?;
+    Ok(AXE.get_or_init(|| source).clone())
+}
+
+fn chromium_binary() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{nanos:x}{:x}", std::process::id())
+}
+
+/// Polls `check` until it answers true, failing after [`PATIENCE`] with `what`.
+pub async fn eventually<F, Fut>(what: &str, check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    eventually_within(PATIENCE, what, check).await
+}
+
+/// [`eventually`] with its own time limit, for waits that are long by design.
+pub async fn eventually_within<F, Fut>(patience: Duration, what: &str, mut check: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let deadline = Instant::now() + patience;
+    let mut last_error = None;
+    loop {
+        match check().await {
+            Ok(true) => return Ok(()),
+            Ok(false) => {}
+            Err(e) => last_error = Some(e),
+        }
+        if Instant::now() > deadline {
+            let detail = last_error
+                .map(|e| format!(" (last error: {e:#})"))
+                .unwrap_or_default();
+            bail!("timed out after {patience:?} waiting until {what}{detail}");
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// chromedriver's DevTools pass-through: `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// One browser window, with the few verbs the tests need.
+pub struct Browser {
+    pub client: Client,
+    pub device: Device,
+    /// Where the browser reports Content-Security-Policy violations (the emulator's
+    /// `report-uri`): none may occur on any screen ([`Browser::look`]).
+    csp_reports: std::sync::Arc<emulator::csp::CspReports>,
+    /// Off the network ([`Browser::set_offline`]): its reports cannot arrive.
+    offline: std::sync::atomic::AtomicBool,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A new Chromium session through the chromedriver at `chromedriver_url`, with an
+    /// empty profile, sized like `device`, plus `extra` switches; its CSP violations are
+    /// reported to `csp_reports`.
+    pub(crate) async fn open(
+        chromedriver_url: &str,
+        device: Device,
+        extra: &[&str],
+        csp_reports: std::sync::Arc<emulator::csp::CspReports>,
+    ) -> Result<Self> {
+        let profile = tempfile::tempdir()?;
+        let user_data = format!("--user-data-dir={}", profile.path().display());
+        let mut args = vec![
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            &user_data,
+        ];
+        args.extend_from_slice(extra);
+        // Device metrics set the viewport exactly; a window size would include the
+        // browser's own frame and a minimum width.
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium_binary(),
+                "args": args,
+                "mobileEmulation": { "deviceMetrics": {
+                    "width": device.width,
+                    "height": device.height,
+                    "pixelRatio": 1.0,
+                    "mobile": device.touch,
+                    "touch": device.touch,
+                }},
+            },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(chromedriver_url)
+            .await
+            .context("opening a Chromium session")?;
+        Ok(Self {
+            client,
+            device,
+            csp_reports,
+            offline: Default::default(),
+            _profile: profile,
+        })
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
+    }
+
+    /// Waits for an element matching `css` to be on the page.
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))
+    }
+
+    /// Waits until the element matching `css` shows `text` (trimmed, exact).
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {
+        eventually(&format!("`{css}` shows {text:?}"), || async {
+            let el = self.client.find(Locator::Css(css)).await?;
+            Ok(el.text().await?.trim() == text)
+        })
+        .await
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?.trim().to_string())
+    }
+
+    /// The current value of an input or select.
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.wait_for(css).await?.attr(name).await?)
+    }
+
+    /// Replaces an input's text as a person would: select all, type.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.wait_for(css).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Empties an input as a person would: select all, delete (events and all).
+    pub async fn empty(&self, css: &str) -> Result<()> {
+        use fantoccini::key::Key;
+        let input = self.wait_for(css).await?;
+        let keys = format!(
+            "{}a{}{}",
+            char::from(Key::Control),
+            char::from(Key::Null),
+            char::from(Key::Backspace)
+        );
+        input.send_keys(&keys).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))
+    }
+
+    /// Clicks the button whose text is exactly `label`.
+    pub async fn click_button(&self, label: &str) -> Result<()> {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        let button = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .with_context(|| format!("waiting for the button {label:?}"))?;
+        button
+            .click()
+            .await
+            .with_context(|| format!("clicking {label:?}"))
+    }
+
+    pub async fn url(&self) -> Result<String> {
+        Ok(self.client.current_url().await?.to_string())
+    }
+
+    /// Runs JavaScript and returns its value.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// The viewport's CSS size, to check the device emulation took.
+    pub async fn viewport(&self) -> Result<(u64, u64)> {
+        let size = self
+            .js("return [window.innerWidth, window.innerHeight]")
+            .await?;
+        Ok((size[0].as_u64().unwrap_or(0), size[1].as_u64().unwrap_or(0)))
+    }
+
+    /// Waits until the element matching `css` shows text containing `text`.
+    pub async fn wait_for_text_containing(&self, css: &str, text: &str) -> Result<()> {
+        eventually(&format!("`{css}` contains {text:?}"), || async {
+            let el = self.client.find(Locator::Css(css)).await?;
+            Ok(el.text().await?.contains(text))
+        })
+        .await
+    }
+
+    /// Looks at the screen as a person would: a screenshot as
+    /// `artifacts/screenshots/<name>-<device>.png`, and an accessibility audit with
+    /// axe-core that fails on any serious or critical violation.
+    pub async fn look(&self, name: &str) -> Result<PathBuf> {
+        let path = self.screenshot(name).await?;
+        self.audit(name).await?;
+        self.no_csp_violations(name).await?;
+        Ok(path)
+    }
+
+    /// The page's Content-Security-Policy holds: a script injected into the page (as an
+    /// XSS would) does not run, and no violation but those was ever reported to the
+    /// emulator. The injected script's report arriving shows that the page's earlier ones
+    /// have too; while the browser is offline or the emulator down, reports cannot
+    /// arrive, and those already in are checked.
+    pub async fn no_csp_violations(&self, name: &str) -> Result<()> {
+        let canary = format!("__cspCanary{}", rand_suffix());
+        let inject = format!(
+            "const s = document.createElement('script'); s.textContent = 'window.{canary} = 1'; \
+             document.head.appendChild(s); s.remove(); return window.{canary} === 1"
+        );
+        anyhow::ensure!(
+            self.js(&inject).await? == false,
+            "an injected inline script ran on {name}: the page has no Content-Security-Policy"
+        );
+        let sample = |report: &Value| {
+            let sample = report["script-sample"].as_str();
+            sample
+                .or_else(|| report["sample"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        if !self.offline.load(std::sync::atomic::Ordering::Relaxed) {
+            let arrived = eventually_within(
+                Duration::from_secs(5),
+                &format!("the CSP report of the injected script on {name}"),
+                || async {
+                    Ok(self
+                        .csp_reports
+                        .all()
+                        .iter()
+                        .any(|r| sample(r).contains(&canary)))
+                },
+            )
+            .await;
+            if arrived.is_err() {
+                eprintln!(
+                    "{name}: no CSP report arrived (is the emulator down?); checking those in"
+                );
+            }
+        }
+        let violations: Vec<String> = self
+            .csp_reports
+            .all()
+            .iter()
+            .filter(|r| !sample(r).contains("__cspCanary"))
+            .map(Value::to_string)
+            .collect();
+        anyhow::ensure!(
+            violations.is_empty(),
+            "Content-Security-Policy violations by {name} ({}):\n{}",
+            self.device.name,
+            violations.join("\n")
+        );
+        Ok(())
+    }
+
+    /// Runs axe-core (WCAG 2.x A and AA rules) on the page; serious and critical
+    /// violations fail, each named with the elements it found.
+    pub async fn audit(&self, name: &str) -> Result<()> {
+        let axe = axe_source()?;
+        self.client.execute(&axe, vec![]).await?;
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+              .then(r => done(r.violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ') + (n.failureSummary ? ' (' + n.failureSummary.replace(/\s+/g, ' ') + ')' : '')).join('; ')}`)))
+              .catch(e => done(['axe failed: ' + e]));
+        "#;
+        let found = self.client.execute_async(script, vec![]).await?;
+        let problems: Vec<String> = serde_json::from_value(found)?;
+        anyhow::ensure!(
+            problems.is_empty(),
+            "accessibility problems on {name} ({}):
+{}",
+            self.device.name,
+            problems.join(
+                "
+"
+            )
+        );
+        Ok(())
+    }
+
+    /// Saves a PNG of the viewport as `artifacts/screenshots/<name>-<device>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = workspace_root().join("artifacts/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}-{}.png", self.device.name));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// A Chrome DevTools Protocol command (network emulation, CPU throttling, scripts
+    /// run before a page's own).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        let answer = self
+            .client
+            .issue_cmd(Cdp {
+                cmd: cmd.to_string(),
+                params,
+            })
+            .await
+            .with_context(|| format!("DevTools {cmd}"))?;
+        Ok(answer)
+    }
+
+    /// Takes the browser off the network (as a phone losing Wi-Fi) or back on it: no
+    /// request, WebSocket or fetch gets through while offline.
+    pub async fn set_offline(&self, offline: bool) -> Result<()> {
+        self.cdp("Network.enable", json!({})).await?;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await?;
+        self.offline
+            .store(offline, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub async fn close(self) -> Result<()> {
+        self.client.close().await?;
+        Ok(())
+    }
+
+    /// Waits until the connection banner reports `status` (`live`, `reconnecting`, …).
+    pub async fn wait_for_connection(&self, status: &str) -> Result<()> {
+        eventually(&format!("the connection is {status}"), || async {
+            Ok(self
+                .attr(".connection-banner", "data-status")
+                .await?
+                .as_deref()
+                == Some(status))
+        })
+        .await
+    }
+}

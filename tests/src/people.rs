@@ -1,0 +1,175 @@
+//! The people of a test: customers and baristas acting through the public APIs (the
+//! emulator's native client, as its own tests use it), so the browser under test sees
+//! real traffic, and people signing in to the apps in a browser.
+
+use crate::harness::admin_of;
+use crate::{eventually, Browser, Harness};
+use anyhow::Result;
+
+impl Harness {
+    /// The barista's sign-in: (username, password); in E a phone number.
+    pub fn admin(&self) -> (String, String) {
+        admin_of(&self.variant)
+    }
+
+    /// The barista, signed in through the public API.
+    pub async fn barista(&self) -> Result<emulator::client::Client> {
+        let mut c = self.client();
+        let (user, password) = self.admin();
+        c.sign_in_as(&self.emulator.base_url(), &user, &password)
+            .await?;
+        Ok(c)
+    }
+
+    /// Opens the store (E's seed has it closed).
+    pub async fn open_store(&self) -> Result<()> {
+        let reply = self.barista().await?.set_store(true).await?;
+        anyhow::ensure!(reply.status == 200, "opening the store: {}", reply.body);
+        Ok(())
+    }
+
+    /// A drink on this variant's menu, and an option for it (E's menu has milk).
+    pub fn drink(&self) -> (&'static str, Option<&'static str>) {
+        match self.variant {
+            emulator::Variant::W => ("Latte", None),
+            emulator::Variant::E { .. } => ("Flat White", Some("Oat")),
+        }
+    }
+
+    /// Opens `app` as a new device would (it finds its settings beside its page), and
+    /// waits for the sign-in page.
+    pub async fn open(&self, browser: &Browser, app: shared::AppKind) -> Result<()> {
+        browser
+            .goto(&self.url(&format!("/{}/", app.slug())))
+            .await?;
+        browser.wait_for("#auth-title").await?;
+        Ok(())
+    }
+
+    /// Opens `app` in `browser` and signs in as `user`: email and password in W, the
+    /// phone number and its texted code in E.
+    pub async fn sign_in_to(
+        &self,
+        browser: &Browser,
+        app: shared::AppKind,
+        user: (&str, &str),
+    ) -> Result<()> {
+        self.open(browser, app).await?;
+        match self.variant {
+            emulator::Variant::W => browser.sign_in(user.0, user.1).await,
+            emulator::Variant::E { .. } => self.phone_sign_in(browser, user.0).await,
+        }
+    }
+
+    /// The phone sign-in page: the number, "Get code", the code from the text message.
+    pub async fn phone_sign_in(&self, browser: &Browser, phone: &str) -> Result<()> {
+        let before = self.sent_code(phone);
+        browser.fill("#auth-phone", phone).await?;
+        browser.click_button("Get code").await?;
+        let texted = || self.sent_code(phone).filter(|c| Some(c) != before.as_ref());
+        eventually("the code is texted", || async { Ok(texted().is_some()) }).await?;
+        browser
+            .fill("#auth-code", &texted().unwrap_or_default())
+            .await?;
+        browser.click_button("Submit").await
+    }
+
+    /// A customer's sign-in for a browser: an account created through the API, as
+    /// (username, password) for [`Harness::sign_in_to`].
+    pub async fn customer_login(&self, name: &str) -> Result<(String, String)> {
+        let mut customer = self.client();
+        let username = customer
+            .register_customer(&self.emulator.base_url(), name)
+            .await?;
+        Ok((username, "password1".into()))
+    }
+
+    /// A customer, signed up (W: `name@example.com`; E: a phone number) and signed in
+    /// through the API.
+    pub async fn customer(&self, name: &str) -> Result<emulator::client::Client> {
+        let mut customer = self.client();
+        customer
+            .register_customer(&self.emulator.base_url(), name)
+            .await?;
+        Ok(customer)
+    }
+
+    /// The QR code the board shows now.
+    pub async fn current_code(&self) -> Result<String> {
+        let bucket = self.barista().await?.qr_code().await?;
+        Ok(bucket["last_code"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// `customer` scans `code`; the order id, or an error when the scan is refused.
+    pub async fn scan(&self, customer: &emulator::client::Client, code: &str) -> Result<String> {
+        customer.scan_ok(code).await
+    }
+
+    /// Submits `drink` (with this variant's option when it has one) once the workflow
+    /// has stored its task token (asynchronously).
+    pub async fn submit(
+        &self,
+        customer: &emulator::client::Client,
+        order: &str,
+        drink: &str,
+    ) -> Result<()> {
+        let barista = self.barista().await?;
+        eventually("the order row exists", || async {
+            let rows = barista.orders(&shared::model::OrderState::Created).await?;
+            Ok(rows.iter().any(|o| o["SK"]["S"] == order))
+        })
+        .await?;
+        let options: Vec<&str> = match self.drink() {
+            (default, Some(option)) if default == drink => vec![option],
+            _ => Vec::new(),
+        };
+        let reply = customer.submit_drink(order, drink, &options).await?;
+        anyhow::ensure!(reply.status == 200, "submitting: {}", reply.body);
+        Ok(())
+    }
+
+    /// A new customer scans the current code and orders `drink`; returns the order id.
+    pub async fn order(&self, name: &str, drink: &str) -> Result<String> {
+        let customer = self.customer(name).await?;
+        let order = self.scan(&customer, &self.current_code().await?).await?;
+        self.submit(&customer, &order, drink).await?;
+        Ok(order)
+    }
+
+    /// A signed-in phone scans the code showing now and orders this backend's drink;
+    /// returns the order id once the order has its number.
+    pub async fn phone_orders(&self, phone: &Browser) -> Result<String> {
+        let code = self.current_code().await?;
+        phone
+            .goto(&self.url(&format!("/order/?token={code}")))
+            .await?;
+        phone.wait_for_text("#menu-title", "Choose a drink").await?;
+        let (drink, option) = self.drink();
+        phone.click_button(drink).await?;
+        if let Some(option) = option {
+            phone.click_button(option).await?;
+        }
+        phone.click_button("Order now").await?;
+        phone.wait_for(".order-number").await?;
+        Ok(phone
+            .attr(".status", "data-order")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.
+    pub async fn barista_action(&self, order: &str, action: &str) -> Result<()> {
+        let reply = self.barista().await?.order_action(order, action).await?;
+        anyhow::ensure!(reply.status == 200, "{action} failed: {}", reply.body);
+        Ok(())
+    }
+}
+
+impl Browser {
+    /// Signs in on the shared sign-in page.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
+        self.fill("#auth-email", email).await?;
+        self.fill("#auth-password", password).await?;
+        self.click_button("Sign in").await
+    }
+}
