@@ -14,7 +14,7 @@
 //! Each operation is one SQLite transaction; the events it produces are published after
 //! the commit.
 
-use crate::clock::{Clock, Timings};
+use crate::clock::Clock;
 use crate::events::{Bus, Event};
 use crate::ids;
 use crate::store::{self, Bucket, Execution, ExecutionStatus, Step, Store};
@@ -23,6 +23,7 @@ use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use shared::dynamo::{AttributeValue, Item};
 use shared::time::UtcDateTime;
+use shared::windows::Windows;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -33,7 +34,7 @@ pub const CAPACITY: i64 = 20;
 
 pub struct Backend {
     pub store: Store,
-    pub timings: Timings,
+    pub windows: Windows,
     /// W, or E and its events.
     pub variant: Variant,
     bus: Bus,
@@ -298,14 +299,14 @@ fn bucket_json(b: &Bucket, with_pk: bool) -> Value {
 impl Backend {
     pub fn new(
         store: Store,
-        timings: Timings,
+        windows: Windows,
         variant: Variant,
         bus: Bus,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             store,
-            timings,
+            windows,
             variant,
             bus,
             clock,
@@ -380,7 +381,7 @@ impl Backend {
     // ---- validator (§3.2) ------------------------------------------------------------
 
     fn bucket_id(&self, now: i64) -> i64 {
-        now.div_euclid(self.timings.bucket_ms)
+        now.div_euclid(self.windows.qr_ms)
     }
 
     /// `GET /qr-code`: the current bucket, created on first ask (without `PK` then, in
@@ -406,14 +407,14 @@ impl Backend {
             if let Some(existing) = store::bucket(tx, event, id)? {
                 return Ok(QrCode::Bucket(bucket_json(&existing, true)));
             }
-            let start_ts = id * self.timings.bucket_ms;
+            let start_ts = id * self.windows.qr_ms;
             let created = Bucket {
                 id,
                 event_id: event.map(str::to_string),
                 code: ids::nanoid(10),
                 tokens,
                 start_ts,
-                end_ts: start_ts + self.timings.bucket_ms - 1,
+                end_ts: start_ts + self.windows.qr_ms - 1,
             };
             store::put_bucket(tx, &created)?;
             Ok(QrCode::Bucket(bucket_json(&created, false)))
@@ -504,7 +505,7 @@ impl Backend {
                     event_id: scope.event_id().map(str::to_string),
                     step: Step::Customer,
                     task_token: token.clone(),
-                    deadline_ms: now + self.timings.customer_wait_ms,
+                    deadline_ms: now + self.windows.choose_ms,
                 },
                 now,
             )?;
@@ -576,7 +577,7 @@ impl Backend {
                         &Execution {
                             step: Step::Barista,
                             task_token: next_token.clone(),
-                            deadline_ms: now + self.timings.barista_wait_ms,
+                            deadline_ms: now + self.windows.barista_ms,
                             ..execution.clone()
                         },
                         now,

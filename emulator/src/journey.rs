@@ -11,10 +11,10 @@
 //! The page is self-contained (no script, no font or stylesheet from elsewhere), works on
 //! a phone, and keeps WCAG AA contrast; colour is never the only sign of anything.
 
-use crate::clock::Timings;
 use serde_json::Value;
 use shared::dynamo::{AttributeValue, Item};
 use shared::time::UtcDateTime;
+use shared::windows::Windows;
 
 /// How a step went, for its colour and its label.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,21 +136,21 @@ fn is_final(detail_type: &str, state: &str) -> bool {
         .is_some_and(|rest| rest.to_ascii_uppercase().ends_with(state))
 }
 
-fn timeout_words(cause: &str, timings: &Timings) -> String {
+fn timeout_words(cause: &str, windows: &Windows) -> String {
     match cause {
         "Customer timedout" => format!(
             "No drink was chosen within {}, so the workflow gave up",
-            duration(timings.customer_wait_ms)
+            duration(windows.choose_ms)
         ),
         "Barista timedout" => format!(
             "The baristas did not finish it within {}, so the workflow gave up",
-            duration(timings.barista_wait_ms)
+            duration(windows.barista_ms)
         ),
         _ => "The workflow gave up waiting".to_string(),
     }
 }
 
-fn meaning(step: &Step, timings: &Timings) -> Meaning {
+fn meaning(step: &Step, windows: &Windows) -> Meaning {
     let d = step.detail;
     let (title, text, tone) = match step.detail_type {
         "Validator.NewOrder" => {
@@ -171,7 +171,7 @@ fn meaning(step: &Step, timings: &Timings) -> Meaning {
             "Workflow started".to_string(),
             format!(
                 "The store was open, so the order workflow started. It waits up to {} for a drink to be chosen.",
-                duration(timings.customer_wait_ms)
+                duration(windows.choose_ms)
             ),
             Tone::Ok,
         ),
@@ -189,7 +189,7 @@ fn meaning(step: &Step, timings: &Timings) -> Meaning {
                 format!("Drink chosen, number {number} given"),
                 format!(
                     "The drink was chosen in time. The workflow gave the order number {number} and now waits up to {} for the baristas to finish it.",
-                    duration(timings.barista_wait_ms)
+                    duration(windows.barista_ms)
                 ),
                 Tone::Ok,
             )
@@ -223,7 +223,7 @@ fn meaning(step: &Step, timings: &Timings) -> Meaning {
                 "Timed out".to_string(),
                 format!(
                     "{} (cause: \u{201c}{cause}\u{201d}).",
-                    timeout_words(cause, timings)
+                    timeout_words(cause, windows)
                 ),
                 Tone::Stopped,
             )
@@ -253,7 +253,7 @@ fn meaning(step: &Step, timings: &Timings) -> Meaning {
 }
 
 /// Where the order is now, in one sentence, from its events and row.
-fn summary(steps: &[Step], order: Option<&Item>, timings: &Timings, now_ms: i64) -> (String, Tone) {
+fn summary(steps: &[Step], order: Option<&Item>, windows: &Windows, now_ms: i64) -> (String, Tone) {
     let last = |ty: &str| steps.iter().rev().find(|s| s.detail_type == ty);
     let finished = last("OrderProcessor.orderFinished").is_some();
     let reason = order
@@ -278,7 +278,7 @@ fn summary(steps: &[Step], order: Option<&Item>, timings: &Timings, now_ms: i64)
         return (
             format!(
                 "Timed out. {} (cause: \u{201c}{cause}\u{201d}).{marked}",
-                timeout_words(cause, timings)
+                timeout_words(cause, windows)
             ),
             Tone::Stopped,
         );
@@ -305,7 +305,7 @@ fn summary(steps: &[Step], order: Option<&Item>, timings: &Timings, now_ms: i64)
         return (
             format!(
                 "{doing}: waiting for the baristas to finish it; {}.",
-                gives_up(numbered, timings.barista_wait_ms)
+                gives_up(numbered, windows.barista_ms)
             ),
             Tone::Waiting,
         );
@@ -314,7 +314,7 @@ fn summary(steps: &[Step], order: Option<&Item>, timings: &Timings, now_ms: i64)
         return (
             format!(
                 "Waiting for a drink to be chosen; {}.",
-                gives_up(started, timings.customer_wait_ms)
+                gives_up(started, windows.choose_ms)
             ),
             Tone::Waiting,
         );
@@ -403,7 +403,7 @@ pub fn render(
     order_id: &str,
     events: &[Value],
     order: Option<&Item>,
-    timings: &Timings,
+    windows: &Windows,
     now_ms: i64,
     events_link: Option<&str>,
 ) -> String {
@@ -450,13 +450,13 @@ pub fn render(
         Some(d) => format!("<p class=\"drink\">{}</p>", escape(&d)),
         None => String::new(),
     };
-    let (now, tone) = summary(&steps, order, timings, now_ms);
+    let (now, tone) = summary(&steps, order, windows, now_ms);
     let first = steps.first().map_or(0, |s| s.at_ms);
     let items: String = steps
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let m = meaning(step, timings);
+            let m = meaning(step, windows);
             format!(
                 "<li class=\"step {tone}\"><h3>{title}</h3>\
                  <p class=\"when\">{time} · {elapsed}</p>\
@@ -570,7 +570,7 @@ mod tests {
                 json!({"orderId": "o1"}),
             ),
         ];
-        let html = render("o1", &events, None, &Timings::AWS, t0 + 200_000, None);
+        let html = render("o1", &events, None, &Windows::AWS, t0 + 200_000, None);
         let titles = [
             "Scanned",
             "Workflow started",
@@ -634,7 +634,7 @@ mod tests {
             "o2",
             &events,
             Some(&order),
-            &Timings::AWS,
+            &Windows::AWS,
             t0 + 400_000,
             Some("/_local/orders/o2/events?localToken=t"),
         );
@@ -649,7 +649,7 @@ mod tests {
             "o2",
             &events[..2],
             None,
-            &Timings::scaled(60.0),
+            &Windows::scaled(60),
             t0 + 1_000,
             None,
         );

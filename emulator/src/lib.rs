@@ -27,10 +27,11 @@ pub mod store;
 pub mod variant;
 
 use backend::Backend;
-use clock::{Clock, SystemClock, Timings};
+use clock::{Clock, SystemClock};
 use cognito::Cognito;
 use events::Bus;
 use faults::{FaultChange, Faults};
+use shared::windows::Windows;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,7 +51,7 @@ pub struct Config {
     /// SQLite file for durable state; `None` keeps everything in memory.
     pub database: Option<PathBuf>,
     /// The backend's timers (bucket, customer and barista waits).
-    pub timings: Timings,
+    pub windows: Windows,
     /// Confirmed users to create in the `admin` group: (username, password). In E the
     /// username is a phone number (E.164) and an empty password becomes a random one
     /// (they sign in with a texted code).
@@ -101,7 +102,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], local::DEFAULT_PORT)),
             apps_dir: None,
             database: None,
-            timings: Timings::AWS,
+            windows: Windows::AWS,
             admins: Vec::new(),
             app_settings: true,
             clock: Arc::new(SystemClock),
@@ -126,8 +127,8 @@ pub struct Running {
     pub faults: Arc<Faults>,
     /// The backend it speaks (`Config::variant`).
     pub variant: Variant,
-    /// The backend's timers (`Config::timings`).
-    pub timings: Timings,
+    /// The backend's timers (`Config::windows`).
+    pub windows: Windows,
     /// `Config::least_privilege`.
     pub least_privilege: bool,
     /// The Content-Security-Policy violations browsers reported for the apps' pages.
@@ -151,7 +152,7 @@ impl Running {
 
     /// The settings its `settings.json` files hand the apps (E: for the first event).
     pub fn settings(&self) -> shared::SettingsDraft {
-        local::settings_for_variant(&self.base_url(), &self.timings, &self.variant)
+        local::settings_for_variant(&self.base_url(), &self.windows, &self.variant)
     }
 
     /// The token the local-only routes (`/_local/*`) ask for: the `X-Local-Token`
@@ -226,7 +227,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     };
     let backend = Arc::new(Backend::new(
         store,
-        config.timings,
+        config.windows,
         variant.clone(),
         Bus::with_routing(publisher, routing),
         Arc::clone(&clock),
@@ -265,7 +266,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         let base = format!("http://{addr}");
         let settings = config
             .app_settings
-            .then(|| local::settings_for_variant(&base, &config.timings, &variant));
+            .then(|| local::settings_for_variant(&base, &config.windows, &variant));
         let mut apps = apps::router(dir, &base, settings, &variant, &local_token);
         if config.gzip_apps {
             apps = apps.layer(tower_http::compression::CompressionLayer::new());
@@ -295,7 +296,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         clock,
         faults,
         variant,
-        timings: config.timings,
+        windows: config.windows,
         least_privilege: config.least_privilege,
         csp_reports,
         local_token,

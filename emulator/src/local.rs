@@ -20,10 +20,10 @@ pub const MQTT_PATH: &str = "/mqtt";
 pub const JOURNEY_PATH: &str = "/journey/";
 
 /// Every setting the apps need to use the W emulator at `base`, for an emulator whose
-/// timers run `timings`: with `--time-scale N` the apps learn N and scale their windows.
-pub fn settings_for(base: &str, timings: &crate::clock::Timings) -> SettingsDraft {
+/// timers run `windows`: with `--time-scale N` the apps learn N and scale their windows.
+pub fn settings_for(base: &str, windows: &shared::windows::Windows) -> SettingsDraft {
     let mut draft = settings(base);
-    if let Some(scale) = timings.scale() {
+    if let Some(scale) = windows.scale() {
         draft.set(Field::TimeScale, &scale.to_string());
     }
     draft
@@ -33,12 +33,12 @@ pub fn settings_for(base: &str, timings: &crate::clock::Timings) -> SettingsDraf
 /// first event.
 pub fn settings_for_variant(
     base: &str,
-    timings: &crate::clock::Timings,
+    windows: &shared::windows::Windows,
     variant: &Variant,
 ) -> SettingsDraft {
     match variant.first_event() {
-        None => settings_for(base, timings),
-        Some(event) => settings_for_event(base, timings, event),
+        None => settings_for(base, windows),
+        Some(event) => settings_for_event(base, windows, event),
     }
 }
 
@@ -46,10 +46,10 @@ pub fn settings_for_variant(
 /// the `eventId` and the emulator's order-journey pages as `journeyServiceURL`.
 pub fn settings_for_event(
     base: &str,
-    timings: &crate::clock::Timings,
+    windows: &shared::windows::Windows,
     event_id: &str,
 ) -> SettingsDraft {
-    let mut draft = settings_for(base, timings);
+    let mut draft = settings_for(base, windows);
     with_event(&mut draft, base, event_id);
     draft
 }
@@ -130,14 +130,14 @@ mod tests {
 
     #[test]
     fn e_settings_name_the_event_and_the_journey_pages() {
-        let timings = crate::clock::Timings::scaled(10.0);
+        let windows = shared::windows::Windows::scaled(10);
         let e = Variant::e(["ABC", "XYZ"]).unwrap();
         let base = "http://127.0.0.1:8787";
-        let w = settings_for_variant(base, &timings, &Variant::W);
-        assert_eq!(w, settings_for(base, &timings), "W's exactly as before");
+        let w = settings_for_variant(base, &windows, &Variant::W);
+        assert_eq!(w, settings_for(base, &windows), "W's exactly as before");
         assert_eq!(w.get(Field::Flavour), "");
-        let abc = settings_for_variant(base, &timings, &e);
-        assert_eq!(abc, settings_for_event(base, &timings, "ABC"));
+        let abc = settings_for_variant(base, &windows, &e);
+        assert_eq!(abc, settings_for_event(base, &windows, "ABC"));
         for app in AppKind::ALL {
             let s = abc.validate(app).unwrap_or_else(|e| panic!("{app:?}: {e}"));
             assert_eq!(s.flavour, Flavour::E);
@@ -149,7 +149,7 @@ mod tests {
             order.journey_url("o1").as_deref(),
             Some("http://127.0.0.1:8787/journey/o1.html")
         );
-        let xyz = settings_for_event(base, &timings, "XYZ");
+        let xyz = settings_for_event(base, &windows, "XYZ");
         assert_eq!(xyz.get(Field::EventId), "XYZ");
         assert_eq!(settings_of(base, &e, None).get(Field::EventId), "ABC");
         assert_eq!(

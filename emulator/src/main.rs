@@ -68,8 +68,8 @@ struct Args {
     #[arg(long)]
     no_gzip: bool,
     /// Run the timers this many times faster: 60 makes the 5-minute windows 5 seconds.
-    #[arg(long, default_value_t = 1.0)]
-    time_scale: f64,
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    time_scale: u32,
     /// Run the order robot: robot customers place this many orders a minute and a
     /// robot barista makes and completes them, through the public APIs.
     #[arg(long, value_name = "N", default_value_t = 0.0)]
@@ -158,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
         listen: args.listen,
         apps_dir: args.apps.clone(),
         database: (!args.in_memory).then(|| args.database.clone()),
-        timings: emulator::clock::Timings::scaled(args.time_scale),
+        windows: shared::windows::Windows::scaled(args.time_scale),
         admins: admins.clone(),
         app_settings: true,
         clock: std::sync::Arc::new(emulator::clock::SystemClock),
@@ -210,7 +210,7 @@ async fn main() -> anyhow::Result<()> {
     if args.least_privilege {
         println!("Least privilege: signed-in identities only, subscriptions and actions by role (docs/security.md)");
     }
-    if args.time_scale != 1.0 {
+    if args.time_scale != 1 {
         println!("Timers run {}x faster", args.time_scale);
     }
     for (username, password) in &admins {

@@ -439,9 +439,9 @@ pub fn orders_by_user(conn: &Connection, user_id: &str) -> Result<Vec<Item>> {
 /// Where an OrderProcessor execution waits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    /// Step 5: the customer has `customer_wait_ms` to submit a drink.
+    /// Step 5: the customer has `choose_ms` to submit a drink.
     Customer,
-    /// Step 7: the baristas have `barista_wait_ms` to complete or cancel.
+    /// Step 7: the baristas have `barista_ms` to complete or cancel.
     Barista,
 }
 

@@ -4,16 +4,16 @@ mod common;
 
 use common::*;
 use emulator::client::{Client, Subscriber};
-use emulator::clock::Timings;
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::sigv4::{self, AwsCredentials};
 use shared::url::{Endpoint, SchemeKind};
+use shared::windows::Windows;
 use std::time::Duration;
 
 #[tokio::test]
 async fn sign_up_confirm_sign_in_and_refresh() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let base = emu.base_url();
     let mut c = Client::new(&base)
         .unwrap()
@@ -105,7 +105,7 @@ async fn sign_up_confirm_sign_in_and_refresh() {
 #[tokio::test]
 async fn access_tokens_last_an_hour_and_refresh_tokens_thirty_days() {
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_on(clock.clone(), Windows::AWS, None).await;
     let mut ana = customer(&emu, "ana").await;
     let my_orders = |c: &Client| {
         let c = c.clone();
@@ -133,7 +133,7 @@ async fn access_tokens_last_an_hour_and_refresh_tokens_thirty_days() {
 
 #[tokio::test]
 async fn gateway_errors_look_like_api_gateway() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let anonymous = Client::new(&emu.base_url()).unwrap();
     let denied = anonymous
         .rest(Method::GET, &anonymous.om("orders?state=CREATED"), None)
@@ -194,7 +194,7 @@ async fn gateway_errors_look_like_api_gateway() {
 
 #[tokio::test]
 async fn validator_refuses_non_admins_and_bad_requests() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let ana = customer(&emu, "ana").await;
     let refused = ana
         .rest(Method::GET, &ana.validator("qr-code"), None)
@@ -221,7 +221,7 @@ async fn validator_refuses_non_admins_and_bad_requests() {
 
 #[tokio::test]
 async fn order_manager_bad_input_fails_quietly_like_w() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let bob = customer(&emu, "bob").await;
@@ -305,7 +305,7 @@ async fn order_manager_bad_input_fails_quietly_like_w() {
 
 #[tokio::test]
 async fn cognito_errors_have_the_services_shape() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let c = Client::new(&emu.base_url()).unwrap();
     let response = reqwest::Client::new()
         .post(c.settings.cognito_idp_url())
@@ -351,7 +351,7 @@ async fn cognito_errors_have_the_services_shape() {
 
 #[tokio::test]
 async fn phone_users_sign_in_with_a_one_time_code() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let c = Client::new(&emu.base_url())
         .unwrap()
         .with_local_token(emu.local_token());
@@ -403,7 +403,7 @@ async fn presigned(c: &Client, credentials: &AwsCredentials) -> String {
 
 #[tokio::test]
 async fn iot_refuses_forged_signatures_and_enforces_the_policy() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let c = Client::new(&emu.base_url()).unwrap();
     let good = c.credentials().await.unwrap();
 

@@ -8,13 +8,14 @@
 mod common;
 
 use common::*;
-use emulator::clock::{Clock, ManualClock, Timings};
+use emulator::clock::{Clock, ManualClock};
 use emulator::cognito::IssuedCredentials;
 use emulator::iot::{self, PresignError};
 use emulator::{local, Running};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use shared::srp::{PasswordClaim, PasswordVerifier, SrpClient, SrpServer, Verifier};
+use shared::windows::Windows;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -70,7 +71,7 @@ fn hex(text: &str) -> Vec<u8> {
 /// An emulator whose clock shows the moment the fixtures were recorded.
 async fn emulator_at_recording() -> (Running, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(RECORDED_AT_MS));
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_on(clock.clone(), Windows::AWS, None).await;
     (emu, clock)
 }
 

@@ -5,15 +5,15 @@ mod common;
 
 use common::*;
 use emulator::client::{Client, Method};
-use emulator::clock::Timings;
 use emulator::{local, Running, Variant};
 use serde_json::Value;
 use shared::model::OrderState;
+use shared::windows::Windows;
 
 async fn orders_and_timers_survive_a_restart(variant: Variant) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("emulator.db");
-    let timings = Timings::AWS;
+    let windows = Windows::AWS;
     // One clock across the restart, as the wall clock would be.
     let clock = manual_clock();
     let drink = match variant {
@@ -21,7 +21,7 @@ async fn orders_and_timers_survive_a_restart(variant: Variant) {
         Variant::E { .. } => "Double Espresso",
     };
 
-    let emu = start_variant(variant.clone(), clock.clone(), timings, Some(db.clone())).await;
+    let emu = start_variant(variant.clone(), clock.clone(), windows, Some(db.clone())).await;
     let barista = admin(&emu).await;
     if barista.is_e() {
         open_store(&barista).await;
@@ -51,7 +51,7 @@ async fn orders_and_timers_survive_a_restart(variant: Variant) {
     emu.stop().await.unwrap();
     drop(phone);
 
-    let emu = start_variant(variant, clock.clone(), timings, Some(db)).await;
+    let emu = start_variant(variant, clock.clone(), windows, Some(db)).await;
     let mut barista = barista.clone();
     barista.settings = client(&emu).settings;
     let mut ana = ana.clone();
@@ -66,7 +66,7 @@ async fn orders_and_timers_survive_a_restart(variant: Variant) {
 
     let mut phone = customer_events(&ana).await;
     // The customer timer set before the restart still fires when its time comes.
-    clock.advance_ms(timings.customer_wait_ms);
+    clock.advance_ms(windows.choose_ms);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&undecided), WAIT)
         .await
@@ -171,7 +171,7 @@ async fn each_database_signs_with_its_own_key_kept_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = (dir.path().join("first.db"), dir.path().join("second.db"));
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, Some(first.clone())).await;
+    let emu = start_on(clock.clone(), Windows::AWS, Some(first.clone())).await;
     let barista = admin(&emu).await;
     let token = barista.tokens.clone().unwrap().access_token;
     let keys = jwks(&emu).await;
@@ -182,19 +182,19 @@ async fn each_database_signs_with_its_own_key_kept_across_restarts() {
     emu.stop().await.unwrap();
 
     // The same database: the same key, and the session goes on.
-    let again = start_on(clock.clone(), Timings::AWS, Some(first)).await;
+    let again = start_on(clock.clone(), Windows::AWS, Some(first)).await;
     assert_eq!(jwks(&again).await, keys);
     assert_eq!(orders_status(&barista, &again).await, 200);
 
     // Another database: another key, which the first one's tokens do not fool.
-    let other = start_on(clock.clone(), Timings::AWS, Some(second)).await;
+    let other = start_on(clock.clone(), Windows::AWS, Some(second)).await;
     let other_keys = jwks(&other).await;
     assert_ne!(other_keys["keys"][0]["n"], keys["keys"][0]["n"]);
     assert_ne!(other_keys["keys"][0]["kid"], keys["keys"][0]["kid"]);
     assert!(!verifies(&other_keys, &token));
     assert_eq!(orders_status(&barista, &other).await, 401);
     // Nor does an in-memory one.
-    let memory = start_on(clock, Timings::AWS, None).await;
+    let memory = start_on(clock, Windows::AWS, None).await;
     assert_ne!(jwks(&memory).await["keys"][0]["n"], keys["keys"][0]["n"]);
     assert_eq!(orders_status(&barista, &memory).await, 401);
 }

@@ -9,13 +9,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use common::*;
 use emulator::access::LOCAL_TOKEN_HEADER;
-use emulator::clock::Timings;
 use emulator::iot::{self, PresignError};
 use emulator::{local, Config, Running};
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::sigv4;
 use shared::url::{Endpoint, SchemeKind};
+use shared::windows::Windows;
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
@@ -68,7 +68,7 @@ async fn exists(emu: &Running, username: &str) -> bool {
 #[tokio::test]
 async fn a_text_plain_post_to_the_local_routes_is_refused() {
     // What any web page can send to 127.0.0.1 without a preflight.
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let token = Some(emu.local_token());
     let (status, body) = create_user(
         &emu,
@@ -117,7 +117,7 @@ async fn a_text_plain_post_to_the_local_routes_is_refused() {
 
 #[tokio::test]
 async fn the_local_routes_need_this_runs_token() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let faults = format!("{}/_local/faults", emu.base_url());
     let (status, _, body) = send(reqwest::Client::new().get(&faults)).await;
     assert_eq!(status, 403);
@@ -148,7 +148,7 @@ async fn the_local_routes_need_this_runs_token() {
     assert_eq!(send(reqwest::Client::new().get(&code)).await.0, 403);
 
     // Each run has its own, unless one is given.
-    let other = start(Timings::AWS, None).await;
+    let other = start(Windows::AWS, None).await;
     assert_ne!(other.local_token(), emu.local_token());
     let given = emulator::start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -275,7 +275,7 @@ fn cors_of(headers: &reqwest::header::HeaderMap) -> (Option<String>, bool) {
 
 #[tokio::test]
 async fn cors_is_for_this_emulator_and_loopback_dev_servers_only() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let c = client(&emu);
     let config = c.config("config");
     let cognito = c.settings.cognito_idp_url();
@@ -457,7 +457,7 @@ async fn listening_beyond_loopback_has_to_be_asked_for() {
 
 #[tokio::test]
 async fn a_url_presigned_for_another_region_is_refused() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let c = client(&emu);
     let credentials = c.credentials().await.unwrap();
     let endpoint = Endpoint::parse(&c.settings.iot_url(), SchemeKind::WebSocket).unwrap();
@@ -495,7 +495,7 @@ async fn a_url_presigned_for_another_region_is_refused() {
 #[tokio::test]
 async fn wildcard_subscriptions_are_refused_and_the_named_topics_kept() {
     use mqttrs::SubscribeReturnCodes::{Failure, Success};
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let credentials = client(&emu).credentials().await.unwrap();
     let mut eavesdropper =

@@ -8,12 +8,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
 use emulator::client::{Client, Subscriber};
-use emulator::clock::{Clock, ManualClock, Timings};
+use emulator::clock::{Clock, ManualClock};
 use emulator::iot::{self, PresignError};
 use emulator::{local, Running};
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::sigv4::AwsCredentials;
+use shared::windows::Windows;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite;
@@ -45,7 +46,7 @@ async fn get_faults(emu: &Running) -> Value {
 
 async fn on_manual_clock() -> (Arc<ManualClock>, Running) {
     let clock = manual_clock();
-    let emu = start_on(clock.clone(), Timings::AWS, None).await;
+    let emu = start_on(clock.clone(), Windows::AWS, None).await;
     (clock, emu)
 }
 
@@ -320,7 +321,7 @@ async fn a_throttled_then_failing_cognito_answers_as_the_service_does_until_it_e
 
 #[tokio::test]
 async fn dropping_websockets_closes_every_open_subscriber_once() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let mut board = admin_events(&barista).await;
     let mut tv = admin_events(&barista).await;

@@ -9,11 +9,12 @@ mod common;
 
 use common::*;
 use emulator::client::{Client, Method};
-use emulator::clock::{SystemClock, Timings};
+use emulator::clock::SystemClock;
 use emulator::{Config, Running, Variant};
 use mqttrs::SubscribeReturnCodes::{Failure, Success};
 use serde_json::json;
 use shared::cognito;
+use shared::windows::Windows;
 use std::sync::Arc;
 
 async fn start_least_privilege(variant: Variant) -> Running {
@@ -25,7 +26,7 @@ async fn start_least_privilege(variant: Variant) -> Running {
         listen: "127.0.0.1:0".parse().unwrap(),
         admins: vec![admin],
         clock: Arc::new(SystemClock),
-        timings: Timings::AWS,
+        windows: Windows::AWS,
         variant,
         least_privilege: true,
         ..Default::default()
@@ -44,7 +45,7 @@ async fn unauthenticated_get_id(c: &Client) -> Result<serde_json::Value, String>
 
 #[tokio::test]
 async fn unauthenticated_identities_only_without_least_privilege() {
-    let open = start(Timings::AWS, None).await;
+    let open = start(Windows::AWS, None).await;
     assert!(unauthenticated_get_id(&client(&open)).await.is_ok());
 
     let strict = start_least_privilege(Variant::W).await;
@@ -203,7 +204,7 @@ async fn barista_actions_are_for_admins_and_a_cancel_for_the_owner() {
 
 #[tokio::test]
 async fn without_least_privilege_the_workshop_backend_is_as_open_as_ever() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
@@ -219,7 +220,7 @@ async fn without_least_privilege_the_workshop_backend_is_as_open_as_ever() {
 /// Signing out: `RevokeToken` ends the refresh token; a copy of it is refused after.
 #[tokio::test]
 async fn a_revoked_refresh_token_is_refused() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let mut ana = customer(&emu, "ana").await;
     let mut other_device = customer_signed_in_again(&emu, "ana").await;
     assert!(ana.refresh().await.unwrap().is_ok(), "good before");

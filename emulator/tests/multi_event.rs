@@ -7,10 +7,10 @@ mod common;
 
 use common::*;
 use emulator::client::{phone_for, Client, Method};
-use emulator::clock::Timings;
 use emulator::Variant;
 use serde_json::{json, Value};
 use shared::model::OrderState;
+use shared::windows::Windows;
 
 /// A URL of `client`'s API without the `eventId` the client adds.
 fn bare(url: String) -> String {
@@ -516,7 +516,7 @@ fn assert_steps_in_order(html: &str, titles: &[&str]) {
 #[tokio::test]
 async fn the_journey_page_tells_each_step_and_why_an_order_stopped() {
     let clock = manual_clock();
-    let emu = start_variant(e(), clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(e(), clock.clone(), Windows::AWS, None).await;
     let barista = admin(&emu).await;
     open_store(&barista).await;
     let ana = customer(&emu, "ana").await;
@@ -571,7 +571,7 @@ async fn the_journey_page_tells_each_step_and_why_an_order_stopped() {
         waiting.contains("Waiting for a drink to be chosen"),
         "{waiting}"
     );
-    clock.advance_ms(Timings::AWS.customer_wait_ms);
+    clock.advance_ms(Windows::AWS.choose_ms);
     phone
         .expect("OrderProcessor.OrderTimeOut", Some(&stalled), WAIT)
         .await
@@ -593,7 +593,7 @@ async fn the_journey_page_tells_each_step_and_why_an_order_stopped() {
 
 #[tokio::test]
 async fn w_orders_have_journey_pages_too_but_w_settings_do_not_name_them() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let mut phone = customer_events(&ana).await;
@@ -623,11 +623,11 @@ async fn the_apps_get_e_settings_for_the_first_event_and_staff_links_for_each() 
         )
         .unwrap();
     }
-    let timings = Timings::scaled(10.0);
+    let windows = Windows::scaled(10);
     let emu = emulator::start(emulator::Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         apps_dir: Some(dir.path().to_path_buf()),
-        timings,
+        windows,
         variant: two_events(),
         ..Default::default()
     })
@@ -656,7 +656,7 @@ async fn the_apps_get_e_settings_for_the_first_event_and_staff_links_for_each() 
     );
     assert_eq!(emu.settings().get(shared::Field::EventId), "ABC");
     // Another event's settings, for a test or a staff device.
-    let xyz = emulator::local::settings_for_event(&base, &timings, "XYZ");
+    let xyz = emulator::local::settings_for_event(&base, &windows, "XYZ");
     assert_eq!(xyz.get(shared::Field::EventId), "XYZ");
     let query = local_get(&emu, "/_local/settings?eventId=XYZ")
         .await
@@ -686,10 +686,10 @@ async fn the_apps_get_e_settings_for_the_first_event_and_staff_links_for_each() 
 
 #[tokio::test]
 async fn w_settings_are_as_they_were() {
-    let emu = start(Timings::AWS, None).await;
+    let emu = start(Windows::AWS, None).await;
     assert_eq!(
         emu.settings(),
-        emulator::local::settings_for(&emu.base_url(), &Timings::AWS)
+        emulator::local::settings_for(&emu.base_url(), &Windows::AWS)
     );
     let c = Client::new(&emu.base_url()).unwrap();
     assert_eq!(c.event_id(), None);

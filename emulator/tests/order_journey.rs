@@ -5,10 +5,11 @@
 mod common;
 
 use common::*;
-use emulator::clock::{Clock, Timings};
+use emulator::clock::Clock;
 use emulator::Variant;
 use serde_json::{json, Value};
 use shared::model::OrderState;
+use shared::windows::Windows;
 
 /// W's and E's drink for a journey: one on each menu, E's with an option.
 fn a_drink(variant: &Variant) -> (&'static str, &'static [&'static str]) {
@@ -236,7 +237,7 @@ async fn e_full_journey_from_scan_to_completed() {
 
 async fn customer_who_does_not_choose_times_out(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let is_e = barista.is_e();
     if is_e {
@@ -250,7 +251,7 @@ async fn customer_who_does_not_choose_times_out(variant: Variant) {
         .await
         .unwrap();
     // Five minutes pass without a choice.
-    clock.advance_ms(Timings::AWS.customer_wait_ms - 1);
+    clock.advance_ms(Windows::AWS.choose_ms - 1);
     assert_quiet(&mut phone, "still a millisecond to choose").await;
     clock.advance_ms(1);
     let timeout = phone
@@ -293,7 +294,7 @@ async fn e_customer_who_does_not_choose_times_out_and_is_cancelled() {
 
 async fn baristas_who_do_not_finish_time_out(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Windows::AWS, None).await;
     let barista = admin(&emu).await;
     if barista.is_e() {
         open_store(&barista).await;
@@ -303,7 +304,7 @@ async fn baristas_who_do_not_finish_time_out(variant: Variant) {
     let (drink, modifiers) = a_drink(&emu.variant);
     let order = order_with(&barista, &ana, &mut phone, drink, modifiers).await;
     // Fifteen minutes pass at the bar.
-    clock.advance_ms(Timings::AWS.barista_wait_ms);
+    clock.advance_ms(Windows::AWS.barista_ms);
     let timeout = phone
         .expect("OrderProcessor.OrderTimeOut", Some(&order), WAIT)
         .await
@@ -548,7 +549,7 @@ async fn e_tokens_per_bucket_come_from_drinks_per_barcode() {
 
 async fn codes_die_at_the_bucket_boundary(variant: Variant) {
     let clock = manual_clock();
-    let emu = start_variant(variant, clock.clone(), Timings::AWS, None).await;
+    let emu = start_variant(variant, clock.clone(), Windows::AWS, None).await;
     let barista = admin(&emu).await;
     let ana = customer(&emu, "ana").await;
     let first = qr_code(&barista).await;
@@ -583,12 +584,12 @@ async fn e_codes_die_at_the_bucket_boundary() {
 /// 21 orders at once: W's capacity check turns the twenty-first away; E's reads
 /// `$.isCapacityAvailable[20]`, never present, and never does.
 async fn capacity_of_twenty_running_orders(variant: Variant) {
-    let timings = Timings {
-        bucket_ms: 400,
-        ..Timings::AWS
+    let windows = Windows {
+        qr_ms: 400,
+        ..Windows::AWS
     };
     let clock = manual_clock();
-    let emu = start_variant(variant, clock.clone(), timings, None).await;
+    let emu = start_variant(variant, clock.clone(), windows, None).await;
     let barista = admin(&emu).await;
     let is_e = barista.is_e();
     if is_e {
@@ -605,7 +606,7 @@ async fn capacity_of_twenty_running_orders(variant: Variant) {
             started += 1;
         }
         // The next bucket's ten tokens.
-        clock.advance_ms(timings.bucket_ms);
+        clock.advance_ms(windows.qr_ms);
     }
     let mut workflows = 0;
     while !(is_e && workflows == 21) {

@@ -53,6 +53,15 @@ impl Windows {
         }
     }
 
+    /// The whole-number scale these windows run at, when every one is the AWS one divided
+    /// by it (an emulator's `--time-scale`, which the apps then learn from their
+    /// settings); `None` for real time, and for windows a test shortened one by one.
+    pub fn scale(&self) -> Option<u32> {
+        let scale = Self::AWS.qr_ms / self.qr_ms.max(1);
+        let scale = u32::try_from(scale).ok().filter(|s| *s > 1)?;
+        (Self::scaled(scale) == *self).then_some(scale)
+    }
+
     /// Whether an order is still with the baristas: submitted (it has a number and a
     /// drink), not finished, and younger than their window. `TS` is set when the order
     /// reaches the baristas, so that is where its age starts.
@@ -95,6 +104,24 @@ impl Default for Windows {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scale_is_found_only_when_every_window_follows_it() {
+        assert_eq!(Windows::AWS.scale(), None, "real time");
+        assert_eq!(Windows::scaled(60).scale(), Some(60));
+        assert_eq!(Windows::scaled(48).scale(), Some(48));
+        let fast = Windows::scaled(60);
+        assert_eq!(
+            (fast.qr_ms, fast.choose_ms, fast.barista_ms),
+            (5_000, 5_000, 15_000)
+        );
+        let shortened = Windows {
+            choose_ms: 2_000,
+            ..Windows::AWS
+        };
+        assert_eq!(shortened.scale(), None, "one window shortened is no scale");
+        assert_eq!(Windows::scaled(0), Windows::AWS, "0 counts as 1");
+    }
+
     use super::*;
     use crate::model::DrinkOrder;
 

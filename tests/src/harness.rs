@@ -41,22 +41,22 @@ pub(crate) fn admin_of(variant: &emulator::Variant) -> (String, String) {
 
 impl Harness {
     pub async fn start() -> Result<Self> {
-        Self::start_with(emulator::clock::Timings::AWS).await
+        Self::start_with(shared::windows::Windows::AWS).await
     }
 
     /// An emulator speaking `variant` (W, or E with its events). An E store opens closed,
     /// as E's seed says: this opens it, as the barista would first thing.
     pub async fn start_on(variant: emulator::Variant) -> Result<Self> {
-        Self::start_timed_on(variant, emulator::clock::Timings::AWS).await
+        Self::start_timed_on(variant, shared::windows::Windows::AWS).await
     }
 
     /// [`Harness::start_on`] with shortened timers.
     pub async fn start_timed_on(
         variant: emulator::Variant,
-        timings: emulator::clock::Timings,
+        windows: shared::windows::Windows,
     ) -> Result<Self> {
         let harness =
-            Self::start_serving_as(Self::apps_dir(), timings, true, variant, true).await?;
+            Self::start_serving_as(Self::apps_dir(), windows, true, variant, true).await?;
         if harness.variant.is_e() {
             harness.open_store().await?;
         }
@@ -64,13 +64,13 @@ impl Harness {
     }
 
     /// With shortened timers (bucket rotation, timeouts).
-    pub async fn start_with(timings: emulator::clock::Timings) -> Result<Self> {
-        Self::start_emulator(timings, true).await
+    pub async fn start_with(windows: shared::windows::Windows) -> Result<Self> {
+        Self::start_emulator(windows, true).await
     }
 
     /// Apps deployed without their `settings.json`.
     pub async fn start_without_app_settings() -> Result<Self> {
-        Self::start_emulator(emulator::clock::Timings::AWS, false).await
+        Self::start_emulator(shared::windows::Windows::AWS, false).await
     }
 
     /// The built apps' folder (`SERVERLESSPRESSO_APPS`, or `apps/`).
@@ -80,29 +80,29 @@ impl Harness {
             .unwrap_or_else(|| workspace_root().join("apps"))
     }
 
-    async fn start_emulator(timings: emulator::clock::Timings, app_settings: bool) -> Result<Self> {
-        Self::start_serving(Self::apps_dir(), timings, app_settings).await
+    async fn start_emulator(windows: shared::windows::Windows, app_settings: bool) -> Result<Self> {
+        Self::start_serving(Self::apps_dir(), windows, app_settings).await
     }
 
     /// Serving the apps built into `apps_dir` (a copy a test may change, as a new
     /// deployment would).
     pub async fn start_serving(
         apps_dir: PathBuf,
-        timings: emulator::clock::Timings,
+        windows: shared::windows::Windows,
         app_settings: bool,
     ) -> Result<Self> {
-        Self::start_serving_as(apps_dir, timings, app_settings, emulator::Variant::W, true).await
+        Self::start_serving_as(apps_dir, windows, app_settings, emulator::Variant::W, true).await
     }
 
     /// The apps served gzipped (as a CDN does) or not (as `trunk serve` does).
     pub async fn start_serving_gzip(gzip: bool) -> Result<Self> {
-        let timings = emulator::clock::Timings::AWS;
-        Self::start_serving_as(Self::apps_dir(), timings, true, emulator::Variant::W, gzip).await
+        let windows = shared::windows::Windows::AWS;
+        Self::start_serving_as(Self::apps_dir(), windows, true, emulator::Variant::W, gzip).await
     }
 
     async fn start_serving_as(
         apps_dir: PathBuf,
-        timings: emulator::clock::Timings,
+        windows: shared::windows::Windows,
         app_settings: bool,
         variant: emulator::Variant,
         gzip_apps: bool,
@@ -122,7 +122,7 @@ impl Harness {
             apps_dir: Some(apps_dir),
             database: Some(state.path().join("emulator.db")),
             admins: vec![admin_of(&variant)],
-            timings,
+            windows,
             app_settings,
             variant: variant.clone(),
             gzip_apps,
@@ -216,7 +216,7 @@ impl Harness {
     pub fn local_settings(&self) -> SettingsDraft {
         emulator::local::settings_for_variant(
             &self.emulator.base_url(),
-            &self.config.timings,
+            &self.config.windows,
             &self.variant,
         )
     }

@@ -462,10 +462,9 @@ pub struct Report {
 
 /// Runs a day at the bar and reports its figures.
 pub async fn day_at_the_bar(plan: Plan) -> Result<Report> {
-    let timings = emulator::clock::Timings::scaled(f64::from(plan.time_scale));
     let windows = Windows::scaled(plan.time_scale);
     // In a slot: a restart takes the running emulator out and puts a new one back.
-    let mut slot = Some(Harness::start_with(timings).await?);
+    let mut slot = Some(Harness::start_with(windows).await?);
     let harness = slot.as_ref().context("the harness")?;
     let base = harness.emulator.base_url();
     // Tokens that need refreshing every simulated few minutes, credentials that expire

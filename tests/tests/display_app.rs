@@ -3,7 +3,6 @@
 
 use anyhow::{ensure, Result};
 use e2e::{eventually, eventually_within, Harness, ADMIN, IPAD, TV, TV_4K};
-use emulator::client::Method;
 use shared::AppKind;
 use std::time::Duration;
 
@@ -69,16 +68,12 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     browser.look("display-ready").await?;
 
     // Closed, then open again.
-    barista
-        .rest(Method::PUT, &barista.config("store?state=closed"), None)
-        .await?;
+    barista.set_store(false).await?;
     browser
         .wait_for_text("#qr-title", "The store is not taking orders right now")
         .await?;
     browser.look("display-closed").await?;
-    barista
-        .rest(Method::PUT, &barista.config("store?state=open"), None)
-        .await?;
+    barista.set_store(true).await?;
     browser.wait_for_text("#qr-title", "Scan to order").await?;
     browser.close().await?;
 
@@ -123,11 +118,11 @@ async fn the_last_token_shows_the_countdown() -> Result<()> {
 #[tokio::test]
 async fn a_fresh_code_at_the_bucket_boundary() -> Result<()> {
     // 16 s windows: the code shows for 15.2 s, then hides for the window's last 5 %.
-    let timings = emulator::clock::Timings {
-        bucket_ms: 16_000,
-        ..emulator::clock::Timings::AWS
+    let windows = shared::windows::Windows {
+        qr_ms: 16_000,
+        ..shared::windows::Windows::AWS
     };
-    let harness = Harness::start_with(timings).await?;
+    let harness = Harness::start_with(windows).await?;
     let browser = harness.browser(TV).await?;
     harness
         .sign_in_to(&browser, AppKind::Display, ADMIN)
@@ -195,11 +190,11 @@ async fn configure_barista_app_hands_off_the_settings() -> Result<()> {
 
 #[tokio::test]
 async fn a_long_run_keeps_memory_bounded() -> Result<()> {
-    let timings = emulator::clock::Timings {
-        bucket_ms: 1_000,
-        ..emulator::clock::Timings::AWS
+    let windows = shared::windows::Windows {
+        qr_ms: 1_000,
+        ..shared::windows::Windows::AWS
     };
-    let harness = Harness::start_with(timings).await?;
+    let harness = Harness::start_with(windows).await?;
     let browser = harness
         .browser_with(TV, &["--js-flags=--expose-gc"])
         .await?;
@@ -214,11 +209,10 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
         Ok::<_, anyhow::Error>(v.as_f64().unwrap_or(0.0))
     };
     let barista = harness.barista().await?;
-    // Warm up, then measure, then thousands of events, then measure again.
-    for _ in 0..50 {
-        barista
-            .rest(Method::PUT, &barista.config("store?state=open"), None)
-            .await?;
+    // Warm up, then measure, then thousands of events, then measure again. The store is
+    // switched closed and open: only a change is announced (as DynamoDB's stream does).
+    for round in 0..50 {
+        barista.set_store(round % 2 == 1).await?;
     }
     let before = heap().await?;
     let mut customer = harness.client();
@@ -231,9 +225,8 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
         .await?;
     let mut orders = 0;
     for round in 0..3000 {
-        barista
-            .rest(Method::PUT, &barista.config("store?state=open"), None)
-            .await?;
+        // Open on the rounds that scan, closed on the others.
+        barista.set_store(round % 2 == 0).await?;
         if round % 50 == 0 {
             let code = harness.current_code().await?;
             let scanned = customer.scan(&code).await?;
@@ -266,11 +259,11 @@ async fn a_long_run_keeps_memory_bounded() -> Result<()> {
 
 #[tokio::test]
 async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> {
-    let timings = emulator::clock::Timings {
-        barista_wait_ms: 2_000,
-        ..emulator::clock::Timings::AWS
+    let windows = shared::windows::Windows {
+        barista_ms: 2_000,
+        ..shared::windows::Windows::AWS
     };
-    let harness = Harness::start_with(timings).await?;
+    let harness = Harness::start_with(windows).await?;
     let browser = harness.browser(TV).await?;
     harness
         .sign_in_to(&browser, AppKind::Display, ADMIN)

@@ -98,9 +98,9 @@ async fn a_fresh_phone_orders_in_one_scan() -> Result<()> {
 #[tokio::test]
 async fn the_tv_board_fits_every_tv() -> Result<()> {
     // Short QR windows, so more orders than one window's ten drinks can be placed.
-    let harness = Harness::start_with(emulator::clock::Timings {
-        bucket_ms: 1_500,
-        ..emulator::clock::Timings::AWS
+    let harness = Harness::start_with(shared::windows::Windows {
+        qr_ms: 1_500,
+        ..shared::windows::Windows::AWS
     })
     .await?;
     // Enough orders to fill Preparing past its twelve cells.
@@ -178,7 +178,7 @@ async fn the_tv_board_fits_every_tv() -> Result<()> {
 /// labelled with the time to the next one.
 #[tokio::test]
 async fn a_time_scaled_board_shows_its_code() -> Result<()> {
-    let harness = Harness::start_with(emulator::clock::Timings::scaled(60.0)).await?;
+    let harness = Harness::start_with(shared::windows::Windows::scaled(60)).await?;
     let tv = harness.browser(e2e::TV).await?;
     harness.sign_in_to(&tv, AppKind::Display, ADMIN).await?;
     tv.wait_for_connection("live").await?;

@@ -197,7 +197,7 @@ async fn e_cancels_and_a_closed_store() -> Result<()> {
 /// timeout Lambda marks it cancelled with a reason; the phone says the same for both.
 async fn the_time_to_choose_runs_out(variant: Variant) -> Result<()> {
     // Every timer 30 times faster, and the apps told so: 10 s to choose.
-    let harness = Harness::start_timed_on(variant, emulator::clock::Timings::scaled(30.0)).await?;
+    let harness = Harness::start_timed_on(variant, shared::windows::Windows::scaled(30)).await?;
     let phone = harness.browser(PHONE).await?;
     let (user, password) = harness.customer_login("slow").await?;
     harness
@@ -259,7 +259,7 @@ async fn two_events_at_once_never_cross() -> Result<()> {
     // The second TV is set up for event XYZ through the staff hand-off link.
     let xyz_tv = harness.browser(TV).await?;
     let xyz_settings =
-        emulator::local::settings_for_event(&base, &emulator::clock::Timings::AWS, "XYZ");
+        emulator::local::settings_for_event(&base, &shared::windows::Windows::AWS, "XYZ");
     xyz_tv
         .goto(&harness.url(&format!(
             "/display/?{}",

@@ -35,11 +35,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[ignore = "a measurement: run with `cargo xtask bench-ui`"]
 async fn order_placed_to_card_on_the_barista_console() -> Result<()> {
     const ORDERS: usize = 100;
-    let timings = emulator::clock::Timings {
-        bucket_ms: 1_000,
-        ..emulator::clock::Timings::AWS
+    let windows = shared::windows::Windows {
+        qr_ms: 1_000,
+        ..shared::windows::Windows::AWS
     };
-    let harness = Harness::start_with(timings).await?;
+    let harness = Harness::start_with(windows).await?;
     let browser = harness.browser(IPAD).await?;
     harness
         .sign_in_to(&browser, AppKind::Barista, ADMIN)

@@ -3,7 +3,6 @@
 
 use anyhow::{ensure, Result};
 use e2e::{Browser, Harness, PHONE};
-use emulator::client::Method;
 use shared::AppKind;
 
 /// Opens the app as a new phone would, creates an account and signs in. Returns the
@@ -153,11 +152,11 @@ async fn a_reload_resumes_the_order_in_flight() -> Result<()> {
 
 #[tokio::test]
 async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
-    let timings = emulator::clock::Timings {
-        customer_wait_ms: 3_000,
-        ..emulator::clock::Timings::AWS
+    let windows = shared::windows::Windows {
+        choose_ms: 3_000,
+        ..shared::windows::Windows::AWS
     };
-    let harness = Harness::start_with(timings).await?;
+    let harness = Harness::start_with(windows).await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "fi").await?;
     let code = harness.current_code().await?;
@@ -266,9 +265,7 @@ async fn an_old_code_asks_to_scan_again() -> Result<()> {
 
     // The store closes: the next visit says so.
     let barista = harness.barista().await?;
-    barista
-        .rest(Method::PUT, &barista.config("store?state=closed"), None)
-        .await?;
+    barista.set_store(false).await?;
     browser.goto(&harness.url("/order/")).await?;
     browser
         .wait_for_text("#notice-title", "The store is closed")
@@ -383,7 +380,7 @@ async fn the_pages_after_sign_in_come_back_after_a_failed_fetch() -> Result<()> 
 
     let harness = Harness::start_serving(
         deployed.path().to_path_buf(),
-        emulator::clock::Timings::AWS,
+        shared::windows::Windows::AWS,
         true,
     )
     .await?;

@@ -91,7 +91,7 @@ async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
     let deployed = e2e::deployed_copy()?;
     let harness = Harness::start_serving(
         deployed.path().to_path_buf(),
-        emulator::clock::Timings::AWS,
+        shared::windows::Windows::AWS,
         true,
     )
     .await?;

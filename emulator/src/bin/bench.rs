@@ -5,9 +5,9 @@
 use anyhow::Result;
 use clap::Parser;
 use emulator::client::{Client, Subscriber};
-use emulator::clock::Timings;
 use emulator::robot::{self, RobotStats};
 use emulator::Config;
+use shared::windows::Windows;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,9 +55,9 @@ async fn main() -> Result<()> {
     // tokens per bucket allow up to 600 orders a minute.
     let emu = emulator::start(Config {
         listen: "127.0.0.1:0".parse()?,
-        timings: Timings {
-            bucket_ms: 1_000,
-            ..Timings::AWS
+        windows: Windows {
+            qr_ms: 1_000,
+            ..Windows::AWS
         },
         ..Default::default()
     })

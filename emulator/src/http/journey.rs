@@ -47,7 +47,7 @@ pub(super) async fn journey_page(
                 &id,
                 &events,
                 order.as_ref(),
-                &state.backend.timings,
+                &state.backend.windows,
                 state.clock.now_ms(),
                 events_link.as_deref(),
             );

@@ -3,13 +3,14 @@
 #![allow(dead_code)]
 
 use emulator::client::{Client, Subscriber};
-use emulator::clock::{Clock, ManualClock, SystemClock, Timings};
+use emulator::clock::{Clock, ManualClock, SystemClock};
 use emulator::{Config, Running, Variant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use shared::mqtt::{decode_slice, drain_packets, Packet};
 use shared::sigv4::{self, AwsCredentials};
 use shared::url::{Endpoint, SchemeKind};
+use shared::windows::Windows;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,24 +29,24 @@ pub fn e() -> Variant {
     Variant::event("ABC")
 }
 
-pub async fn start(timings: Timings, database: Option<PathBuf>) -> Running {
-    start_on(Arc::new(SystemClock), timings, database).await
+pub async fn start(windows: Windows, database: Option<PathBuf>) -> Running {
+    start_on(Arc::new(SystemClock), windows, database).await
 }
 
 /// An emulator whose time moves only when the test moves `clock`.
 pub async fn start_on(
     clock: Arc<dyn Clock>,
-    timings: Timings,
+    windows: Windows,
     database: Option<PathBuf>,
 ) -> Running {
-    start_variant(Variant::W, clock, timings, database).await
+    start_variant(Variant::W, clock, windows, database).await
 }
 
 /// An emulator of `variant`, with its barista ([`ADMIN`], or E's [`E_ADMIN`]).
 pub async fn start_variant(
     variant: Variant,
     clock: Arc<dyn Clock>,
-    timings: Timings,
+    windows: Windows,
     database: Option<PathBuf>,
 ) -> Running {
     let admin = match variant {
@@ -55,7 +56,7 @@ pub async fn start_variant(
     emulator::start(Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         database,
-        timings,
+        windows,
         admins: vec![admin],
         clock,
         variant,
@@ -65,9 +66,9 @@ pub async fn start_variant(
     .expect("the emulator starts")
 }
 
-/// [`start_variant`] on the wall clock with AWS's timings.
+/// [`start_variant`] on the wall clock with AWS's windows.
 pub async fn start_as(variant: Variant) -> Running {
-    start_variant(variant, Arc::new(SystemClock), Timings::AWS, None).await
+    start_variant(variant, Arc::new(SystemClock), Windows::AWS, None).await
 }
 
 /// A manual clock showing the wall clock's time, for [`start_on`].
