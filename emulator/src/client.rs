@@ -678,17 +678,22 @@ impl Client {
 
     /// Connects to IoT over WebSocket with fresh credentials and subscribes.
     pub async fn subscribe(&self, client_id: &str, topics: &[&str]) -> Result<Subscriber> {
-        let creds = self.credentials().await?;
+        let url = self.presigned(&self.credentials().await?)?;
+        Subscriber::connect(&url, client_id, topics).await
+    }
+
+    /// The IoT WebSocket URL presigned with `credentials` at this client's now, as the
+    /// apps presign it.
+    pub fn presigned(&self, credentials: &AwsCredentials) -> Result<String> {
         let endpoint = Endpoint::parse(&self.settings.iot_url(), SchemeKind::WebSocket)?;
-        let url = sigv4::presign(
+        Ok(sigv4::presign(
             &endpoint,
             &self.settings.region,
             sigv4::IOT_SERVICE,
-            &creds,
+            credentials,
             self.clock.now_ms(),
             None,
-        );
-        Subscriber::connect(&url, client_id, topics).await
+        ))
     }
 }
 

@@ -6,8 +6,7 @@ use common::*;
 use emulator::client::{Client, Subscriber};
 use reqwest::Method;
 use serde_json::{json, Value};
-use shared::sigv4::{self, AwsCredentials};
-use shared::url::{Endpoint, SchemeKind};
+use shared::sigv4::AwsCredentials;
 use shared::windows::Windows;
 use std::time::Duration;
 
@@ -390,15 +389,7 @@ async fn phone_users_sign_in_with_a_one_time_code() {
 }
 
 async fn presigned(c: &Client, credentials: &AwsCredentials) -> String {
-    let endpoint = Endpoint::parse(&c.settings.iot_url(), SchemeKind::WebSocket).unwrap();
-    sigv4::presign(
-        &endpoint,
-        &c.settings.region,
-        sigv4::IOT_SERVICE,
-        credentials,
-        c.clock.now_ms(),
-        None,
-    )
+    c.presigned(credentials).unwrap()
 }
 
 #[tokio::test]

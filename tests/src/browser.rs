@@ -461,6 +461,26 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until the app's service worker controls the page (the first visit installs
+    /// it; the page is controlled from the next load on), then loads the page once more,
+    /// so that everything it fetches goes through the worker.
+    pub async fn wait_for_service_worker(&self) -> Result<()> {
+        eventually("the service worker controls the page", || async {
+            if self
+                .js("return !!navigator.serviceWorker.controller")
+                .await?
+                == true
+            {
+                return Ok(true);
+            }
+            self.client.refresh().await?;
+            Ok(false)
+        })
+        .await?;
+        self.client.refresh().await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> Result<()> {
         self.client.close().await?;
         Ok(())

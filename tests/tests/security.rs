@@ -74,21 +74,7 @@ async fn the_service_worker_keeps_only_the_apps_own_files() -> Result<()> {
     let harness = Harness::start().await?;
     let phone = harness.browser(PHONE).await?;
     harness.open(&phone, AppKind::Order).await?;
-    eventually("the service worker controls the page", || async {
-        if phone
-            .js("return !!navigator.serviceWorker.controller")
-            .await?
-            == true
-        {
-            return Ok(true);
-        }
-        phone.client.refresh().await?;
-        Ok(false)
-    })
-    .await?;
-    // A load that is the worker's from the start (the first may have been claimed
-    // half-way), so the app's files went through it.
-    phone.client.refresh().await?;
+    phone.wait_for_service_worker().await?;
     phone.wait_for("#auth-title").await?;
     let probe = r#"
         const done = arguments[arguments.length - 1];

@@ -23,28 +23,12 @@ async fn cached_urls(browser: &Browser) -> Result<Vec<String>> {
     )?)
 }
 
-async fn controlled(browser: &Browser) -> Result<()> {
-    eventually("the service worker controls the page", || async {
-        if browser
-            .js("return !!navigator.serviceWorker.controller")
-            .await?
-            == true
-        {
-            return Ok(true);
-        }
-        // The first visit installs it; the page is controlled from the next load on.
-        browser.client.refresh().await?;
-        Ok(false)
-    })
-    .await
-}
-
 #[tokio::test]
 async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
     let harness = Harness::start().await?;
     let phone = harness.browser(PHONE).await?;
     harness.open(&phone, AppKind::Order).await?;
-    controlled(&phone).await?;
+    phone.wait_for_service_worker().await?;
     harness.customer("sw").await?;
     phone.wait_for("#auth-email").await?;
     phone.sign_in("sw@example.com", "password1").await?;
@@ -97,7 +81,7 @@ async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
     .await?;
     let phone = harness.browser(PHONE).await?;
     harness.open(&phone, AppKind::Order).await?;
-    controlled(&phone).await?;
+    phone.wait_for_service_worker().await?;
 
     let index = deployed.path().join("order/dist/index.html");
     let page = std::fs::read_to_string(&index)?;

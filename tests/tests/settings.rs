@@ -29,6 +29,23 @@ async fn session_keys(browser: &Browser) -> Result<Vec<String>> {
     Ok(serde_json::from_value(keys)?)
 }
 
+/// The barista's iPad set up by the emulator's hand-off link and signed in: a device of a
+/// coffee bar with nothing deployed beside its apps. Returns the settings it holds.
+async fn barista_set_up_by_hand(harness: &Harness, ipad: &Browser) -> Result<SettingsDraft> {
+    let settings = harness.local_settings();
+    ipad.goto(&harness.url(&format!(
+        "/barista/?{}",
+        settings.to_query(AppKind::Barista)
+    )))
+    .await?;
+    ipad.click_button("Save and reload").await?;
+    ipad.click_button("Use these hosts").await?;
+    ipad.sign_in(ADMIN.0, ADMIN.1).await?;
+    ipad.wait_for(".board").await?;
+    ensure!(session_keys(ipad).await?.len() == 1, "signed in");
+    Ok(settings)
+}
+
 /// A staff device with no deployed settings (the workshop's way): the hand-off link
 /// fills in the page, saving lists every host the device will trust, and only "Use these
 /// hosts" saves; the settings persist and the token in the address survives.
@@ -126,15 +143,8 @@ async fn a_forged_link_cannot_redirect_the_barista() -> Result<()> {
     let app = AppKind::Barista;
     let harness = Harness::start_without_app_settings().await?;
     let ipad = harness.browser(device_for(app)).await?;
-    let settings = harness.local_settings();
-    ipad.goto(&harness.url(&format!("/barista/?{}", settings.to_query(app))))
-        .await?;
-    ipad.click_button("Save and reload").await?;
-    ipad.click_button("Use these hosts").await?;
-    ipad.sign_in(ADMIN.0, ADMIN.1).await?;
-    ipad.wait_for(".board").await?;
+    let settings = barista_set_up_by_hand(&harness, &ipad).await?;
     let sessions = session_keys(&ipad).await?;
-    ensure!(sessions.len() == 1, "signed in: {sessions:?}");
     let before = saved(&ipad, app).await?;
 
     let mut forged = settings.clone();
@@ -401,14 +411,7 @@ async fn new_settings_end_the_session() -> Result<()> {
     let app = AppKind::Barista;
     let harness = Harness::start_without_app_settings().await?;
     let ipad = harness.browser(device_for(app)).await?;
-    let settings = harness.local_settings();
-    ipad.goto(&harness.url(&format!("/barista/?{}", settings.to_query(app))))
-        .await?;
-    ipad.click_button("Save and reload").await?;
-    ipad.click_button("Use these hosts").await?;
-    ipad.sign_in(ADMIN.0, ADMIN.1).await?;
-    ipad.wait_for(".board").await?;
-    ensure!(session_keys(&ipad).await?.len() == 1);
+    let settings = barista_set_up_by_hand(&harness, &ipad).await?;
 
     let mut elsewhere = settings.clone();
     let port = harness.emulator.addr.port();

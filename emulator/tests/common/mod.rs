@@ -8,8 +8,7 @@ use emulator::{Config, Running, Variant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use shared::mqtt::{decode_slice, drain_packets, Packet};
-use shared::sigv4::{self, AwsCredentials};
-use shared::url::{Endpoint, SchemeKind};
+use shared::sigv4::AwsCredentials;
 use shared::windows::Windows;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -286,16 +285,7 @@ pub async fn event_log(emu: &Running, order: &str) -> Vec<Value> {
 
 /// A URL presigned with `credentials` at the emulator's now.
 pub fn presigned(emu: &Running, credentials: &AwsCredentials) -> String {
-    let c = client(emu);
-    let endpoint = Endpoint::parse(&c.settings.iot_url(), SchemeKind::WebSocket).unwrap();
-    sigv4::presign(
-        &endpoint,
-        &c.settings.region,
-        sigv4::IOT_SERVICE,
-        credentials,
-        emu.clock.now_ms(),
-        None,
-    )
+    client(emu).presigned(credentials).unwrap()
 }
 
 /// An MQTT connection driven packet by packet.
