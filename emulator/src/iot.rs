@@ -689,16 +689,10 @@ mod tests {
     }
 
     fn subscribe(pid: u16, topics: &[&str]) -> Vec<u8> {
-        encode(&Packet::Subscribe(mqttrs::Subscribe {
-            pid: mqttrs::Pid::try_from(pid).unwrap(),
-            topics: topics
-                .iter()
-                .map(|t| mqttrs::SubscribeTopic {
-                    topic_path: t.to_string(),
-                    qos: mqttrs::QoS::AtMostOnce,
-                })
-                .collect(),
-        }))
+        encode(&Packet::Subscribe(shared::mqtt::subscribe(
+            mqttrs::Pid::try_from(pid).unwrap(),
+            topics.iter().map(|t| t.to_string()),
+        )))
     }
 
     fn suback(pid: u16, codes: &[mqttrs::SubscribeReturnCodes]) -> Vec<u8> {

@@ -106,22 +106,13 @@ async fn access_tokens_last_an_hour_and_refresh_tokens_thirty_days() {
     let clock = manual_clock();
     let emu = start_on(clock.clone(), Windows::AWS, None).await;
     let mut ana = customer(&emu, "ana").await;
-    let my_orders = |c: &Client| {
-        let c = c.clone();
-        async move {
-            c.rest(Method::GET, &c.om("myOrders"), None)
-                .await
-                .unwrap()
-                .status
-        }
-    };
-    assert_eq!(my_orders(&ana).await, 200);
+    assert_eq!(my_orders_status(&ana).await, 200);
     clock.advance(Duration::from_secs(3600));
-    assert_eq!(my_orders(&ana).await, 200, "good to its last second");
+    assert_eq!(my_orders_status(&ana).await, 200, "good to its last second");
     clock.advance(Duration::from_secs(1));
-    assert_eq!(my_orders(&ana).await, 401, "expired after an hour");
+    assert_eq!(my_orders_status(&ana).await, 401, "expired after an hour");
     ana.refresh().await.unwrap().unwrap();
-    assert_eq!(my_orders(&ana).await, 200, "refreshed");
+    assert_eq!(my_orders_status(&ana).await, 200, "refreshed");
     clock.advance(Duration::from_secs(30 * 24 * 3600));
     let refused = ana.refresh().await.unwrap().unwrap_err();
     assert_eq!(

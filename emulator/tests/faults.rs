@@ -7,7 +7,7 @@ mod common;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
-use emulator::client::{Client, Subscriber};
+use emulator::client::Subscriber;
 use emulator::clock::{Clock, ManualClock};
 use emulator::iot::{self, PresignError};
 use emulator::{local, Running};
@@ -150,20 +150,11 @@ async fn token_lifetime_applies_to_tokens_issued_from_then_on() {
         302_000,
         "ExpiresIn at sign-in"
     );
-    let my_orders = |c: &Client| {
-        let c = c.clone();
-        async move {
-            c.rest(Method::GET, &c.om("myOrders"), None)
-                .await
-                .unwrap()
-                .status
-        }
-    };
-    assert_eq!(my_orders(&ana).await, 200);
+    assert_eq!(my_orders_status(&ana).await, 200);
     clock.advance(Duration::from_secs(303));
-    assert_eq!(my_orders(&ana).await, 401, "expired after 302 s");
+    assert_eq!(my_orders_status(&ana).await, 401, "expired after 302 s");
     assert_eq!(
-        my_orders(&before).await,
+        my_orders_status(&before).await,
         200,
         "issued before: still an hour"
     );
@@ -182,7 +173,7 @@ async fn token_lifetime_applies_to_tokens_issued_from_then_on() {
     assert_eq!(lifetime(result["AccessToken"].as_str().unwrap()), 302);
     assert_eq!(lifetime(result["IdToken"].as_str().unwrap()), 302);
     ana.refresh().await.unwrap().unwrap();
-    assert_eq!(my_orders(&ana).await, 200);
+    assert_eq!(my_orders_status(&ana).await, 200);
 
     // Back to an hour for what is issued next.
     faults(&emu, json!({"tokenLifetimeSeconds": 3600})).await;

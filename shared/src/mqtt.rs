@@ -137,6 +137,20 @@ pub fn encode(packet: &Packet) -> Result<Vec<u8>, MqttError> {
     }
 }
 
+/// A SUBSCRIBE of `topics` at QoS 0, as the apps subscribe (their one way to build it).
+pub fn subscribe(pid: mqttrs::Pid, topics: impl IntoIterator<Item = String>) -> mqttrs::Subscribe {
+    mqttrs::Subscribe {
+        pid,
+        topics: topics
+            .into_iter()
+            .map(|topic_path| mqttrs::SubscribeTopic {
+                topic_path,
+                qos: mqttrs::QoS::AtMostOnce,
+            })
+            .collect(),
+    }
+}
+
 /// Sending `packet`, or failing the connection if it cannot be written.
 fn send(packet: &Packet) -> MqttOutput {
     match encode(packet) {
@@ -202,19 +216,11 @@ impl MqttSession {
                         continue;
                     }
                     self.phase = Phase::Subscribing;
-                    let topics = self
-                        .topics
-                        .iter()
-                        .map(|t| mqttrs::SubscribeTopic {
-                            topic_path: t.clone(),
-                            qos: mqttrs::QoS::AtMostOnce,
-                        })
-                        .collect();
                     self.last_sent_ms = now_ms;
-                    out.push(send(&Packet::Subscribe(mqttrs::Subscribe {
-                        pid: mqttrs::Pid::new(),
-                        topics,
-                    })));
+                    out.push(send(&Packet::Subscribe(subscribe(
+                        mqttrs::Pid::new(),
+                        self.topics.iter().cloned(),
+                    ))));
                 }
                 Ok(Some(Packet::Suback(ack))) if self.phase == Phase::Subscribing => {
                     let refused: Vec<String> = ack

@@ -283,6 +283,14 @@ pub async fn event_log(emu: &Running, order: &str) -> Vec<Value> {
     log["events"].as_array().unwrap().clone()
 }
 
+/// The status of `GET /myOrders` as the order app asks it: whether `c`'s token is good.
+pub async fn my_orders_status(c: &Client) -> u16 {
+    c.request(&c.api().my_orders().request)
+        .await
+        .unwrap()
+        .status
+}
+
 /// A URL presigned with `credentials` at the emulator's now.
 pub fn presigned(emu: &Running, credentials: &AwsCredentials) -> String {
     client(emu).presigned(credentials).unwrap()
@@ -349,16 +357,10 @@ impl RawMqtt {
         pid: u16,
         topics: &[&str],
     ) -> Vec<mqttrs::SubscribeReturnCodes> {
-        self.send(&Packet::Subscribe(mqttrs::Subscribe {
-            pid: mqttrs::Pid::try_from(pid).unwrap(),
-            topics: topics
-                .iter()
-                .map(|t| mqttrs::SubscribeTopic {
-                    topic_path: t.to_string(),
-                    qos: mqttrs::QoS::AtMostOnce,
-                })
-                .collect(),
-        }))
+        self.send(&Packet::Subscribe(shared::mqtt::subscribe(
+            mqttrs::Pid::try_from(pid).unwrap(),
+            topics.iter().map(|t| t.to_string()),
+        )))
         .await;
         loop {
             let packet = self.next(WAIT).await.expect("a SUBACK");
