@@ -113,11 +113,22 @@ fn name_of(host: &str) -> &str {
 /// `localhost`, `127.0.0.0/8` or `::1`: this machine, whatever port.
 pub fn is_loopback(host: &str) -> bool {
     let name = name_of(host);
-    name == "localhost"
-        || name == "::1"
-        || name
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    name == "localhost" || name == "::1" || is_ipv4_loopback(name)
+}
+
+/// `127.a.b.c` written as a dotted quad of decimal numbers up to 255 (what
+/// `Ipv4Addr::from_str` accepts, without pulling its parser into the first screen).
+fn is_ipv4_loopback(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 /// Whether `host` is AWS's own host for `destination` in `region`: one DNS label of
@@ -201,17 +212,12 @@ impl Deployment {
         serde_json::to_string_pretty(&serde_json::Value::Object(map)).unwrap_or_default()
     }
 
-    /// Every host the file names for `app`, and the hosts it allows.
-    pub fn hosts(&self, app: AppKind) -> Vec<String> {
-        let mut hosts = self.allowed_hosts.clone();
-        for &field in app.fields() {
-            if let Some((host, _)) = host_of(field, self.draft.get(field)) {
-                hosts.push(host);
-            }
-        }
-        hosts.sort();
-        hosts.dedup();
-        hosts
+    /// Whether the file names `host` for `app`, or allows it.
+    pub fn names_host(&self, app: AppKind, host: &str) -> bool {
+        self.allowed_hosts.iter().any(|h| h == host)
+            || app.fields().iter().any(|&field| {
+                host_of(field, self.draft.get(field)).is_some_and(|(named, _)| named == host)
+            })
     }
 }
 
@@ -238,7 +244,7 @@ impl<'a> Trust<'a> {
             return Err(FieldError::PlainHttp);
         }
         if let Some(deployment) = self.deployment {
-            return match deployment.hosts(self.app).contains(&host) {
+            return match deployment.names_host(self.app, &host) {
                 true => Ok(()),
                 false => Err(FieldError::HostNotAllowed { host }),
             };
@@ -268,10 +274,14 @@ impl<'a> Trust<'a> {
     /// credentials go may differ from it.
     pub fn validate(&self, draft: &SettingsDraft) -> Result<Settings, FieldErrors> {
         let format = draft.validate(self.app);
-        let mut errors = format.as_ref().err().cloned().unwrap_or_default().0;
+        let format_errors = format.as_ref().err().map_or(&[][..], |e| &e.0[..]);
+        // In the order of the app's fields, as the page lists them.
+        let mut errors = Vec::new();
         let region = draft.get(Field::Region);
         for &field in self.app.fields() {
-            if errors.iter().any(|(f, _)| *f == field) {
+            let before = errors.len();
+            errors.extend(format_errors.iter().filter(|(f, _)| *f == field).cloned());
+            if errors.len() > before {
                 continue;
             }
             let value = draft.get(field);
@@ -292,9 +302,6 @@ impl<'a> Trust<'a> {
         if errors.is_empty() {
             return format;
         }
-        // In the order of the app's fields, as the page lists them.
-        let order = |f: &Field| self.app.fields().iter().position(|x| x == f);
-        errors.sort_by_key(|(f, _)| order(f));
         Err(FieldErrors(errors))
     }
 }
@@ -580,6 +587,30 @@ mod tests {
             "0.0.0.0",
         ] {
             assert!(!is_loopback(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn ipv4_loopback_agrees_with_the_standard_library() {
+        for name in [
+            "127.0.0.1",
+            "127.255.255.255",
+            "127.256.0.1",
+            "127.01.0.1",
+            "127.0.0",
+            "127.0.0.1.",
+            "127..0.1",
+            "127.0.0.+1",
+            "127.0.0.1000",
+            "0127.0.0.1",
+            "126.0.0.1",
+            "1.2.3.4",
+            "",
+        ] {
+            let std = name
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback());
+            assert_eq!(is_ipv4_loopback(name), std, "{name:?}");
         }
     }
 

@@ -232,11 +232,40 @@ impl Browser {
 
     /// Waits until the element matching `css` shows `text` (trimmed, exact).
     pub async fn wait_for_text(&self, css: &str, text: &str) -> Result<()> {
-        eventually(&format!("`{css}` shows {text:?}"), || async {
+        self.wait_for_text_within(PATIENCE, css, text).await
+    }
+
+    /// [`Browser::wait_for_text`] with its own time limit; a timeout names the text last
+    /// seen, so a failure says what the person was looking at instead.
+    pub async fn wait_for_text_within(
+        &self,
+        patience: Duration,
+        css: &str,
+        text: &str,
+    ) -> Result<()> {
+        let seen = std::cell::RefCell::new(None::<String>);
+        let waited = eventually_within(patience, &format!("`{css}` shows {text:?}"), || async {
             let el = self.client.find(Locator::Css(css)).await?;
-            Ok(el.text().await?.trim() == text)
+            let shown = el.text().await?.trim().to_string();
+            let done = shown == text;
+            *seen.borrow_mut() = Some(shown);
+            Ok(done)
         })
-        .await
+        .await;
+        waited.with_context(|| match seen.take() {
+            Some(shown) => format!("`{css}` last showed {shown:?}"),
+            None => format!("`{css}` was never seen"),
+        })
+    }
+
+    /// Waits until the TV shows a QR code to scan. A board opened in the last seconds of
+    /// a window shows "We are making drinks!" until the next one (5 % of the window: 15 s
+    /// of AWS's five minutes), so the wait allows for that on top of [`PATIENCE`].
+    pub async fn wait_for_qr_code(&self) -> Result<()> {
+        let closing =
+            Duration::from_millis(shared::windows::Windows::AWS.qr_ms.unsigned_abs() / 20);
+        self.wait_for_text_within(PATIENCE + closing, "#qr-title", "Scan to order")
+            .await
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {

@@ -18,7 +18,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         .sign_in_to(&browser, AppKind::Display, ADMIN)
         .await?;
     browser.wait_for_connection("live").await?;
-    browser.wait_for_text("#qr-title", "Scan to order").await?;
+    browser.wait_for_qr_code().await?;
     browser.wait_for_text(".tokens", "10 drinks left").await?;
     // The QR code carries the order app's URL and the validator's current code.
     let barista = harness.barista().await?;
@@ -74,7 +74,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         .await?;
     browser.look("display-closed").await?;
     barista.set_store(true).await?;
-    browser.wait_for_text("#qr-title", "Scan to order").await?;
+    browser.wait_for_qr_code().await?;
     browser.close().await?;
 
     let big = harness.browser(TV_4K).await?;

@@ -205,7 +205,7 @@ async fn the_qr_code_is_not_redrawn_as_the_countdown_moves() -> Result<()> {
     let harness = Harness::start().await?;
     let tv = harness.browser(e2e::TV).await?;
     harness.sign_in_to(&tv, AppKind::Display, ADMIN).await?;
-    tv.wait_for_text("#qr-title", "Scan to order").await?;
+    tv.wait_for_qr_code().await?;
     tv.wait_for(".qr svg").await?;
     tv.js("window.firstQr = document.querySelector('.qr svg'); window.firstProgress = document.querySelector('.qr-progress').getAttribute('aria-valuenow');")
         .await?;

@@ -40,7 +40,7 @@ async fn the_bar(harness: &Harness, customer: &str) -> Result<(Browser, Browser,
 
 /// The phone opens what the TV's QR code says, and orders this backend's drink.
 async fn scan_and_order(harness: &Harness, tv: &Browser, phone: &Browser) -> Result<String> {
-    tv.wait_for_text("#qr-title", "Scan to order").await?;
+    tv.wait_for_qr_code().await?;
     tv.click(".qr-button").await?;
     let scanned = tv.text(".qr-debug").await?;
     ensure!(
@@ -176,7 +176,7 @@ async fn timeouts_cancels_and_a_closed_store(variant: Variant) -> Result<()> {
         .wait_for_text("#notice-title", "The store is closed")
         .await?;
     harness.open_store().await?;
-    tv.wait_for_text("#qr-title", "Scan to order").await?;
+    tv.wait_for_qr_code().await?;
     for browser in [tv, _ipad, phone] {
         browser.close().await?;
     }
