@@ -140,15 +140,24 @@ impl Harness {
     /// returns the order id once the order has its number.
     pub async fn phone_orders(&self, phone: &Browser) -> Result<String> {
         let code = self.current_code().await?;
-        phone
-            .goto(&self.url(&format!("/order/?token={code}")))
-            .await?;
+        self.phone_orders_from(phone, &self.url(&format!("/order/?token={code}")))
+            .await
+    }
+
+    /// A signed-in phone opens `link` (what the TV's QR code says), chooses this
+    /// backend's drink, sees it summed up and orders it; returns the order id once the
+    /// order has its number.
+    pub async fn phone_orders_from(&self, phone: &Browser, link: &str) -> Result<String> {
+        phone.goto(link).await?;
         phone.wait_for_text("#menu-title", "Choose a drink").await?;
         let (drink, option) = self.drink();
         phone.click_button(drink).await?;
         if let Some(option) = option {
             phone.click_button(option).await?;
         }
+        phone
+            .wait_for_text(".order-summary .drink-line", &drink_line(drink, option))
+            .await?;
         phone.click_button("Order now").await?;
         phone.wait_for(".order-number").await?;
         Ok(phone
@@ -171,5 +180,14 @@ impl Browser {
         self.fill("#auth-email", email).await?;
         self.fill("#auth-password", password).await?;
         self.click_button("Sign in").await
+    }
+}
+
+/// A drink and its option as the phone and the TV write it: "Latte (Oat)". The tests' own
+/// statement of it, so a change to the apps' wording shows as a failing test.
+pub fn drink_line(drink: &str, option: Option<&str>) -> String {
+    match option {
+        Some(option) => format!("{drink} ({option})"),
+        None => drink.to_string(),
     }
 }

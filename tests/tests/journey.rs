@@ -5,6 +5,7 @@
 //! once never see each other's orders.
 
 use anyhow::{ensure, Result};
+use e2e::people::drink_line;
 use e2e::{eventually, Browser, Harness, IPAD, PHONE, TV};
 use emulator::Variant;
 use shared::AppKind;
@@ -47,29 +48,7 @@ async fn scan_and_order(harness: &Harness, tv: &Browser, phone: &Browser) -> Res
         scanned.starts_with(&harness.url("/order/?token=")),
         "{scanned}"
     );
-    phone.goto(&scanned).await?;
-    phone.wait_for_text("#menu-title", "Choose a drink").await?;
-    let (drink, option) = harness.drink();
-    phone.click_button(drink).await?;
-    if let Some(option) = option {
-        phone.click_button(option).await?;
-    }
-    phone
-        .wait_for_text(".order-summary .drink-line", &summary(drink, option))
-        .await?;
-    phone.click_button("Order now").await?;
-    phone.wait_for(".order-number").await?;
-    Ok(phone
-        .attr(".status", "data-order")
-        .await?
-        .unwrap_or_default())
-}
-
-fn summary(drink: &str, option: Option<&str>) -> String {
-    match option {
-        Some(option) => format!("{drink} ({option})"),
-        None => drink.to_string(),
-    }
+    harness.phone_orders_from(phone, &scanned).await
 }
 
 async fn scan_order_make_complete_and_collect(variant: Variant) -> Result<()> {
@@ -80,7 +59,7 @@ async fn scan_order_make_complete_and_collect(variant: Variant) -> Result<()> {
     phone.wait_for_text(".order-number", "#1").await?;
     let (drink, option) = harness.drink();
     let row = format!(".display-list.preparing [data-order='{order}']");
-    tv.wait_for_text(&format!("{row} .display-drink"), &summary(drink, option))
+    tv.wait_for_text(&format!("{row} .display-drink"), &drink_line(drink, option))
         .await?;
 
     let card = format!(".order-card[data-order='{order}']");

@@ -2,7 +2,7 @@
 //! `X-Amz-Target`; the work is `crate::cognito`'s), its preflight, the fault `cognito`,
 //! and the user pool's JWKS.
 
-use super::{bare_error, header_value, with_cors, AppState};
+use super::{bare_error, echo_preflight, with_cors, AppState};
 use crate::faults::CognitoAnswer;
 use crate::local;
 use axum::body::Bytes;
@@ -14,15 +14,12 @@ use serde_json::{json, Value};
 /// Cognito answers browsers' preflights for any origin (this emulator: for those
 /// [`cors_for_origin`] allows).
 pub(super) async fn cognito_preflight(headers: HeaderMap) -> Response {
-    let requested = headers
-        .get("access-control-request-headers")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("content-type,x-amz-target,x-amz-user-agent")
-        .to_string();
-    let mut out = HeaderMap::new();
-    out.insert("access-control-allow-headers", header_value(&requested));
-    out.insert("access-control-max-age", HeaderValue::from_static("86400"));
-    with_cors(StatusCode::OK, out, String::new(), Some("POST"))
+    echo_preflight(
+        &headers,
+        "content-type,x-amz-target,x-amz-user-agent",
+        "POST",
+        Some("86400"),
+    )
 }
 
 pub(super) async fn cognito(

@@ -2,11 +2,10 @@
 //! `GET /admin-config`, and `PUT /store?state=`, each a direct integration with the
 //! config table (answered with HTTP 200 and CORS, whatever DynamoDB says).
 
-use super::{authorize, event_param, forbidden, internal, ok_json, scope_of, AppState};
+use super::{event_param, forbidden, internal, ok_json, scope_of, AppState, Caller};
 use crate::backend::Scope;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
 use shared::dynamo::item_to_json;
 use std::collections::HashMap;
@@ -28,12 +27,9 @@ pub(super) async fn get_config(
 /// E's `GET /admin-config?eventId=`: `/config` behind the Cognito authorizer.
 pub(super) async fn get_admin_config(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(denied) = authorize(&state, &headers, state.clock.now_ms()) {
-        return denied.into_response();
-    }
     event_config(
         &state,
         &scope_of(&state, event_param(&q), "GET /admin-config"),
@@ -52,14 +48,9 @@ fn event_config(state: &AppState, scope: &Scope) -> Response {
 
 pub(super) async fn put_store(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller { claims, now }: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let now = state.clock.now_ms();
-    let claims = match authorize(&state, &headers, now) {
-        Ok(claims) => claims,
-        Err(denied) => return denied.into_response(),
-    };
     if state.least_privilege && !claims.is_admin() {
         return forbidden("PUT /store is for admins (--least-privilege)");
     }

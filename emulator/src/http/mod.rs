@@ -3,7 +3,7 @@
 //!
 //! This module holds the router, [`AppState`] and what every API shares: CORS marking
 //! ([`with_cors`], [`cors_for_origin`]), API Gateway's errors ([`bare_error`],
-//! [`forbidden`], [`internal`]), the Cognito authorizer ([`authorize`]), the scope of a
+//! [`forbidden`], [`internal`]), the Cognito authorizer ([`Caller`]), the scope of a
 //! call ([`scope_of`], [`event_param`]), the `Host` check ([`check_host`]) and the REST
 //! faults ([`rest_faults`]). Each API's routes are in their own file:
 //!
@@ -54,7 +54,8 @@ use crate::faults::Faults;
 use crate::local::{
     COGNITO_PATH, CONFIG_PREFIX, JOURNEY_PATH, MQTT_PATH, ORDER_MANAGER_PREFIX, VALIDATOR_PREFIX,
 };
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -311,6 +312,26 @@ fn with_cors(
     response
 }
 
+/// A CORS preflight's answer: the headers the request asks for are allowed (`otherwise`
+/// when it names none), with `methods`, and cached for `max_age` seconds when given.
+fn echo_preflight(
+    request: &HeaderMap,
+    otherwise: &str,
+    methods: &str,
+    max_age: Option<&'static str>,
+) -> Response {
+    let requested = request
+        .get("access-control-request-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(otherwise);
+    let mut out = HeaderMap::new();
+    out.insert("access-control-allow-headers", header_value(requested));
+    if let Some(seconds) = max_age {
+        out.insert("access-control-max-age", HeaderValue::from_static(seconds));
+    }
+    with_cors(StatusCode::OK, out, String::new(), Some(methods))
+}
+
 /// 200 with CORS: what direct integrations answer, error or not.
 fn ok_json(value: Value) -> Response {
     with_cors(StatusCode::OK, HeaderMap::new(), value.to_string(), None)
@@ -344,20 +365,29 @@ impl IntoResponse for Unauthorized {
     }
 }
 
-/// The Cognito authorizer at `now`: an access token in `Authorization` (with or without
-/// `Bearer `).
-fn authorize(
-    state: &AppState,
-    headers: &HeaderMap,
+/// A request the Cognito authorizer let through: whose access token it carried (in
+/// `Authorization`, with or without `Bearer `), and when it arrived. As an extractor it
+/// answers 401 for a missing, invalid or expired token before the route runs.
+struct Caller {
+    claims: AccessClaims,
     now: i64,
-) -> Result<AccessClaims, Unauthorized> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
-    token
-        .and_then(|t| state.cognito.verify_access_token(t, now))
-        .ok_or(Unauthorized)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Unauthorized;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Unauthorized> {
+        let now = state.clock.now_ms();
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+        token
+            .and_then(|t| state.cognito.verify_access_token(t, now))
+            .map(|claims| Caller { claims, now })
+            .ok_or(Unauthorized)
+    }
 }
 
 fn internal(e: anyhow::Error) -> Response {

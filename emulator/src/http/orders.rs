@@ -3,13 +3,13 @@
 //! all) and `PUT /orders/{id}?action=`, which starts the OrderManager workflow; under
 //! `--least-privilege`, who may do which action.
 
-use super::{authorize, event_param, forbidden, internal, ok_json, scope_of, with_cors, AppState};
+use super::{event_param, forbidden, internal, ok_json, scope_of, with_cors, AppState, Caller};
 use crate::backend::{max_items, OrderAction, OrderManagerInput};
 use crate::cognito::AccessClaims;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{json, Value};
 use shared::dynamo::{item_to_json, Item};
 use std::collections::HashMap;
@@ -49,13 +49,9 @@ fn project(item: &Item, attributes: &[&str]) -> Value {
 
 pub(super) async fn get_orders(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let now = state.clock.now_ms();
-    if let Err(denied) = authorize(&state, &headers, now) {
-        return denied.into_response();
-    }
     let scope = scope_of(&state, event_param(&q), "GET /orders");
     let state_param = q.get("state").map(String::as_str).unwrap_or_default();
     // E's template queries `${eventId}-$state`, never empty.
@@ -84,12 +80,10 @@ pub(super) async fn get_orders(
     }
 }
 
-pub(super) async fn get_my_orders(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let now = state.clock.now_ms();
-    let claims = match authorize(&state, &headers, now) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
+pub(super) async fn get_my_orders(
+    State(state): State<AppState>,
+    Caller { claims, .. }: Caller,
+) -> Response {
     match state.backend.orders_of_user(&claims.sub) {
         Ok(items) => ok_json(Value::Array(
             items.iter().map(|i| project(i, USER_INDEX)).collect(),
@@ -124,13 +118,9 @@ pub fn order_body(id: &str, item: Option<&Item>) -> String {
 
 pub(super) async fn get_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    _: Caller,
     Path(id): Path<String>,
 ) -> Response {
-    let now = state.clock.now_ms();
-    if let Err(denied) = authorize(&state, &headers, now) {
-        return denied.into_response();
-    }
     match state.backend.order(&id) {
         Ok(item) => with_cors(
             StatusCode::OK,
@@ -144,16 +134,11 @@ pub(super) async fn get_order(
 
 pub(super) async fn put_order(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller { claims, now }: Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let now = state.clock.now_ms();
-    let claims = match authorize(&state, &headers, now) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let action = OrderAction::from_query(q.get("action").map(String::as_str));
     if state.least_privilege {
         if let Some(refused) = order_action_refused(&state, &claims, &id, &action) {

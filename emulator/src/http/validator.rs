@@ -3,13 +3,13 @@
 //! integrations: their errors carry no CORS headers. In E both need `?eventId=`.
 
 use super::{
-    authorize, bare_error, event_param, header_value, internal, missing_authentication_token,
-    ok_json, scope_of, with_cors, AppState,
+    bare_error, echo_preflight, event_param, internal, missing_authentication_token, ok_json,
+    scope_of, AppState, Caller,
 };
 use crate::backend::{QrCode, Redeemed, Scope};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::MethodRouter;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -19,14 +19,7 @@ use std::collections::HashMap;
 pub(super) fn validator_route(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
     methods
         .options(|headers: HeaderMap| async move {
-            let requested = headers
-                .get("access-control-request-headers")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("*")
-                .to_string();
-            let mut out = HeaderMap::new();
-            out.insert("access-control-allow-headers", header_value(&requested));
-            with_cors(StatusCode::OK, out, String::new(), Some("GET,POST,OPTIONS"))
+            echo_preflight(&headers, "*", "GET,POST,OPTIONS", None)
         })
         .fallback(missing_authentication_token)
 }
@@ -51,14 +44,9 @@ fn validator_scope(state: &AppState, event_id: Option<&str>, route: &str) -> Opt
 
 pub(super) async fn get_qr_code(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller { claims, now }: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let now = state.clock.now_ms();
-    let claims = match authorize(&state, &headers, now) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     if !claims.is_admin() {
         tracing::warn!(user = %claims.username, "403: GET /qr-code needs the admin group");
         return bare_error(StatusCode::FORBIDDEN, Value::Null);
@@ -93,14 +81,9 @@ fn lambda_error(e: anyhow::Error) -> Response {
 
 pub(super) async fn post_qr_code(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller { claims, now }: Caller,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let now = state.clock.now_ms();
-    let claims = match authorize(&state, &headers, now) {
-        Ok(c) => c,
-        Err(denied) => return denied.into_response(),
-    };
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         tracing::warn!("422: POST /qr-code without a query string");
         return bare_error(
