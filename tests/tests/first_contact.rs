@@ -1,6 +1,7 @@
 //! First contact with real people and real screens: a phone that has never seen the app
 //! orders in one scan; the TV board fits 720p, 1080p and 4K with a QR code readable
-//! from across the room; a time-scaled emulator still shows its QR code.
+//! from across the room; a time-scaled emulator still shows its QR code; a phone that
+//! cannot run the app is told why instead of seeing a blank page.
 
 use anyhow::{ensure, Result};
 use e2e::{eventually, eventually_within, Device, Harness, ADMIN, PHONE};
@@ -223,4 +224,40 @@ async fn the_qr_code_is_not_redrawn_as_the_countdown_moves() -> Result<()> {
         "the QR code was redrawn"
     );
     tv.close().await
+}
+
+/// A phone whose browser has no WebAssembly (Safari in Lockdown Mode, a very old browser)
+/// is told which browser to use, and one whose download of the app failed is told to
+/// reload: never a blank page.
+#[tokio::test]
+async fn a_phone_that_cannot_run_the_app_is_told_why() -> Result<()> {
+    let harness = Harness::start().await?;
+    let phone = harness
+        .browser_with(PHONE, &["--js-flags=--no-expose-wasm"])
+        .await?;
+    ensure!(
+        phone.js("return typeof WebAssembly").await? == "undefined",
+        "this browser still has WebAssembly"
+    );
+    phone.goto(&harness.url("/order/")).await?;
+    phone
+        .wait_for_text_containing(".boot-failure", "cannot run in this browser")
+        .await?;
+    phone.look("order-without-webassembly").await?;
+    phone.close().await?;
+
+    let phone = harness.browser(PHONE).await?;
+    phone.cdp("Network.enable", serde_json::json!({})).await?;
+    phone
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({"urls": ["*.wasm"]}),
+        )
+        .await?;
+    phone.goto(&harness.url("/order/")).await?;
+    phone
+        .wait_for_text_containing(".boot-failure", "Reload the page to try again")
+        .await?;
+    phone.look("order-did-not-load").await?;
+    phone.close().await
 }

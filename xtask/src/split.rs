@@ -359,15 +359,25 @@ fn trunk_page(app: &str) -> Result<()> {
 /// answer a reload with the cached page, and an edit would show one reload late.
 const REGISTER_WORKER: &str = "if (\"serviceWorker\" in navigator) addEventListener(\"load\", () => navigator.serviceWorker.register(\"sw.js\").catch(() => {}));";
 
+/// What a person sees instead of a blank page when the app cannot start. A browser without
+/// WebAssembly (a very old one, or Safari on an iPhone or iPad in Lockdown Mode, which turns
+/// WebAssembly off) is told what to use; a download that failed is told to reload.
+const CANNOT_RUN: &str = "Serverlesspresso cannot run in this browser. Open this page in a recent Safari, Chrome, Edge or Firefox. On an iPhone or iPad in Lockdown Mode, turn Lockdown Mode off for this website.";
+const DID_NOT_LOAD: &str = "Serverlesspresso did not finish loading: the connection may have dropped. Reload the page to try again.";
+
 /// Step 5b: the page, its styles minified, loads the split build: the app's script, the split loader it imports
-/// and the main module are fetched side by side (preloads), then the script starts the app.
+/// and the main module are fetched side by side (preloads), then the script starts the app,
+/// or says why it cannot ([`CANNOT_RUN`], [`DID_NOT_LOAD`]) in an alert.
 fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
     let html = std::fs::read_to_string(page)?;
     let start = format!(
         "<link rel=\"modulepreload\" href=\"{folder}/{app}.js\">\n\
          <link rel=\"modulepreload\" href=\"{folder}/__wasm_split.js\">\n\
          <link rel=\"preload\" href=\"{folder}/{app}_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
-         <script type=\"module\">import init from \"./{folder}/{app}.js\"; init({{ module_or_path: new URL(\"{folder}/{app}_bg.wasm\", document.baseURI) }}); {REGISTER_WORKER}</script>\n</head>"
+         <script type=\"module\">const say = (text) => {{ const p = document.createElement(\"p\"); p.className = \"alert error boot-failure\"; p.setAttribute(\"role\", \"alert\"); p.textContent = text; document.body.prepend(p); }}; \
+         if (typeof WebAssembly != \"object\") say(\"{CANNOT_RUN}\"); \
+         else import(\"./{folder}/{app}.js\").then((app) => app.default({{ module_or_path: new URL(\"{folder}/{app}_bg.wasm\", document.baseURI) }})).catch(() => say(\"{DID_NOT_LOAD}\")); \
+         {REGISTER_WORKER}</script>\n</head>"
     );
     if !html.contains("</head>") {
         bail!("{} has no </head>", page.display());
