@@ -30,6 +30,7 @@ pub fn router(
     settings: Option<SettingsDraft>,
     variant: &Variant,
     local_token: &str,
+    least_privilege: bool,
 ) -> Router {
     let mut router = Router::new();
     for app in APPS {
@@ -84,8 +85,8 @@ pub fn router(
             )
             .nest_service(&format!("/{}/", app.slug()), files);
     }
-    let for_others = start_page(base_url, variant, None);
-    let for_this_machine = start_page(base_url, variant, Some(local_token));
+    let for_others = start_page(base_url, variant, None, least_privilege);
+    let for_this_machine = start_page(base_url, variant, Some(local_token), least_privilege);
     router.route(
         "/",
         get(move |request: Request| async move {
@@ -110,9 +111,17 @@ pub const START_PAGE_STYLE: &str =
 /// (`settings.json`); staff devices still sign in. Below, the staff hand-off links that
 /// carry the settings in the address, for an app served elsewhere (`trunk serve`), one
 /// set per event in E; with `local_token` (for this machine), the local-only routes.
-fn start_page(base_url: &str, variant: &Variant, local_token: Option<&str>) -> String {
+fn start_page(
+    base_url: &str,
+    variant: &Variant,
+    local_token: Option<&str>,
+    least_privilege: bool,
+) -> String {
     let hand_off_list = |event: Option<&str>| -> String {
-        let settings = crate::local::settings_of(base_url, variant, event);
+        let settings = crate::local::with_identities(
+            crate::local::settings_of(base_url, variant, event),
+            least_privilege,
+        );
         APPS.into_iter()
             .filter(|&app| shared::trust::takes_hand_offs(app))
             .map(|app| {

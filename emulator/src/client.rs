@@ -109,6 +109,21 @@ impl Client {
         Self::with_draft(crate::local::settings(base))
     }
 
+    /// A client of `running`, configured as its apps are: its variant (in E, `event` or
+    /// else its first), and the kind of identity its identity pool gives (authenticated
+    /// under `--least-privilege`, else unauthenticated).
+    pub fn of(running: &crate::Running, event: Option<&str>) -> Result<Self> {
+        let base = running.base_url();
+        let draft = match event {
+            Some(event) => crate::local::settings_of(&base, &Variant::e([event])?, Some(event)),
+            None => crate::local::settings_of(&base, &running.variant, None),
+        };
+        Self::with_draft(crate::local::with_identities(
+            draft,
+            running.least_privilege,
+        ))
+    }
+
     /// A client of event `event_id` of the E emulator at `base`, configured like the
     /// apps are for that event.
     pub fn for_event(base: &str, event_id: &str) -> Result<Self> {

@@ -152,7 +152,10 @@ impl Running {
 
     /// The settings its `settings.json` files hand the apps (E: for the first event).
     pub fn settings(&self) -> shared::SettingsDraft {
-        local::settings_for_variant(&self.base_url(), &self.windows, &self.variant)
+        local::with_identities(
+            local::settings_for_variant(&self.base_url(), &self.windows, &self.variant),
+            self.least_privilege,
+        )
     }
 
     /// The token the local-only routes (`/_local/*`) ask for: the `X-Local-Token`
@@ -264,10 +267,20 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
     });
     if let Some(dir) = &config.apps_dir {
         let base = format!("http://{addr}");
-        let settings = config
-            .app_settings
-            .then(|| local::settings_for_variant(&base, &config.windows, &variant));
-        let mut apps = apps::router(dir, &base, settings, &variant, &local_token);
+        let settings = config.app_settings.then(|| {
+            local::with_identities(
+                local::settings_for_variant(&base, &config.windows, &variant),
+                config.least_privilege,
+            )
+        });
+        let mut apps = apps::router(
+            dir,
+            &base,
+            settings,
+            &variant,
+            &local_token,
+            config.least_privilege,
+        );
         if config.gzip_apps {
             apps = apps.layer(tower_http::compression::CompressionLayer::new());
         }

@@ -29,6 +29,16 @@ pub fn settings_for(base: &str, windows: &shared::windows::Windows) -> SettingsD
     draft
 }
 
+/// The kind of identity the apps ask the identity pool for: under `--least-privilege`
+/// authenticated (its pool gives no other, and a role per group), otherwise left out:
+/// unauthenticated, as the workshop's pool needs (and as its `DisplayAppURI` says nothing).
+pub fn with_identities(mut draft: SettingsDraft, least_privilege: bool) -> SettingsDraft {
+    if least_privilege {
+        draft.set(Field::Identities, "authenticated");
+    }
+    draft
+}
+
 /// The settings the emulator's `settings.json` files hand the apps: W's, or E's for its
 /// first event.
 pub fn settings_for_variant(

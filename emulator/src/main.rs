@@ -264,7 +264,7 @@ async fn start_robot(running: &emulator::Running, per_minute: f64) -> anyhow::Re
     use std::sync::Arc;
     let (cognito, store) = (&running.cognito, &running.backend.store);
     // Robots of the apps' event (E's first), named so that E's phone pool takes them.
-    let template = emulator::client::Client::for_variant(&running.base_url(), &running.variant)?;
+    let template = emulator::client::Client::of(running, None)?;
     let name = |who: &str, i: usize| match running.variant {
         Variant::W => format!("robot-{who}@serverlesspresso.local"),
         Variant::E { .. } => format!("+1555555{:04}", 9000 + i),

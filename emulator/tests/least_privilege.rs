@@ -217,6 +217,30 @@ async fn without_least_privilege_the_workshop_backend_is_as_open_as_ever() {
     );
 }
 
+/// The workshop backend attaches no AWS IoT policy to identities, so AWS IoT refuses an
+/// authenticated one: the apps' default (`identities` unset) is unauthenticated, and
+/// only that connects to the workshop's IoT.
+#[tokio::test]
+async fn the_workshops_iot_lets_in_unauthenticated_identities_only() {
+    let emu = start(Windows::AWS, None).await;
+    let mut ana = customer(&emu, "ana").await;
+    assert!(!ana.settings.authenticated_identities);
+    let topic = ana.user_topic().unwrap();
+    assert!(ana
+        .subscribe("serverlesspresso-ana-1", &[&topic])
+        .await
+        .is_ok());
+
+    let mut draft = ana.settings.draft().clone();
+    draft.set(shared::Field::Identities, "authenticated");
+    ana.settings = draft.validate(shared::AppKind::Display).unwrap();
+    let refused = ana.subscribe("serverlesspresso-ana-2", &[&topic]).await;
+    assert!(
+        format!("{:#}", refused.err().expect("refused")).contains("403"),
+        "an authenticated identity is refused"
+    );
+}
+
 /// Signing out: `RevokeToken` ends the refresh token; a copy of it is refused after.
 #[tokio::test]
 async fn a_revoked_refresh_token_is_refused() {

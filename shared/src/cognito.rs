@@ -164,12 +164,18 @@ fn logins(settings: &Settings, id_token: &str) -> Value {
     Value::Object(logins)
 }
 
-/// `GetId`: an authenticated identity for the signed-in person when given their ID
-/// token (what the apps do, as AWS Amplify does: the identity pool then picks the
-/// role from the token), an unauthenticated one without.
+/// The ID token to send as `Logins`: the signed-in person's, where the settings ask for
+/// authenticated identities ([`Settings::authenticated_identities`]), else none.
+fn login_token<'a>(settings: &Settings, id_token: Option<&'a str>) -> Option<&'a str> {
+    id_token.filter(|_| settings.authenticated_identities)
+}
+
+/// `GetId`: where the settings ask for authenticated identities, the signed-in person's
+/// (their ID token in `Logins`, as AWS Amplify sends it: the identity pool then picks
+/// the role from the token); otherwise, or before signing in, an unauthenticated one.
 pub fn get_id(settings: &Settings, id_token: Option<&str>) -> CognitoCall {
     let mut body = json!({"IdentityPoolId": settings.identity_pool_id});
-    if let Some(token) = id_token {
+    if let Some(token) = login_token(settings, id_token) {
         body["Logins"] = logins(settings, token);
     }
     identity(settings, "GetId", body)
@@ -183,7 +189,7 @@ pub fn get_credentials(
     id_token: Option<&str>,
 ) -> CognitoCall {
     let mut body = json!({"IdentityId": identity_id});
-    if let Some(token) = id_token {
+    if let Some(token) = login_token(settings, id_token) {
         body["Logins"] = logins(settings, token);
     }
     identity(settings, "GetCredentialsForIdentity", body)
@@ -494,8 +500,24 @@ mod tests {
     }
 
     #[test]
-    fn authenticated_identities_carry_the_id_token_under_the_pools_provider_name() {
+    fn identities_are_unauthenticated_unless_the_settings_ask_otherwise() {
+        // The workshop backend's pool attaches no AWS IoT policy: an authenticated
+        // identity could not connect, so its ID token is not sent.
         let s = settings();
+        assert!(!s.authenticated_identities);
+        assert!(get_id(&s, Some("id.token.jwt"))
+            .body
+            .get("Logins")
+            .is_none());
+        let credentials = get_credentials(&s, "us-east-1:abc", Some("id.token.jwt"));
+        assert!(credentials.body.get("Logins").is_none());
+    }
+
+    #[test]
+    fn authenticated_identities_carry_the_id_token_under_the_pools_provider_name() {
+        let mut draft = crate::settings::sample_draft();
+        draft.set(crate::settings::Field::Identities, "authenticated");
+        let s = draft.validate(AppKind::Barista).unwrap();
         let expected = json!({format!("cognito-idp.us-east-1.amazonaws.com/{}", s.user_pool_id): "id.token.jwt"});
         assert_eq!(get_id(&s, Some("id.token.jwt")).body["Logins"], expected);
         let credentials = get_credentials(&s, "us-east-1:abc", Some("id.token.jwt"));

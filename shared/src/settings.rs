@@ -24,6 +24,7 @@ impl AppKind {
                 UserPoolId,
                 UserPoolWebClientId,
                 IdentityPoolId,
+                Identities,
                 IotHost,
                 OrderManagerEndpoint,
                 ValidatorEndpoint,
@@ -40,6 +41,7 @@ impl AppKind {
                 UserPoolId,
                 UserPoolWebClientId,
                 IdentityPoolId,
+                Identities,
                 IotHost,
                 OrderManagerEndpoint,
                 ConfigEndpoint,
@@ -54,6 +56,7 @@ impl AppKind {
                 UserPoolId,
                 UserPoolWebClientId,
                 IdentityPoolId,
+                Identities,
                 IotHost,
                 OrderManagerEndpoint,
                 ValidatorEndpoint,
@@ -87,6 +90,8 @@ pub enum Field {
     ValidatorEndpoint,
     ConfigEndpoint,
     IdentityPoolId,
+    /// Authenticated or unauthenticated identity-pool identities for AWS IoT.
+    Identities,
     IotHost,
     OrderAppUrl,
     BaristaAppUrl,
@@ -99,7 +104,7 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 16] = [
+    pub const ALL: [Field; 17] = [
         Field::Region,
         Field::UserPoolId,
         Field::UserPoolWebClientId,
@@ -107,6 +112,7 @@ impl Field {
         Field::ValidatorEndpoint,
         Field::ConfigEndpoint,
         Field::IdentityPoolId,
+        Field::Identities,
         Field::IotHost,
         Field::OrderAppUrl,
         Field::BaristaAppUrl,
@@ -128,6 +134,7 @@ impl Field {
             Self::ValidatorEndpoint => "APIGWEndpointValidatorService",
             Self::ConfigEndpoint => "APIGWEndpointConfigService",
             Self::IdentityPoolId => "poolId",
+            Self::Identities => "identities",
             Self::IotHost => "host",
             Self::OrderAppUrl => "orderAppUrl",
             Self::BaristaAppUrl => "baristaAppUrl",
@@ -153,6 +160,7 @@ impl Field {
             Self::ValidatorEndpoint => "Validator endpoint",
             Self::ConfigEndpoint => "Config endpoint",
             Self::IdentityPoolId => "Identity pool id",
+            Self::Identities => "Identities",
             Self::IotHost => "IoT host",
             Self::OrderAppUrl => "Order app URL",
             Self::BaristaAppUrl => "Barista app URL",
@@ -175,6 +183,7 @@ impl Field {
                 "https://abc123.execute-api.us-east-1.amazonaws.com/Prod/"
             }
             Self::IdentityPoolId => "us-east-1:11111111-2222-3333-4444-555555555555",
+            Self::Identities => "unauthenticated",
             Self::IotHost => "a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com",
             Self::OrderAppUrl => "https://order.example.com/",
             Self::BaristaAppUrl => "https://barista.example.com/",
@@ -197,6 +206,9 @@ impl Field {
             Self::ValidatorEndpoint => "Validator (QR code) REST API, ending in /Prod/.",
             Self::ConfigEndpoint => "Config REST API, ending in /Prod/.",
             Self::IdentityPoolId => "aws cognito-identity list-identity-pools --max-results 10",
+            Self::Identities => {
+                "unauthenticated for the workshop backend's identity pool; authenticated for the pool of deploy/least-privilege.yaml."
+            }
             Self::IotHost => "aws iot describe-endpoint --endpoint-type iot:Data-ATS",
             Self::OrderAppUrl => {
                 "Where customers' phones open the order app; the QR code points here."
@@ -222,6 +234,7 @@ impl Field {
         matches!(
             self,
             Self::Flavour
+                | Self::Identities
                 | Self::EventId
                 | Self::JourneyServiceUrl
                 | Self::CognitoEndpoint
@@ -235,6 +248,7 @@ impl Field {
         match self {
             Self::EventId => flavour == Flavour::E,
             Self::Flavour
+            | Self::Identities
             | Self::JourneyServiceUrl
             | Self::BaristaAppUrl
             | Self::CognitoEndpoint
@@ -260,6 +274,7 @@ impl Field {
             Self::EventId => check_event_id(value),
             Self::Flavour => Flavour::parse(value).map(drop).ok_or(FieldError::Flavour),
             Self::TimeScale => parse_time_scale(value).map(drop),
+            Self::Identities => parse_identities(value).map(drop),
             Self::IotEndpoint => url(SchemeKind::WebSocket),
             Self::OrderManagerEndpoint
             | Self::ValidatorEndpoint
@@ -303,6 +318,8 @@ pub enum FieldError {
     Flavour,
     #[error("Enter a whole number from 1 to 3600 (1 is real time).")]
     TimeScale,
+    #[error("Enter authenticated or unauthenticated.")]
+    Identities,
     #[error("Use AWS's own endpoint for this region, such as {example}, or an emulator on this machine (127.0.0.1 or localhost).")]
     NotAws { example: String },
     #[error("Only an emulator on this machine (127.0.0.1 or localhost) can be named here.")]
@@ -540,6 +557,12 @@ pub struct Settings {
     /// How much faster than real time the backend's timers run (an emulator's
     /// `--time-scale`); 1 for AWS.
     pub time_scale: u32,
+    /// Whether the apps ask the identity pool for the signed-in person's authenticated
+    /// identity (`Logins`, a role per group: `deploy/least-privilege.yaml`, which also
+    /// attaches the AWS IoT policy such an identity needs) or, as the workshop backend
+    /// expects, for an unauthenticated one (its pool attaches no IoT policy, and AWS IoT
+    /// refuses an authenticated identity without one).
+    pub authenticated_identities: bool,
     /// The draft these came from, for saving and handing off.
     draft: SettingsDraft,
 }
@@ -570,6 +593,8 @@ impl Settings {
             cognito_override: web(Field::CognitoEndpoint),
             iot_override: endpoint(Field::IotEndpoint, SchemeKind::WebSocket),
             time_scale: parse_time_scale(draft.get(Field::TimeScale)).unwrap_or(1),
+            authenticated_identities: parse_identities(draft.get(Field::Identities))
+                .unwrap_or(false),
             draft: draft.clone(),
         }
     }
@@ -591,6 +616,11 @@ impl Settings {
             self.user_pool_id.clone(),
             self.client_id.clone(),
             self.identity_pool_id.clone(),
+            // Another kind of identity: the one kept is of no use.
+            match self.authenticated_identities {
+                true => "authenticated".into(),
+                false => String::new(),
+            },
             self.iot_url(),
             self.order_manager.to_string(),
             self.config.to_string(),
@@ -713,6 +743,15 @@ fn push_query_pair(out: &mut String, key: &str, value: &str) {
     encode(out, key);
     out.push('=');
     encode(out, value);
+}
+
+/// `identities`: `authenticated` (true) or `unauthenticated` (false, also when empty).
+fn parse_identities(value: &str) -> Result<bool, FieldError> {
+    match value {
+        "authenticated" => Ok(true),
+        "" | "unauthenticated" => Ok(false),
+        _ => Err(FieldError::Identities),
+    }
 }
 
 /// A time scale: a whole number from 1 (real time) to 3600.

@@ -55,6 +55,7 @@ impl Field {
             | Self::UserPoolId
             | Self::UserPoolWebClientId
             | Self::IdentityPoolId
+            | Self::Identities
             | Self::EventId
             | Self::Flavour
             | Self::TimeScale => None,
@@ -65,12 +66,17 @@ impl Field {
 impl Field {
     /// Whether this setting decides where a password, a token or AWS credentials go: a
     /// host, or the region and ids that name Cognito's pools (an ID token goes to the
-    /// identity pool the settings name).
+    /// identity pool the settings name), or whether an ID token goes there at all
+    /// (`identities`: the wrong kind leaves a device without its live updates).
     pub fn decides_where_credentials_go(self) -> bool {
         self.destination().is_some()
             || matches!(
                 self,
-                Self::Region | Self::UserPoolId | Self::UserPoolWebClientId | Self::IdentityPoolId
+                Self::Region
+                    | Self::UserPoolId
+                    | Self::UserPoolWebClientId
+                    | Self::IdentityPoolId
+                    | Self::Identities
             )
     }
 }

@@ -261,12 +261,15 @@ fn same_bytes(ours: &CognitoCall, theirs: &Value) {
     );
 }
 
-/// For a signed-in person both identity-pool calls carry `Logins`: the user pool's
+/// For a signed-in person whose settings ask for authenticated identities both
+/// identity-pool calls carry `Logins`: the user pool's
 /// provider name and the ID token, byte for byte what the SDK sends.
 #[test]
 fn authenticated_identity_pool_calls_are_the_sdks_byte_for_byte() {
     let identity = fixture("cognito-identity-authenticated.json");
-    let settings = settings();
+    let mut draft = settings().draft().clone();
+    draft.set(Field::Identities, "authenticated");
+    let settings = draft.validate(AppKind::Order).unwrap();
     let inputs = &identity["inputs"];
     assert_eq!(
         cognito::login_provider(&settings),

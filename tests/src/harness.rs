@@ -182,17 +182,15 @@ impl Harness {
     /// A native client of the emulator's public APIs, speaking its variant (for E, its
     /// first event), with the emulator's local token (to read the codes it sends).
     pub fn client(&self) -> emulator::client::Client {
-        emulator::client::Client::for_variant(&self.emulator.base_url(), &self.variant)
+        emulator::client::Client::of(&self.emulator, None)
             .expect("local settings are valid")
             .with_local_token(self.emulator.local_token())
     }
 
     /// A native client of event `event` of this (E) emulator, with its local token.
     pub fn client_of_event(&self, event: &str) -> Result<emulator::client::Client> {
-        Ok(
-            emulator::client::Client::for_event(&self.emulator.base_url(), event)?
-                .with_local_token(self.emulator.local_token()),
-        )
+        Ok(emulator::client::Client::of(&self.emulator, Some(event))?
+            .with_local_token(self.emulator.local_token()))
     }
 
     /// The last code the emulator "emailed" to `username`.
@@ -214,11 +212,7 @@ impl Harness {
     /// The settings that point the apps at this emulator (what its `settings.json`
     /// files say).
     pub fn local_settings(&self) -> SettingsDraft {
-        emulator::local::settings_for_variant(
-            &self.emulator.base_url(),
-            &self.config.windows,
-            &self.variant,
-        )
+        self.emulator.settings()
     }
 
     /// A fresh headless Chromium with an empty profile, sized like `device`.

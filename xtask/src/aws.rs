@@ -20,6 +20,8 @@ Writes apps/{display,barista,order}/dist/settings.json for a real deployment.
   --display-app-uri URL   the DisplayAppURI output itself, instead of --outputs
   --identity-pool ID      aws cognito-identity list-identity-pools --max-results 10
   --iot-host HOST         aws iot describe-endpoint --endpoint-type iot:Data-ATS
+  --identities KIND       authenticated with deploy/least-privilege.yaml's identity
+                          pool; unauthenticated (the default) with the workshop's
   --order-app-url URL     where the order app is hosted (the board's QR code points here)
   --barista-app-url URL   where the barista console is hosted (optional)
   --flavour W|E|V1        the backend generation (default W)
@@ -49,6 +51,7 @@ pub fn settings_from(args: &[String]) -> Result<Deployment> {
             "--display-app-uri" => draft = draft.overlaid_with(&from_display_app_uri(value)?),
             "--identity-pool" => draft.set(Field::IdentityPoolId, value),
             "--iot-host" => draft.set(Field::IotHost, value),
+            "--identities" => draft.set(Field::Identities, value),
             "--order-app-url" => draft.set(Field::OrderAppUrl, value),
             "--barista-app-url" => draft.set(Field::BaristaAppUrl, value),
             "--flavour" => draft.set(Field::Flavour, value),

@@ -1,11 +1,13 @@
 //! The identity pool (contract §2.4): `GetId` and `GetCredentialsForIdentity`, whose
 //! temporary credentials presign the IoT WebSocket.
 //!
-//! With `Logins` (the user pool's ID token under its provider name, as the apps and AWS
-//! Amplify send it) the identity is authenticated: one per user, and its credentials carry
-//! the role the pool picks from the token's `cognito:groups` (`admin`: staff, else
-//! customer), which the IoT front door's least-privilege policy reads. Without `Logins` it
-//! is unauthenticated, as the workshop's pool allows; under `--least-privilege` it is not
+//! With `Logins` (the user pool's ID token under its provider name, as AWS Amplify sends
+//! it, and the apps with `identities: authenticated`) the identity is authenticated: one
+//! per user, and its credentials carry the role the pool picks from the token's
+//! `cognito:groups` (`admin`: staff, else customer), which the IoT front door's
+//! least-privilege policy reads; without `--least-privilege` that front door refuses it,
+//! as AWS IoT does an identity with no IoT policy attached. Without `Logins` it is
+//! unauthenticated, as the workshop's apps ask; under `--least-privilege` it is refused
 //! (`deploy/least-privilege.yaml` turns them off).
 
 use super::store::{self, IssuedCredentials, Principal, Role};

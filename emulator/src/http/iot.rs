@@ -2,6 +2,7 @@
 //! then the upgraded socket goes to `crate::iot`'s front door and broker.
 
 use super::{bare_error, AppState};
+use crate::cognito::Principal;
 use crate::iot;
 use crate::local;
 use axum::extract::{RawQuery, State, WebSocketUpgrade};
@@ -35,6 +36,17 @@ pub(super) async fn mqtt(
             return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
         }
     };
+    // AWS IoT lets an authenticated Cognito identity in only with an AWS IoT policy
+    // attached to it (AttachPolicy), which the workshop backend never attaches: its apps
+    // use unauthenticated identities (the `identities` setting). Under
+    // --least-privilege, deploy/least-privilege.yaml's attacher gives each its policy.
+    if !state.least_privilege && issued.principal != Principal::Unauthenticated {
+        tracing::warn!(
+            peer = %peer,
+            "mqtt: 403 refused: an authenticated identity has no AWS IoT policy attached in the workshop backend (set identities=unauthenticated, or start with --least-privilege)"
+        );
+        return bare_error(StatusCode::FORBIDDEN, json!({"message": "Forbidden"}));
+    }
     // The policy of the credentials' identity: the workshop's (any topic by name), or
     // under --least-privilege its role's.
     let policy: Arc<dyn iot::SubscribePolicy> = match state.least_privilege {

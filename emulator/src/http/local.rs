@@ -161,10 +161,13 @@ async fn local_settings(
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("127.0.0.1");
-    let draft = local::settings_of(
-        &format!("http://{host}"),
-        &state.backend.variant,
-        event_param(&q),
+    let draft = local::with_identities(
+        local::settings_of(
+            &format!("http://{host}"),
+            &state.backend.variant,
+            event_param(&q),
+        ),
+        state.least_privilege,
     );
     draft.to_query(shared::AppKind::Display).into_response()
 }

@@ -78,7 +78,7 @@ pub fn manual_clock() -> Arc<ManualClock> {
 /// A client of `emu` living in the emulator's time, set up as its apps are (E: for its
 /// first event), with its local token (to read the codes it sends).
 pub fn client(emu: &Running) -> Client {
-    Client::for_variant(&emu.base_url(), &emu.variant)
+    Client::of(emu, None)
         .unwrap()
         .with_clock(Arc::clone(&emu.clock))
         .with_local_token(emu.local_token())
@@ -86,7 +86,7 @@ pub fn client(emu: &Running) -> Client {
 
 /// A client of event `event` of the E emulator `emu`.
 pub fn client_of(emu: &Running, event: &str) -> Client {
-    Client::for_event(&emu.base_url(), event)
+    Client::of(emu, Some(event))
         .unwrap()
         .with_clock(Arc::clone(&emu.clock))
         .with_local_token(emu.local_token())

@@ -306,10 +306,11 @@ impl AuthClient {
         forget_all(self.app, &[]);
     }
 
-    /// Identity-pool credentials for IoT (contract §2.4) of the signed-in person's
-    /// authenticated identity: `GetId` and `GetCredentialsForIdentity` with their ID
-    /// token in `Logins`, as AWS Amplify does, so the identity pool gives the role of
-    /// their group (customer or staff). The identity id is kept per person.
+    /// Identity-pool credentials for IoT (contract §2.4): of an unauthenticated identity,
+    /// as the workshop's pool needs, or where the settings ask for authenticated
+    /// identities, of the signed-in person's (`GetId` and `GetCredentialsForIdentity`
+    /// with their ID token in `Logins`, as AWS Amplify does, so the identity pool gives
+    /// the role of their group). The identity id is kept per person.
     pub async fn credentials(&self) -> Result<(AwsCredentials, i64), AuthError> {
         let user = self
             .fresh(false)
