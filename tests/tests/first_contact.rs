@@ -232,8 +232,9 @@ async fn the_qr_code_is_not_redrawn_as_the_countdown_moves() -> Result<()> {
 #[tokio::test]
 async fn a_phone_that_cannot_run_the_app_is_told_why() -> Result<()> {
     let harness = Harness::start().await?;
+    // Without a JIT V8 has no WebAssembly, as Safari has none in Lockdown Mode.
     let phone = harness
-        .browser_with(PHONE, &["--js-flags=--no-expose-wasm"])
+        .browser_with(PHONE, &["--js-flags=--jitless"])
         .await?;
     ensure!(
         phone.js("return typeof WebAssembly").await? == "undefined",
