@@ -165,15 +165,41 @@ pub fn start_broker() -> Result<(SocketAddr, Box<dyn Publisher>)> {
 /// would find nobody there (a client connecting right after start was dropped at once).
 fn wait_until_listening(addr: SocketAddr) -> Result<()> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200))
-        .is_err()
-    {
+    while !broker_answers(addr) {
         if std::time::Instant::now() > deadline {
             anyhow::bail!("the MQTT broker did not start listening on {addr}");
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     Ok(())
+}
+
+/// Whether the broker at `addr` answers a CONNECT with a CONNACK. A connection closed
+/// before its CONNECT, or after a DISCONNECT, makes rumqttd log an error that means
+/// nothing to whoever started the emulator; one closed after its CONNACK is a client
+/// gone, which it logs below the warnings shown.
+fn broker_answers(addr: SocketAddr) -> bool {
+    use std::io::{Read, Write};
+    let patience = std::time::Duration::from_millis(500);
+    let Ok(mut tcp) = std::net::TcpStream::connect_timeout(&addr, patience) else {
+        return false;
+    };
+    let connect = Packet::Connect(mqttrs::Connect {
+        protocol: mqttrs::Protocol::MQTT311,
+        keep_alive: 10,
+        client_id: "serverlesspresso-emulator-start",
+        clean_session: true,
+        last_will: None,
+        username: None,
+        password: None,
+    });
+    let mut connack = [0u8; 4];
+    shared::mqtt::encode(&connect).is_ok_and(|bytes| {
+        tcp.set_read_timeout(Some(patience)).is_ok()
+            && tcp.write_all(&bytes).is_ok()
+            && tcp.read_exact(&mut connack).is_ok()
+            && connack[0] == 0x20
+    })
 }
 
 /// Why a WebSocket URL was refused (HTTP 403, as IoT answers).
