@@ -268,6 +268,12 @@ impl Browser {
             .await
     }
 
+    /// Whether an element matching `css` is on the page now (no waiting: for checks
+    /// inside [`eventually`] and for what must not be there).
+    pub async fn shows(&self, css: &str) -> Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
     pub async fn text(&self, css: &str) -> Result<String> {
         Ok(self.wait_for(css).await?.text().await?.trim().to_string())
     }

@@ -90,11 +90,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     browser.look("barista-cancel-confirm").await?;
     browser.click_button("Yes").await?;
     eventually("the cancelled card leaves", || async {
-        Ok(browser
-            .client
-            .find_all(fantoccini::Locator::Css(&card_in(1, &second)))
-            .await?
-            .is_empty())
+        Ok(!browser.shows(&card_in(1, &second)).await?)
     })
     .await?;
     ensure!(backend_state(&barista, &second).await? == "Cancelled");

@@ -58,11 +58,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
         .contains("highlight"));
     harness.barista_action(&second, "cancel").await?;
     eventually("the cancelled order leaves", || async {
-        Ok(browser
-            .client
-            .find_all(fantoccini::Locator::Css(&row("preparing", &second)))
-            .await?
-            .is_empty())
+        Ok(!browser.shows(&row("preparing", &second)).await?)
     })
     .await?;
     browser.look("display-ready").await?;
@@ -276,11 +272,7 @@ async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> 
     browser.wait_for(&row("preparing", &order)).await?;
     // Nobody makes it: the barista window ends and the row goes.
     eventually("the timed-out order leaves", || async {
-        Ok(browser
-            .client
-            .find_all(fantoccini::Locator::Css(&row("preparing", &order)))
-            .await?
-            .is_empty())
+        Ok(!browser.shows(&row("preparing", &order)).await?)
     })
     .await?;
     // Untouched for ten seconds, the toolbar slides away.

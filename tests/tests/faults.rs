@@ -169,11 +169,7 @@ async fn a_failing_then_slow_rest_api_converges() -> Result<()> {
     for (browser, app) in [(&tv, AppKind::Display), (&console, AppKind::Barista)] {
         eventually_within(CONVERGE, "the order is shown, the error gone", || async {
             Ok(browser.wait_for(&shown(app, &order)).await.is_ok()
-                && browser
-                    .client
-                    .find_all(fantoccini::Locator::Css(".alert.error"))
-                    .await?
-                    .is_empty())
+                && !browser.shows(".alert.error").await?)
         })
         .await?;
     }

@@ -138,11 +138,7 @@ async fn timeouts_cancels_and_a_closed_store(variant: Variant) -> Result<()> {
         .wait_for_text("#status-title", "Your order was cancelled")
         .await?;
     eventually("the TV lets the cancelled order go", || async {
-        Ok(tv
-            .client
-            .find_all(fantoccini::Locator::Css(&row))
-            .await?
-            .is_empty())
+        Ok(!tv.shows(&row).await?)
     })
     .await?;
 
@@ -191,11 +187,7 @@ async fn the_time_to_choose_runs_out(variant: Variant) -> Result<()> {
         phone.wait_for("#menu-title, #notice-title").await?;
         // Not `text`: it would wait its whole patience for a menu and leave no time to
         // scan again.
-        Ok(!phone
-            .client
-            .find_all(fantoccini::Locator::Css("#menu-title"))
-            .await?
-            .is_empty())
+        phone.shows("#menu-title").await
     })
     .await?;
     phone
@@ -206,11 +198,7 @@ async fn the_time_to_choose_runs_out(variant: Variant) -> Result<()> {
     phone.client.refresh().await?;
     phone.wait_for("#notice-title, #status-title").await?;
     ensure!(
-        phone
-            .client
-            .find_all(fantoccini::Locator::Css("#menu-title"))
-            .await?
-            .is_empty(),
+        !phone.shows("#menu-title").await?,
         "a menu for an order whose time ran out"
     );
     phone.close().await
@@ -281,10 +269,7 @@ async fn two_events_at_once_never_cross() -> Result<()> {
     xyz_tv.wait_for(&row(&at_xyz)).await?;
     for (tv, other) in [(&abc_tv, &at_xyz), (&xyz_tv, &at_abc)] {
         ensure!(
-            tv.client
-                .find_all(fantoccini::Locator::Css(&row(other)))
-                .await?
-                .is_empty(),
+            !tv.shows(&row(other)).await?,
             "an order of the other event is on this TV"
         );
     }

@@ -313,11 +313,7 @@ async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<
         .wait_for_text_containing("#setting-APIGWEndpointConfigService-error", "required")
         .await?;
     // The ids carry region us-east-1 but the region is invalid: no mismatch message.
-    ensure!(browser
-        .client
-        .find_all(fantoccini::Locator::Css("#setting-userPoolId-error"))
-        .await?
-        .is_empty());
+    ensure!(!browser.shows("#setting-userPoolId-error").await?);
     eventually("the error summary has focus", || async {
         Ok(browser.js("return document.activeElement.id").await? == "settings-errors")
     })
@@ -330,11 +326,7 @@ async fn invalid_values_show_messages_and_are_not_saved(app: AppKind) -> Result<
     // Fixing one field updates its message straight away.
     browser.fill(&input(Field::Region), "us-east-1").await?;
     eventually("the region error disappears", || async {
-        Ok(browser
-            .client
-            .find_all(fantoccini::Locator::Css("#setting-region-error"))
-            .await?
-            .is_empty())
+        Ok(!browser.shows("#setting-region-error").await?)
     })
     .await?;
     ensure!(
