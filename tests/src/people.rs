@@ -4,7 +4,7 @@
 
 use crate::harness::admin_of;
 use crate::{eventually, Browser, Harness};
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 impl Harness {
     /// The barista's sign-in: (username, password); in E a phone number.
@@ -128,20 +128,60 @@ impl Harness {
         Ok(())
     }
 
+    /// `customer` scans the code the board shows now; the order id. A code read just
+    /// before the board moves on to the next is refused, as it would be for a person (the
+    /// last CI failure: 2-second answers straddled a rotation); like that person, the
+    /// customer scans the new code. A refusal of the code still showing is an error.
+    pub async fn scan_current(&self, customer: &emulator::client::Client) -> Result<String> {
+        let mut code = self.current_code().await?;
+        for _ in 0..3 {
+            match self.scan(customer, &code).await {
+                Ok(order) => return Ok(order),
+                Err(refused) => {
+                    let showing = self.current_code().await?;
+                    if showing == code {
+                        return Err(refused);
+                    }
+                    code = showing;
+                }
+            }
+        }
+        bail!("the code changed three times while scanning it")
+    }
+
     /// A new customer scans the current code and orders `drink`; returns the order id.
     pub async fn order(&self, name: &str, drink: &str) -> Result<String> {
         let customer = self.customer(name).await?;
-        let order = self.scan(&customer, &self.current_code().await?).await?;
+        let order = self.scan_current(&customer).await?;
         self.submit(&customer, &order, drink).await?;
         Ok(order)
     }
 
     /// A signed-in phone scans the code showing now and orders this backend's drink;
     /// returns the order id once the order has its number.
+    /// Like [`Harness::scan_current`], a phone that scanned a code just as the board moved
+    /// on is told so, and scans the new one.
     pub async fn phone_orders(&self, phone: &Browser) -> Result<String> {
-        let code = self.current_code().await?;
-        self.phone_orders_from(phone, &self.url(&format!("/order/?token={code}")))
-            .await
+        let mut code = self.current_code().await?;
+        for _ in 0..3 {
+            phone
+                .goto(&self.url(&format!("/order/?token={code}")))
+                .await?;
+            // The menu, or a notice (not the busy one shown while the scan is on its way).
+            phone
+                .wait_for("#menu-title, .notice:not([aria-busy]) #notice-title")
+                .await?;
+            if phone.shows("#menu-title").await? {
+                return self.phone_chooses_and_orders(phone).await;
+            }
+            let showing = self.current_code().await?;
+            if showing == code {
+                let notice = phone.text("#notice-title").await?;
+                bail!("the phone was refused the code showing now: {notice}");
+            }
+            code = showing;
+        }
+        bail!("the code changed three times while the phone scanned it")
     }
 
     /// A signed-in phone opens `link` (what the TV's QR code says), chooses this
@@ -149,6 +189,12 @@ impl Harness {
     /// order has its number.
     pub async fn phone_orders_from(&self, phone: &Browser, link: &str) -> Result<String> {
         phone.goto(link).await?;
+        self.phone_chooses_and_orders(phone).await
+    }
+
+    /// A phone about to show the menu chooses this backend's drink, sees it summed up and
+    /// orders it; the order id once the order has its number.
+    async fn phone_chooses_and_orders(&self, phone: &Browser) -> Result<String> {
         phone.wait_for_text("#menu-title", "Choose a drink").await?;
         let (drink, option) = self.drink();
         phone.click_button(drink).await?;
