@@ -159,9 +159,15 @@ impl Harness {
 
     /// A signed-in phone scans the code showing now and orders this backend's drink;
     /// returns the order id once the order has its number.
-    /// Like [`Harness::scan_current`], a phone that scanned a code just as the board moved
-    /// on is told so, and scans the new one.
     pub async fn phone_orders(&self, phone: &Browser) -> Result<String> {
+        self.phone_scans(phone).await?;
+        self.phone_chooses_and_orders(phone).await
+    }
+
+    /// A signed-in phone opens the link of the code showing now, up to its menu. Like
+    /// [`Harness::scan_current`], a phone that scanned a code just as the board moved on
+    /// is told so, and scans the new one.
+    pub async fn phone_scans(&self, phone: &Browser) -> Result<()> {
         let mut code = self.current_code().await?;
         for _ in 0..3 {
             phone
@@ -172,7 +178,7 @@ impl Harness {
                 .wait_for("#menu-title, .notice:not([aria-busy]) #notice-title")
                 .await?;
             if phone.shows("#menu-title").await? {
-                return self.phone_chooses_and_orders(phone).await;
+                return Ok(());
             }
             let showing = self.current_code().await?;
             if showing == code {

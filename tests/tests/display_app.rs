@@ -265,9 +265,8 @@ async fn timed_out_orders_leave_and_the_toolbar_hides_when_idle() -> Result<()> 
         .sign_in_to(&browser, AppKind::Display, ADMIN)
         .await?;
     browser.wait_for_connection("live").await?;
-    let code = harness.current_code().await?;
     let ana = harness.customer("ana").await?;
-    let order = harness.scan(&ana, &code).await?;
+    let order = harness.scan_current(&ana).await?;
     harness.submit(&ana, &order, "Latte").await?;
     browser.wait_for(&row("preparing", &order)).await?;
     // Nobody makes it: the barista window ends and the row goes.

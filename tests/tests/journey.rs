@@ -179,17 +179,7 @@ async fn the_time_to_choose_runs_out(variant: Variant) -> Result<()> {
         .sign_in_to(&phone, AppKind::Order, (&user, &password))
         .await?;
     // A 10-second QR window may end between reading the code and opening it: scan again.
-    eventually("the menu for a code still showing", || async {
-        let code = harness.current_code().await?;
-        phone
-            .goto(&harness.url(&format!("/order/?token={code}")))
-            .await?;
-        phone.wait_for("#menu-title, #notice-title").await?;
-        // Not `text`: it would wait its whole patience for a menu and leave no time to
-        // scan again.
-        phone.shows("#menu-title").await
-    })
-    .await?;
+    harness.phone_scans(&phone).await?;
     phone
         .wait_for_text("#status-title", "Time ran out to choose")
         .await?;

@@ -52,10 +52,7 @@ async fn order_a_latte(harness: &Harness, browser: &Browser) -> Result<String> {
 }
 
 async fn order_latte_numbered(harness: &Harness, browser: &Browser, number: u32) -> Result<String> {
-    let code = harness.current_code().await?;
-    browser
-        .goto(&harness.url(&format!("/order/?token={code}")))
-        .await?;
+    harness.phone_scans(browser).await?;
     browser
         .wait_for_text("#menu-title", "Choose a drink")
         .await?;
@@ -159,10 +156,7 @@ async fn a_customer_who_does_not_choose_times_out() -> Result<()> {
     let harness = Harness::start_with(windows).await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "fi").await?;
-    let code = harness.current_code().await?;
-    browser
-        .goto(&harness.url(&format!("/order/?token={code}")))
-        .await?;
+    harness.phone_scans(&browser).await?;
     browser
         .wait_for_text("#menu-title", "Choose a drink")
         .await?;
@@ -339,10 +333,7 @@ async fn usable_at_double_zoom() -> Result<()> {
     );
     harness.customer("zoe").await?;
     browser.sign_in("zoe@example.com", "password1").await?;
-    let code = harness.current_code().await?;
-    browser
-        .goto(&harness.url(&format!("/order/?token={code}")))
-        .await?;
+    harness.phone_scans(&browser).await?;
     browser
         .wait_for_text("#menu-title", "Choose a drink")
         .await?;
