@@ -169,3 +169,23 @@ self.addEventListener("fetch", (event) => {
   }
   // Anything else (a fetch of some other path in scope) goes to the network untouched.
 });
+
+// A tap on a notification (the order app's "Ready · #12") brings back the app's page, or
+// opens it: only a page inside this app's own scope, whatever the notification says.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const asked = event.notification.data && event.notification.data.url;
+  let target = self.registration.scope;
+  try {
+    const url = new URL(asked, self.registration.scope);
+    if (inScope(url)) target = url.href;
+  } catch (_) {
+    // Not a URL: the app's start page.
+  }
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => inScope(new URL(w.url)));
+      return open ? open.focus() : self.clients.openWindow(target);
+    })
+  );
+});

@@ -52,6 +52,30 @@ pub fn clear_draft(app: AppKind) -> Result<(), StorageError> {
         .map_err(|e| StorageError::WriteFailed(js_error_text(&e)))
 }
 
+/// What this browser remembers under `key` (see [`remember`]), if anything.
+pub fn recall(key: &str) -> Option<String> {
+    local_storage().ok()?.get_item(key).ok().flatten()
+}
+
+/// Remembers `value` under `key` across reloads, where the browser keeps data (a small
+/// fact about this device, never a secret: settings and sessions have their own places).
+pub fn remember(key: &str, value: &str) {
+    if let Ok(storage) = local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Whether `value` is new under `key`: it is remembered, and `true` returned, unless it
+/// was already (so something happens once per device, across reloads). Without
+/// storage, everything is new.
+pub fn first_time(key: &str, value: &str) -> bool {
+    if recall(key).as_deref() == Some(value) {
+        return false;
+    }
+    remember(key, value);
+    true
+}
+
 /// `location.search`, with its leading `?`, or "".
 pub fn query() -> String {
     window().location().search().unwrap_or_default()

@@ -99,7 +99,7 @@ pub async fn load_board(api: Api, auth: Auth) -> Result<BoardSnapshot, ApiError>
 }
 
 /// Keeps a [`LiveModel`] live for as long as the calling component lives: `load` runs
-/// now and after every reconnect (its answer merged into the model, a failure tried
+/// now, after every reconnect and when the page comes back into view (its answer merged into the model, a failure tried
 /// again with backoff), events on the `topics` are applied as they arrive, and the model
 /// is aged once a second. Returns the [`Live`] handle; the page renders from it, shows
 /// [`LiveNotices`] with its `status`, and provides it in its own context if its parts
@@ -226,6 +226,18 @@ where
     ) {
         on_cleanup(move || handle.clear());
     }
+
+    // Back from the background (a phone unlocked, a tab brought to the front): what
+    // happened meanwhile comes from REST at once, whether or not the connection noticed
+    // it was gone (iOS suspends a hidden tab's socket without closing it).
+    let visible = super::use_page_visible();
+    Effect::new(move |was_visible: Option<bool>| {
+        let visible = visible.get();
+        if was_visible == Some(false) && visible && !reload.pending().get_untracked() {
+            reload.dispatch(());
+        }
+        visible
+    });
 
     let connection = use_live_connection(
         auth,

@@ -11,6 +11,7 @@ mod feedback;
 pub mod live;
 mod settings_page;
 mod shell;
+mod visibility;
 
 pub use crate::web::split::NotLoaded;
 pub use alert::{Alert, AlertKind, Announce};
@@ -26,3 +27,4 @@ pub use live::{
 };
 pub use settings_page::{NotFound, RequireSettings, SettingsPage, SettingsScreen, StaffApp};
 pub use shell::AppHeader;
+pub use visibility::use_page_visible;

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod device;
 pub mod http;
+pub mod notify;
 pub mod realtime;
 pub mod split;
 
