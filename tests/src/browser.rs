@@ -338,6 +338,32 @@ impl Browser {
             .with_context(|| format!("clicking {label:?}"))
     }
 
+    /// Presses `key` (or types `text`) where the keyboard's focus is, as a person at a
+    /// keyboard would: no element is picked by the test.
+    pub async fn press(&self, text: &str) -> Result<()> {
+        let focused = self.client.active_element().await?;
+        focused
+            .send_keys(text)
+            .await
+            .with_context(|| format!("pressing {text:?}"))
+    }
+
+    /// Presses Tab until the focus is on an element matching `css` whose text contains
+    /// `text`: fails when the keyboard cannot reach it in 40 presses.
+    pub async fn tab_to(&self, css: &str, text: &str) -> Result<()> {
+        let script = format!(
+            "const e = document.activeElement; return !!e && e.matches({css:?}) && e.textContent.includes({text:?});"
+        );
+        for _ in 0..40 {
+            if self.js(&script).await? == true {
+                return Ok(());
+            }
+            self.press(&char::from(fantoccini::key::Key::Tab).to_string())
+                .await?;
+        }
+        bail!("Tab never reached `{css}` with {text:?}")
+    }
+
     pub async fn url(&self) -> Result<String> {
         Ok(self.client.current_url().await?.to_string())
     }

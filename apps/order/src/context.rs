@@ -4,7 +4,12 @@
 use crate::flow::OrderModel;
 use leptos::prelude::*;
 use shared::api::Api;
-use shared::ui::{Auth, Live};
+use shared::ui::{browser, Auth, Live};
+use shared::web::device::Chime;
+
+/// Where the phone remembers the order whose finished screen the customer left, so that
+/// a reload does not bring back "Ready" for a drink already collected.
+pub const LEFT_KEY: &str = "serverlesspresso.order.left";
 
 /// What every order screen may read and change.
 #[derive(Clone)]
@@ -12,12 +17,31 @@ pub struct OrderContext {
     pub api: Api,
     pub auth: Auth,
     pub live: Live<OrderModel>,
+    /// The sound that says the order is ready: browsers allow sound only after a tap, so
+    /// the customer's own "Order now" makes it.
+    pub chime: StoredValue<Option<Chime>, LocalStorage>,
 }
 
 impl OrderContext {
     /// "Next": start again from REST, as a fresh page would.
     pub fn restart(&self) {
         self.live.model.update(OrderModel::restart);
+        if let Some(left) = self
+            .live
+            .model
+            .with_untracked(|m| m.left().map(str::to_string))
+        {
+            browser::remember(LEFT_KEY, &left);
+        }
         self.live.reload();
+    }
+}
+
+impl OrderContext {
+    /// Makes the chime, from inside the customer's tap (once).
+    pub fn unlock_sound(&self) {
+        if self.chime.with_value(Option::is_none) {
+            self.chime.set_value(Chime::new());
+        }
     }
 }

@@ -115,6 +115,12 @@ pub fn latest(orders: &[Order]) -> Option<&Order> {
 /// The screen for an order REST knows about, or None when it no longer matters.
 /// `today_start_ms` is local midnight; W never times orders out in the table, so age
 /// decides whether an open order is still alive.
+///
+/// A completed order keeps its ready screen (its number, "collect it at the bar") while
+/// it may still be waiting at the bar, unless the customer has left that screen
+/// (`left_ready`): a phone that reloads (iOS does, bringing a tab back) still shows what
+/// to collect. REST does not say when an order was completed (W's `TS` is when it reached
+/// the baristas), so that lasts the baristas' window plus the Ready list's.
 pub fn screen_for(
     windows: &Windows,
     order: &Order,
@@ -122,11 +128,21 @@ pub fn screen_for(
     today_start_ms: i64,
     is_admin: bool,
     tomorrow_ms: i64,
+    left_ready: bool,
 ) -> Option<Screen> {
     let ts = order.ts_ms?;
     let today = ts >= today_start_ms;
     let id = order.id.clone();
     match order.state {
+        OrderState::Completed
+            if !left_ready && now_ms - ts < windows.barista_ms + windows.ready_on_board_ms =>
+        {
+            Some(Screen::Ready(Placed {
+                order_id: id,
+                number: order.number,
+                drink: order.drink.clone(),
+            }))
+        }
         OrderState::Completed if today && !is_admin => Some(Screen::LimitReached {
             until_ms: tomorrow_ms,
         }),
@@ -335,6 +351,13 @@ pub struct OrderModel {
     pub is_admin: bool,
     pub screen: Screen,
     pub config: Option<Config>,
+    /// When this customer may order again (local midnight), once an order of theirs was
+    /// completed today; never for admins. Shown beneath the ready screen.
+    pub next_order_ms: Option<i64>,
+    /// The order whose finished screen the customer left with "Next".
+    left: Option<String>,
+    /// The next local midnight as of the last load: the limit an order completed live sets.
+    tomorrow_ms: Option<i64>,
 }
 
 impl OrderModel {
@@ -344,7 +367,22 @@ impl OrderModel {
             is_admin,
             screen: Screen::Loading,
             config: None,
+            next_order_ms: None,
+            left: None,
+            tomorrow_ms: None,
         }
+    }
+
+    /// The order whose finished screen this customer left earlier (remembered by the
+    /// phone across reloads).
+    pub fn having_left(mut self, order_id: Option<String>) -> Self {
+        self.left = order_id;
+        self
+    }
+
+    /// The order whose finished screen the customer left last.
+    pub fn left(&self) -> Option<&str> {
+        self.left.as_deref()
     }
 
     /// Whether the first load should spend the scanned token: only when no order is in
@@ -357,7 +395,7 @@ impl OrderModel {
         today_ms: i64,
         tomorrow_ms: i64,
     ) -> bool {
-        self.screen_for_latest(orders, now_ms, today_ms, tomorrow_ms)
+        self.blocks_a_new_order(self.screen_for_latest(orders, now_ms, today_ms, tomorrow_ms))
             .is_none()
             && config.store.store_open
     }
@@ -377,19 +415,46 @@ impl OrderModel {
                 today_ms,
                 self.is_admin,
                 tomorrow_ms,
+                self.left.as_deref() == Some(o.id.as_str()),
             )
         })
+    }
+
+    /// The latest order's screen, if it stands in the way of a new one: a ready order
+    /// does not for admins, who have no daily limit (staff trying the bar scan again).
+    fn blocks_a_new_order(&self, latest: Option<Screen>) -> Option<Screen> {
+        latest.filter(|screen| !(self.is_admin && matches!(screen, Screen::Ready(_))))
+    }
+
+    /// The daily limit after this load: reached when the customer's latest order was
+    /// completed today (contract §7.1: one completed order per local calendar day).
+    fn limit_from(&self, snapshot: &Snapshot) -> Option<i64> {
+        let done_today = latest(&snapshot.orders).is_some_and(|o| {
+            o.state == OrderState::Completed && o.ts_ms.is_some_and(|ts| ts >= snapshot.today_ms)
+        });
+        (done_today && !self.is_admin).then_some(snapshot.tomorrow_ms)
     }
 
     /// The boot sequence's answer (contract §7.1): the order in flight or the daily
     /// limit, else closed, else what came of the token.
     fn boot(&self, snapshot: &Snapshot, now_ms: i64) -> Screen {
-        if let Some(screen) = self.screen_for_latest(
+        let latest = self.screen_for_latest(
             &snapshot.orders,
             now_ms,
             snapshot.today_ms,
             snapshot.tomorrow_ms,
-        ) {
+        );
+        // Without a scan, an admin's ready order is what there is to show.
+        let scanned = !matches!(
+            snapshot.token,
+            TokenOutcome::NotUsed | TokenOutcome::NoToken
+        );
+        let latest = if scanned {
+            self.blocks_a_new_order(latest)
+        } else {
+            latest
+        };
+        if let Some(screen) = latest {
             return screen;
         }
         if !snapshot.config.store.store_open {
@@ -420,8 +485,12 @@ impl OrderModel {
         }
     }
 
-    /// "Next": start again from REST, as a fresh page would (without a token).
+    /// "Next": start again from REST, as a fresh page would (without a token), past the
+    /// finished order on screen.
     pub fn restart(&mut self) {
+        if self.screen.is_final() {
+            self.left = self.screen.order_id().map(str::to_string);
+        }
         self.screen = Screen::Loading;
     }
 }
@@ -439,6 +508,8 @@ impl LiveModel for OrderModel {
                 resync(&self.windows, current, order, now_ms)
             }
         };
+        self.next_order_ms = self.limit_from(&snapshot);
+        self.tomorrow_ms = Some(snapshot.tomorrow_ms);
         self.config = Some(snapshot.config);
     }
 
@@ -459,8 +530,89 @@ impl LiveModel for OrderModel {
         if next == self.screen {
             return false;
         }
+        if matches!(next, Screen::Ready(_)) && !self.is_admin {
+            self.next_order_ms = self.tomorrow_ms;
+        }
         self.screen = next;
         true
+    }
+}
+
+/// How an order ended, as a customer who is not looking at the screen is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ready,
+    Cancelled,
+    TimedOut,
+}
+
+/// The alert for a finished order: a sound, a vibration, the tab's title and a system
+/// notification, each once per order and outcome (a phone remembers [`OrderAlert::key`]
+/// so that a reload, or coming back to the page, does not alert again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderAlert {
+    pub order_id: String,
+    pub outcome: Outcome,
+    pub number: Option<u32>,
+    pub drink: Option<String>,
+}
+
+impl OrderAlert {
+    /// The alert a screen calls for: only a finished order's.
+    pub fn of(screen: &Screen) -> Option<Self> {
+        let outcome = match screen {
+            Screen::Ready(_) => Outcome::Ready,
+            Screen::Cancelled { .. } => Outcome::Cancelled,
+            Screen::TimedOut { .. } => Outcome::TimedOut,
+            _ => return None,
+        };
+        Some(Self {
+            order_id: screen.order_id()?.to_string(),
+            outcome,
+            number: screen.number(),
+            drink: screen.drink().map(|d| d.drink),
+        })
+    }
+
+    /// What a phone remembers once it has alerted.
+    pub fn key(&self) -> String {
+        let outcome = match self.outcome {
+            Outcome::Ready => "ready",
+            Outcome::Cancelled => "cancelled",
+            Outcome::TimedOut => "timed-out",
+        };
+        format!("{}:{outcome}", self.order_id)
+    }
+
+    /// The short form, for the tab's title and the notification's: "Ready · #12".
+    pub fn title(&self) -> String {
+        let what = match self.outcome {
+            Outcome::Ready => "Ready",
+            Outcome::Cancelled => "Cancelled",
+            Outcome::TimedOut => "Timed out",
+        };
+        match self.number {
+            Some(n) => format!("{what} · #{n}"),
+            None => what.to_string(),
+        }
+    }
+
+    /// The notification's text.
+    pub fn body(&self) -> String {
+        match (self.outcome, &self.drink) {
+            (Outcome::Ready, Some(drink)) => {
+                format!("Your {drink} is ready: collect it at the bar.")
+            }
+            (Outcome::Ready, None) => "Your drink is ready: collect it at the bar.".to_string(),
+            (Outcome::Cancelled, _) => {
+                "Your order was cancelled. Scan the QR code on the big screen to order again."
+                    .to_string()
+            }
+            (Outcome::TimedOut, _) => {
+                "Your order timed out. Scan the QR code on the big screen to order again."
+                    .to_string()
+            }
+        }
     }
 }
 
@@ -513,24 +665,54 @@ mod tests {
     #[test]
     fn boot_decisions() {
         let (now, today, tomorrow) = (10 * DAY + 3_600_000, 10 * DAY, 11 * DAY);
-        let done_today = order("a", OrderState::Completed, now - 60_000, true, Some(4));
+        // Completed a minute ago: perhaps still at the bar, so its ready screen.
+        let just_done = order("a", OrderState::Completed, now - 60_000, true, Some(4));
+        let ready = Screen::Ready(Placed {
+            order_id: "a".into(),
+            number: Some(4),
+            drink: Some(DrinkOrder::plain("Latte")),
+        });
+        for is_admin in [false, true] {
+            assert_eq!(
+                screen_for(&W, &just_done, now, today, is_admin, tomorrow, false),
+                Some(ready.clone())
+            );
+        }
+        // Left with "Next", or long enough ago to have been collected: the daily limit.
         assert_eq!(
-            screen_for(&W, &done_today, now, today, false, tomorrow),
+            screen_for(&W, &just_done, now, today, false, tomorrow, true),
             Some(Screen::LimitReached { until_ms: tomorrow })
         );
+        let collect_by = W.barista_ms + W.ready_on_board_ms;
+        let done_today = order("a", OrderState::Completed, now - collect_by, true, Some(4));
         assert_eq!(
-            screen_for(&W, &done_today, now, today, true, tomorrow),
+            screen_for(&W, &done_today, now, today, false, tomorrow, false),
+            Some(Screen::LimitReached { until_ms: tomorrow })
+        );
+        let still_ready = order(
+            "a",
+            OrderState::Completed,
+            now - collect_by + 1,
+            true,
+            Some(4),
+        );
+        assert!(matches!(
+            screen_for(&W, &still_ready, now, today, false, tomorrow, false),
+            Some(Screen::Ready(_))
+        ));
+        assert_eq!(
+            screen_for(&W, &done_today, now, today, true, tomorrow, false),
             None,
             "admins have no limit"
         );
         let done_yesterday = order("a", OrderState::Completed, today - 1, true, Some(4));
         assert_eq!(
-            screen_for(&W, &done_yesterday, now, today, false, tomorrow),
+            screen_for(&W, &done_yesterday, now, today, false, tomorrow, false),
             None
         );
         let choosing = order("b", OrderState::Created, now - 60_000, false, None);
         assert_eq!(
-            screen_for(&W, &choosing, now, today, false, tomorrow),
+            screen_for(&W, &choosing, now, today, false, tomorrow, false),
             Some(Screen::Menu {
                 order_id: "b".into(),
                 deadline_ms: now - 60_000 + W.choose_ms
@@ -538,22 +720,25 @@ mod tests {
         );
         let abandoned = order("b", OrderState::Created, now - W.choose_ms - 1, false, None);
         assert_eq!(
-            screen_for(&W, &abandoned, now, today, false, tomorrow),
+            screen_for(&W, &abandoned, now, today, false, tomorrow, false),
             None
         );
         let queued = order("c", OrderState::Created, now - 60_000, true, Some(7));
         assert!(matches!(
-            screen_for(&W, &queued, now, today, false, tomorrow),
+            screen_for(&W, &queued, now, today, false, tomorrow, false),
             Some(Screen::Queued(Placed {
                 number: Some(7),
                 ..
             }))
         ));
         let zombie = order("c", OrderState::Created, now - W.barista_ms, true, Some(7));
-        assert_eq!(screen_for(&W, &zombie, now, today, false, tomorrow), None);
+        assert_eq!(
+            screen_for(&W, &zombie, now, today, false, tomorrow, false),
+            None
+        );
         let cancelled = order("d", OrderState::Cancelled, now, true, Some(8));
         assert_eq!(
-            screen_for(&W, &cancelled, now, today, false, tomorrow),
+            screen_for(&W, &cancelled, now, today, false, tomorrow, false),
             None,
             "cancelled or timed out: order again"
         );
@@ -826,6 +1011,110 @@ mod tests {
         model.restart();
         model.merge(snapshot(true, vec![], TokenOutcome::NotUsed), now);
         assert_eq!(model.screen, Screen::Scan);
+    }
+
+    /// iOS reloads a tab the customer comes back to: a ready order keeps its screen,
+    /// with the daily limit beneath it, until the customer moves on.
+    #[test]
+    fn a_reload_keeps_a_ready_order_on_screen_with_the_limit_beneath() {
+        let now = 10 * DAY + 3_600_000;
+        let ready_since = order("r", OrderState::Completed, now - 120_000, true, Some(12));
+        let mut model = OrderModel::new(W, false);
+        let loaded = snapshot(true, vec![ready_since], TokenOutcome::NotUsed);
+        model.merge(loaded.clone(), now);
+        assert!(matches!(
+            &model.screen,
+            Screen::Ready(Placed { order_id, number: Some(12), drink: Some(_) }) if order_id == "r"
+        ));
+        assert_eq!(model.next_order_ms, Some(11 * DAY));
+        assert!(
+            !model.needs_token(&loaded.config, &loaded.orders, now, 10 * DAY, 11 * DAY),
+            "a new scan while it waits at the bar is not spent"
+        );
+        // "Next" leaves it: the daily limit, also after another load.
+        model.restart();
+        model.merge(loaded.clone(), now);
+        assert_eq!(model.screen, Screen::LimitReached { until_ms: 11 * DAY });
+        model.merge(loaded.clone(), now + 1_000);
+        assert_eq!(model.screen, Screen::LimitReached { until_ms: 11 * DAY });
+
+        // Admins have no limit to show.
+        let mut admin = OrderModel::new(W, true);
+        admin.merge(loaded.clone(), now);
+        assert!(matches!(admin.screen, Screen::Ready(_)));
+        assert_eq!(admin.next_order_ms, None);
+        // ...and a ready order does not stop them scanning again.
+        assert!(admin.needs_token(&loaded.config, &loaded.orders, now, 10 * DAY, 11 * DAY));
+        let mut scanned = loaded;
+        scanned.token = TokenOutcome::Started {
+            order_id: "next".into(),
+        };
+        let mut admin = OrderModel::new(W, true);
+        admin.merge(scanned, now);
+        assert!(matches!(admin.screen, Screen::Menu { .. }));
+    }
+
+    #[test]
+    fn an_order_completed_live_sets_the_daily_limit() {
+        let now = 10 * DAY + 3_600_000;
+        let in_flight = order("q", OrderState::Created, now - 1_000, true, Some(5));
+        let loaded = snapshot(true, vec![in_flight], TokenOutcome::NotUsed);
+        let mut model = OrderModel::new(W, false);
+        model.merge(loaded, now);
+        assert_eq!(model.next_order_ms, None);
+        assert!(model.apply(
+            &RealtimeEvent::OrderCompleted {
+                order_id: "q".into(),
+                user_id: "u".into(),
+            },
+            now
+        ));
+        assert!(matches!(model.screen, Screen::Ready(_)));
+        assert_eq!(model.next_order_ms, Some(11 * DAY));
+    }
+
+    #[test]
+    fn a_finished_order_alerts_once_in_words_a_lock_screen_can_show() {
+        let ready = Screen::Ready(Placed {
+            order_id: "o".into(),
+            number: Some(12),
+            drink: Some(DrinkOrder::plain("Flat White")),
+        });
+        let alert = OrderAlert::of(&ready).unwrap();
+        assert_eq!(alert.key(), "o:ready");
+        assert_eq!(alert.title(), "Ready · #12");
+        assert_eq!(
+            alert.body(),
+            "Your Flat White is ready: collect it at the bar."
+        );
+        let cancelled = OrderAlert::of(&Screen::Cancelled {
+            order_id: "o".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            cancelled.key(),
+            "o:cancelled",
+            "another outcome of the same order"
+        );
+        assert_eq!(cancelled.title(), "Cancelled");
+        let timed_out = OrderAlert::of(&Screen::TimedOut {
+            order_id: "o".into(),
+            cause: TimeoutCause::Barista,
+        })
+        .unwrap();
+        assert_eq!(timed_out.title(), "Timed out");
+        for waiting in [
+            Screen::Loading,
+            Screen::Scan,
+            Screen::Queued(Placed {
+                order_id: "o".into(),
+                number: Some(12),
+                drink: None,
+            }),
+            Screen::LimitReached { until_ms: 0 },
+        ] {
+            assert_eq!(OrderAlert::of(&waiting), None, "{waiting:?}");
+        }
     }
 
     #[test]

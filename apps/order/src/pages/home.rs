@@ -1,10 +1,11 @@
 //! The order app's start: the live model (the boot sequence of contract §7.1, then
 //! events and resyncs) and the screen it leads to.
 
+use super::alerts::OrderAlerts;
 use super::menu::MenuScreen;
 use super::notices::NoticeScreen;
 use super::status::StatusScreen;
-use crate::context::OrderContext;
+use crate::context::{OrderContext, LEFT_KEY};
 use crate::flow::{self, OrderModel, Screen, Snapshot, TokenOutcome};
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
@@ -72,7 +73,8 @@ pub fn OrderHome() -> impl IntoView {
         .as_ref()
         .map(|u| u.access.sub.clone())
         .unwrap_or_default();
-    let model = OrderModel::new(settings.windows(), user.is_some_and(|u| u.is_admin()));
+    let model = OrderModel::new(settings.windows(), user.is_some_and(|u| u.is_admin()))
+        .having_left(browser::recall(LEFT_KEY));
     // The token stays in the address until it is settled, so a reload before that
     // (during sign-up, or a failed first load) still has it.
     let token = StoredValue::new(Some(browser::query_param("token")));
@@ -88,11 +90,18 @@ pub fn OrderHome() -> impl IntoView {
             topics: vec![user_topic(&sub), config_topic(&settings)],
         },
     );
-    provide_context(OrderContext { api, auth, live });
+    let chime = StoredValue::new_local(None);
+    provide_context(OrderContext {
+        api,
+        auth,
+        live,
+        chime,
+    });
     let screen = Memo::new(move |_| live.model.with(|m| m.screen.clone()));
 
     view! {
         <LiveNotices status=live.status/>
+        <OrderAlerts screen/>
         {move || match screen.get() {
             Screen::Menu { order_id, deadline_ms } => view! { <MenuScreen order_id deadline_ms/> }.into_any(),
             status if status.order_id().is_some() => view! { <StatusScreen screen=status/> }.into_any(),

@@ -50,8 +50,11 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     let submit_error = move || error_of(submit);
 
     let user_id = ctx.auth.user.get_untracked().map(|u| u.access.sub);
+    let unlock = ctx.clone();
     let order_now = move |_| {
         let Some(item) = chosen_item() else { return };
+        // The tap that allows the page a sound: the chime when the drink is ready.
+        unlock.unlock_sound();
         let modifiers = choices.with_untracked(|c| {
             item.modifiers
                 .iter()
@@ -76,6 +79,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                 .is_some_and(|(drink, config)| flow::ready_to_order(&config, &drink, &chosen))
     };
     // Per mille, in integers: float formatting would cost the app ~9 KB of wasm.
+    let heading = super::use_focused_heading();
     let per_mille_left = move || (deadline_ms - now.get()).clamp(0, choose_ms) * 1000 / choose_ms;
 
     view! {
@@ -87,7 +91,7 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
             <Show when=expired>
                 <Alert kind=AlertKind::Warning>"Time is up for this order. Scan the QR code again to start a new one."</Alert>
             </Show>
-            <h1 id="menu-title">"Choose a drink"</h1>
+            <h1 id="menu-title" tabindex="-1" node_ref=heading>"Choose a drink"</h1>
             <div class="drink-grid" role="group" aria-label="Drinks">
                 {menu.get_value().into_iter().map(|item| {
                     let name = item.drink.clone();

@@ -76,10 +76,11 @@ pub fn NoticeScreen(screen: Screen) -> impl IntoView {
 /// A card with an icon, a title and a message.
 #[component]
 fn Notice(icon: &'static str, title: &'static str, children: Children) -> impl IntoView {
+    let heading = super::use_focused_heading();
     view! {
         <section class="card notice" aria-labelledby="notice-title">
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
-            <h1 id="notice-title">{title}</h1>
+            <h1 id="notice-title" tabindex="-1" node_ref=heading>{title}</h1>
             {children()}
         </section>
     }

@@ -1,6 +1,7 @@
 //! Following an order live: in the queue (and how many are ahead), being made, ready,
 //! cancelled, timed out (contract §6.4), in the words every app uses for an order.
 
+use super::alerts::NotifyMe;
 use crate::context::OrderContext;
 use crate::flow::{self, Placed, Screen};
 use leptos::prelude::*;
@@ -77,6 +78,30 @@ fn words(screen: &Screen) -> Words {
     }
 }
 
+/// What a screen reader is told when the order moves on: the status card's heading;
+/// `urgent` (read out at once, interrupting) when the drink is ready.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Announcement {
+    pub text: String,
+    pub urgent: bool,
+}
+
+/// The announcement for a screen that follows an order; none for the others (the menu
+/// and the notices take focus to their heading instead).
+pub fn announcement(screen: &Screen) -> Option<Announcement> {
+    if screen.order_id().is_none() || matches!(screen, Screen::Menu { .. }) {
+        return None;
+    }
+    let Words { title, number, .. } = words(screen);
+    Some(Announcement {
+        text: match number {
+            Some(n) => format!("Order #{n}: {title}"),
+            None => title,
+        },
+        urgent: matches!(screen, Screen::Ready(_)),
+    })
+}
+
 /// "2 orders ahead of you", from the open orders any signed-in user may list in W;
 /// nothing when the backend does not let customers list them.
 #[component]
@@ -122,6 +147,20 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
     let order_id = screen.order_id().unwrap_or_default().to_string();
     let final_screen = screen.is_final();
     let queued = matches!(screen, Screen::Queued(_));
+    let ready = matches!(screen, Screen::Ready(_));
+    let (now, model) = (ctx.live.now, ctx.live.model);
+    // The daily limit, beneath a ready order.
+    let limit = move || {
+        let until = model.with(|m| m.next_order_ms)?;
+        (ready && until > now.get()).then(|| view! {
+            <p class="daily-limit">
+                "It's one coffee a day: you can order again in "
+                <span role="timer" aria-live="off">{move || flow::long_countdown(until, now.get())}</span>
+                "."
+            </p>
+        })
+    };
+    let heading = super::use_focused_heading();
     let cancel = {
         let ctx = ctx.clone();
         Action::new_local(move |order_id: &String| {
@@ -167,7 +206,7 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         <section class="card status" aria-labelledby="status-title" data-order=order_id.clone()>
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
             {number.map(|n| view! { <p class="order-number" aria-hidden="true">{format!("#{n}")}</p> })}
-            <h1 id="status-title" aria-live="polite">
+            <h1 id="status-title" tabindex="-1" node_ref=heading>
                 {number.map(|n| view! { <span class="visually-hidden">{format!("Order #{n}: ")}</span> })}
                 {title}
             </h1>
@@ -177,6 +216,8 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
                 _ => ().into_any(),
             }}
             <p>{detail}</p>
+            {limit}
+            {cancellable.then(|| view! { <NotifyMe/> })}
             {receipt_view}
             {move || cancel_error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <div class="button-row">
