@@ -14,7 +14,8 @@
 //! - `http/`: [`Faults::cognito`] for `/cognito/` (`http/cognito.rs`), [`Faults::rest`]
 //!   and [`Faults::rest_latency`] for the three APIs (a middleware in `http/mod.rs`),
 //!   the route itself (`http/local.rs`);
-//! - `iot.rs`: [`Faults::refusing_subscriptions`] per SUBSCRIBE, and [`Faults::drops`],
+//! - `iot.rs`: [`Faults::refusing_subscriptions`] per SUBSCRIBE,
+//!   [`Faults::silencing_websockets`] per packet to a client, and [`Faults::drops`],
 //!   which every WebSocket bridge watches.
 
 use serde_json::{json, Map, Value};
@@ -39,6 +40,7 @@ const KEYS: &[&str] = &[
     "cognito",
     "dropWebSockets",
     "refuseSubscriptions",
+    "silenceWebSockets",
     "rest",
     "restLatency",
     "clear",
@@ -94,6 +96,9 @@ pub struct FaultChange {
     pub credentials_lifetime_s: Option<i64>,
     pub cognito: Switch<CognitoAnswer>,
     pub refuse_subscriptions: Switch<()>,
+    /// Open WebSockets carry nothing to their clients (a phone's suspended tab, a network
+    /// that went quiet): messages are lost and the connection is not closed.
+    pub silence_websockets: Switch<()>,
     /// The status every REST call answers.
     pub rest: Switch<u16>,
     /// How long (ms) every REST call waits before it is handled.
@@ -146,6 +151,7 @@ impl FaultChange {
                 }
             })?,
             refuse_subscriptions: timed(keys, "refuseSubscriptions", &[], |_| Ok(()))?,
+            silence_websockets: timed(keys, "silenceWebSockets", &[], |_| Ok(()))?,
             rest: timed(keys, "rest", &["status"], |fault| {
                 match fault.get("status").and_then(Value::as_u64) {
                     Some(status @ (429 | 500..=599)) => Ok(status as u16),
@@ -283,6 +289,7 @@ struct State {
     credentials_lifetime_s: i64,
     cognito: Option<Active<CognitoAnswer>>,
     refuse_subscriptions: Option<Active<()>>,
+    silence_websockets: Option<Active<()>>,
     rest: Option<Active<u16>>,
     /// Milliseconds.
     rest_latency: Option<Active<u64>>,
@@ -310,6 +317,7 @@ impl Faults {
                 credentials_lifetime_s: CREDENTIALS_LIFETIME_S,
                 cognito: None,
                 refuse_subscriptions: None,
+                silence_websockets: None,
                 rest: None,
                 rest_latency: None,
             }),
@@ -329,6 +337,7 @@ impl Faults {
             if change.clear {
                 state.cognito = None;
                 state.refuse_subscriptions = None;
+                state.silence_websockets = None;
                 state.rest = None;
                 state.rest_latency = None;
             }
@@ -342,6 +351,11 @@ impl Faults {
             switch(
                 &mut state.refuse_subscriptions,
                 change.refuse_subscriptions,
+                now_ms,
+            );
+            switch(
+                &mut state.silence_websockets,
+                change.silence_websockets,
                 now_ms,
             );
             switch(&mut state.rest, change.rest, now_ms);
@@ -363,6 +377,7 @@ impl Faults {
             "credentialsLifetimeSeconds": state.credentials_lifetime_s,
             "cognito": Active::json(&state.cognito, now_ms, |a| json!({"answer": a.name()})),
             "refuseSubscriptions": Active::json(&state.refuse_subscriptions, now_ms, |()| json!({})),
+            "silenceWebSockets": Active::json(&state.silence_websockets, now_ms, |()| json!({})),
             "rest": Active::json(&state.rest, now_ms, |status| json!({"status": status})),
             "restLatency": Active::json(&state.rest_latency, now_ms, |ms| json!({"ms": ms})),
         })
@@ -386,6 +401,11 @@ impl Faults {
     /// Whether every SUBSCRIBE is refused at `now_ms`.
     pub fn refusing_subscriptions(&self, now_ms: i64) -> bool {
         Active::at(&self.lock().refuse_subscriptions, now_ms).is_some()
+    }
+
+    /// Whether open WebSockets carry nothing to their clients at `now_ms`.
+    pub fn silencing_websockets(&self, now_ms: i64) -> bool {
+        Active::at(&self.lock().silence_websockets, now_ms).is_some()
     }
 
     /// The status every REST call answers at `now_ms`, if the APIs are failing.
@@ -437,6 +457,11 @@ mod tests {
         assert!(faults.refusing_subscriptions(i64::MAX));
         let state = faults.apply(change(json!({"refuseSubscriptions": null})), 5);
         assert_eq!(state["refuseSubscriptions"], Value::Null);
+
+        let state = faults.apply(change(json!({"silenceWebSockets": {"forSeconds": 2}})), 0);
+        assert_eq!(state["silenceWebSockets"], json!({"forSeconds": 2.0}));
+        assert!(faults.silencing_websockets(1_999));
+        assert!(!faults.silencing_websockets(2_000));
     }
 
     #[test]
@@ -455,7 +480,8 @@ mod tests {
             json!({
                 "tokenLifetimeSeconds": 302, "credentialsLifetimeSeconds": 3600,
                 "cognito": {"answer": "error", "forSeconds": 2.0},
-                "refuseSubscriptions": null, "rest": null, "restLatency": null,
+                "refuseSubscriptions": null, "silenceWebSockets": null, "rest": null,
+                "restLatency": null,
             })
         );
     }

@@ -12,8 +12,10 @@
 //! SUBACK comes back with the refusals put in their places. Everything else goes
 //! through to the broker byte for byte.
 //!
-//! Two faults act here: `refuseSubscriptions` (the front door answers each SUBSCRIBE
-//! itself, with a failed SUBACK) and `dropWebSockets` (every bridge closes).
+//! Three faults act here: `refuseSubscriptions` (the front door answers each SUBSCRIBE
+//! itself, with a failed SUBACK), `silenceWebSockets` (the broker's packets are lost on
+//! the way to the client, the connection left open) and `dropWebSockets` (every bridge
+//! closes).
 
 use crate::clock::Clock;
 use crate::cognito::{issued_credentials, IssuedCredentials, Principal, Role};
@@ -436,6 +438,10 @@ impl Bridge {
                         if whole > 0 {
                             let rest = unfinished.split_off(whole);
                             let mut packets = std::mem::replace(&mut unfinished, rest);
+                            if faults.silencing_websockets(clock.now_ms()) {
+                                // Lost on the way, as to a suspended tab.
+                                continue;
+                            }
                             if !lock(&narrowed).is_empty() {
                                 packets = with_refusals(&packets, &narrowed)?;
                             }

@@ -271,3 +271,37 @@ async fn the_whole_journey_by_keyboard_with_each_step_read_out() -> Result<()> {
     .await?;
     phone.close().await
 }
+
+/// iOS suspends a hidden tab: its socket hears nothing and is not closed. Coming back,
+/// the phone shows the order's true state at once, from REST, without waiting for the
+/// connection to notice (45 s of silence), and alerts once.
+#[tokio::test]
+async fn back_from_a_suspended_tab_the_phone_shows_the_truth_at_once() -> Result<()> {
+    let harness = Harness::start().await?;
+    let (phone, order, number) = phone_with_an_order(&harness, "sara").await?;
+    phone
+        .wait_for_text("#order-announcer", &format!("Order {number}: In the queue"))
+        .await?;
+    let order_tab = phone.client.window().await?;
+    let other = phone.client.new_window(true).await?;
+    phone.client.switch_to_window(other.handle).await?;
+    harness
+        .faults(json!({"silenceWebSockets": {"forSeconds": 120}}))
+        .await?;
+    harness.barista_action(&order, "make").await?;
+    harness.barista_action(&order, "complete").await?;
+
+    phone.client.switch_to_window(order_tab).await?;
+    phone
+        .wait_for_text_within(
+            std::time::Duration::from_secs(3),
+            "#order-alerter",
+            &format!("Order {number}: {READY}"),
+        )
+        .await?;
+    phone
+        .wait_for_text_containing("#status-title", READY)
+        .await?;
+    harness.faults(json!({"clear": true})).await?;
+    phone.close().await
+}
