@@ -271,3 +271,122 @@ async fn ageing_orders_change_colour() -> Result<()> {
     browser.look("barista-ageing").await?;
     browser.close().await
 }
+
+/// The strip's counts, as the barista reads them: "2 Latte", in order.
+async fn all_day(browser: &e2e::Browser) -> Result<Vec<String>> {
+    let script =
+        "return [...document.querySelectorAll('.all-day-count')].map(e => e.textContent.trim())";
+    Ok(serde_json::from_value(browser.js(script).await?)?)
+}
+
+/// REST's open orders counted by drink, most first, then by name: what the strip must say.
+async fn all_day_from_rest(harness: &Harness) -> Result<Vec<String>> {
+    let barista = harness.barista().await?;
+    let open = barista
+        .send(
+            barista
+                .api()
+                .orders(&shared::model::OrderState::Created, None),
+        )
+        .await?
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .orders;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as i64;
+    let mut counts = std::collections::BTreeMap::<String, u32>::new();
+    for order in open {
+        if shared::windows::Windows::AWS.is_live(&order, now) {
+            *counts
+                .entry(order.drink.map(|d| d.drink).unwrap_or_default())
+                .or_default() += 1;
+        }
+    }
+    let mut counts: Vec<(String, u32)> = counts.into_iter().collect();
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    Ok(counts
+        .into_iter()
+        .map(|(drink, n)| format!("{n} {drink}"))
+        .collect())
+}
+
+/// The all-day strip counts what waits to be made, as REST does, through a service; a
+/// tap highlights that drink's cards.
+#[tokio::test]
+async fn all_day_counts_follow_the_service() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(IPAD).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
+    browser.wait_for_text(".store-state", "Store open").await?;
+    ensure!(!browser.shows(".all-day").await?, "nothing waits yet");
+
+    let first = harness.order("ana", "Latte").await?;
+    let second = harness.order("bo", "Latte").await?;
+    let third = harness.order("cy", "Espresso").await?;
+    let expect = |counts: &'static [&'static str]| {
+        let browser = &browser;
+        let harness = &harness;
+        async move {
+            eventually(&format!("the strip says {counts:?}"), || async {
+                Ok(all_day(browser).await? == counts)
+            })
+            .await?;
+            let rest = all_day_from_rest(harness).await?;
+            ensure!(rest == counts, "REST counts {rest:?}");
+            Ok::<_, anyhow::Error>(())
+        }
+    };
+    expect(&["2 Latte", "1 Espresso"]).await?;
+
+    browser.click(".all-day-drink").await?;
+    for (order, lit) in [(&first, true), (&second, true), (&third, false)] {
+        eventually("the tapped drink's cards are highlighted", || async {
+            let class = browser
+                .attr(&format!(".order-card[data-order='{order}']"), "class")
+                .await?
+                .unwrap_or_default();
+            Ok(class.contains("highlighted") == lit)
+        })
+        .await?;
+    }
+    ensure!(
+        browser
+            .attr(".all-day-drink", "aria-pressed")
+            .await?
+            .as_deref()
+            == Some("true")
+    );
+    browser.look("barista-all-day").await?;
+    // The smaller iPad, portrait, sees the strip too.
+    let small = harness
+        .browser(Device {
+            name: "ipad-portrait-small",
+            width: 768,
+            height: 1024,
+            touch: true,
+        })
+        .await?;
+    harness.sign_in_to(&small, AppKind::Barista, ADMIN).await?;
+    small.wait_for_text(".all-day-count", "2 Latte").await?;
+    small.look("barista-all-day").await?;
+    small.close().await?;
+
+    // Through the service: made and ready, cancelled.
+    harness.barista_action(&first, "make").await?;
+    expect(&["2 Latte", "1 Espresso"]).await?;
+    harness.barista_action(&first, "complete").await?;
+    expect(&["1 Espresso", "1 Latte"]).await?;
+    harness.barista_action(&third, "cancel").await?;
+    expect(&["1 Latte"]).await?;
+    harness.barista_action(&second, "make").await?;
+    harness.barista_action(&second, "complete").await?;
+    eventually("nothing waits: the strip goes", || async {
+        Ok(!browser.shows(".all-day").await?)
+    })
+    .await?;
+    ensure!(all_day_from_rest(&harness).await?.is_empty());
+    browser.close().await
+}

@@ -78,6 +78,34 @@ pub struct Recall {
     pub state: OrderState,
 }
 
+/// One drink waiting to be made, across Preview and Production: the all-day count a
+/// barista batches by ("3 Latte: 1 Oat").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllDay {
+    pub drink: String,
+    pub count: u32,
+    /// Each option chosen for it, by name, with how many of the drinks have it.
+    pub options: Vec<(String, u32)>,
+}
+
+impl AllDay {
+    /// "3 Latte", as it is read out.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.count, self.drink)
+    }
+
+    /// "1 Oat · 2 Extra shot", or nothing without options.
+    pub fn options_text(&self) -> Option<String> {
+        (!self.options.is_empty()).then(|| {
+            self.options
+                .iter()
+                .map(|(option, n)| format!("{n} {option}"))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        })
+    }
+}
+
 /// Every card, keyed by order id, as seen by one barista.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Board {
@@ -318,6 +346,38 @@ impl Board {
         recall_expired || cards != self.cards.len()
     }
 
+    /// The all-day counts: each drink waiting in Preview or Production (whoever makes
+    /// it), most first, then by name.
+    pub fn all_day(&self) -> Vec<AllDay> {
+        let mut drinks: BTreeMap<&str, (u32, BTreeMap<&str, u32>)> = BTreeMap::new();
+        let waiting = self
+            .cards
+            .values()
+            .filter(|c| c.column != Column::Pickup)
+            .filter_map(|c| c.order.drink.as_ref());
+        for drink in waiting {
+            let (count, options) = drinks.entry(drink.drink.as_str()).or_default();
+            *count += 1;
+            for option in &drink.modifiers {
+                *options.entry(option.as_str()).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<AllDay> = drinks
+            .into_iter()
+            .map(|(drink, (count, options))| AllDay {
+                drink: drink.to_string(),
+                count,
+                options: options
+                    .into_iter()
+                    .map(|(o, n)| (o.to_string(), n))
+                    .collect(),
+            })
+            .collect();
+        // Stable: equal counts stay in name order.
+        counts.sort_by_key(|d| std::cmp::Reverse(d.count));
+        counts
+    }
+
     /// A column's cards, by order number as a number (not as text: 9 before 10).
     pub fn column(&self, column: Column) -> Vec<Card> {
         let mut cards: Vec<Card> = self
@@ -334,6 +394,7 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::model::DrinkOrder;
 
     const NOW: i64 = 10_000_000_000;
     const W: Windows = Windows::AWS;
@@ -370,6 +431,55 @@ mod tests {
             .collect();
         assert_eq!(preview, [9, 10]);
         assert_eq!(board.column(Column::Production)[0].order.id, "m");
+    }
+
+    #[test]
+    fn all_day_counts_what_waits_in_preview_and_production() {
+        let with = |id: &str, n: u32, drink: &str, options: &[&str], barista: Option<&str>| {
+            let mut o = order(id, n, 0, barista);
+            o.drink = Some(DrinkOrder {
+                modifiers: options.iter().map(|s| s.to_string()).collect(),
+                ..DrinkOrder::plain(drink)
+            });
+            o
+        };
+        let done = Order {
+            state: OrderState::Completed,
+            ..with("d", 9, "Latte", &["Soy"], None)
+        };
+        let board = Board::load(
+            W,
+            "me",
+            vec![
+                with("a", 1, "Latte", &["Oat"], None),
+                with("b", 2, "Latte", &[], Some("me")),
+                with("c", 3, "Latte", &["Oat", "Extra shot"], Some("other")),
+                with("e", 4, "Espresso", &[], None),
+                with("f", 5, "Flat White", &[], None),
+                with("z", 6, "Mocha", &[], None),
+            ]
+            .into_iter()
+            .chain([Order {
+                ts_ms: Some(NOW - W.barista_ms),
+                ..with("zombie", 7, "Mocha", &[], None)
+            }])
+            .collect(),
+            vec![done],
+            NOW,
+        );
+        let counts = board.all_day();
+        let labels: Vec<String> = counts.iter().map(AllDay::label).collect();
+        assert_eq!(
+            labels,
+            ["3 Latte", "1 Espresso", "1 Flat White", "1 Mocha"],
+            "most first, then by name; Pickup and timed-out orders are not waiting"
+        );
+        assert_eq!(
+            counts[0].options_text().as_deref(),
+            Some("1 Extra shot · 2 Oat")
+        );
+        assert_eq!(counts[1].options_text(), None);
+        assert!(Board::new(W, "me").all_day().is_empty());
     }
 
     #[test]

@@ -13,4 +13,6 @@ pub struct ConsoleContext {
     pub live: Live<Board>,
     /// The last action that could not be sent.
     pub action_error: RwSignal<Option<String>>,
+    /// The drink whose cards the all-day strip highlights.
+    pub highlight: RwSignal<Option<String>>,
 }

@@ -121,9 +121,15 @@ pub fn OrderCard(card: Card) -> impl IntoView {
     };
     let age_class = move || Age::of(now.get() - since, &windows).class();
     let ticking = card.column != Column::Pickup;
+    let highlighted = {
+        let drink = card.order.drink.as_ref().map(|d| d.drink.clone());
+        let highlight = ctx.highlight;
+        move || ticking && highlight.with(|h| h.is_some() && *h == drink)
+    };
 
     view! {
-        <article class=move || format!("order-card {}", if ticking { age_class() } else { "ready" })
+        <article class=move || format!("order-card {}{}", if ticking { age_class() } else { "ready" },
+                if highlighted() { " highlighted" } else { "" })
             data-order=card.order.id.clone() aria-label=format!("Order {number}")>
             <header>
                 <span class="order-card-number">{number.clone()}</span>

@@ -1,5 +1,6 @@
 //! The console: three columns of live orders, the store switch, sound and wake lock.
 
+use super::all_day::AllDayStrip;
 use super::card::OrderCard;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
@@ -42,6 +43,7 @@ pub fn Console() -> impl IntoView {
         auth,
         live,
         action_error: RwSignal::new(None),
+        highlight: RwSignal::new(None),
     };
     provide_context(ctx.clone());
     let board = live.model;
@@ -117,6 +119,7 @@ pub fn Console() -> impl IntoView {
             </button>
             {move || recall().map(|text| view! { <p class="recall" role="status">{text}</p> })}
         </div>
+        <AllDayStrip/>
         <div class="board">
             {column(Column::Preview, "Preview")}
             {column(Column::Production, "Production")}

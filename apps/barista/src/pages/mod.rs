@@ -1,5 +1,6 @@
 //! The console's screen and its parts.
 
+mod all_day;
 mod card;
 mod console;
 mod store_switch;
