@@ -1,7 +1,7 @@
 //! The barista console on an iPad: orders arrive live and move through Preview,
 //! Production and Pickup; the backend agrees; two baristas share a bar.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use e2e::{eventually, Device, Harness, ADMIN, IPAD};
 use emulator::client::{Client, Method};
 use shared::AppKind;
@@ -388,5 +388,69 @@ async fn all_day_counts_follow_the_service() -> Result<()> {
     })
     .await?;
     ensure!(all_day_from_rest(&harness).await?.is_empty());
+    browser.close().await
+}
+
+/// "I never got #14": the recent orders panel says what happened to each order that
+/// left the board (ready, cancelled, timed out), finds one by its number, and still
+/// knows the timed-out one after a reload.
+#[tokio::test]
+async fn recent_orders_show_what_happened_to_each() -> Result<()> {
+    // Forty times faster: the baristas' window is 22.5 s, and the console knows it.
+    let windows = shared::windows::Windows::scaled(40);
+    let harness = Harness::start_with(windows).await?;
+    let browser = harness.browser(IPAD).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
+    let ready = harness.order("ana", "Latte").await?;
+    let cancelled = harness.order("bo", "Espresso").await?;
+    let forgotten = harness.order("cy", "Americano").await?;
+    browser.wait_for(&card_in(1, &forgotten)).await?;
+    harness.barista_action(&ready, "make").await?;
+    harness.barista_action(&ready, "complete").await?;
+    harness.barista_action(&cancelled, "cancel").await?;
+
+    browser.click_button("Recent orders").await?;
+    let outcome = |order: &str| format!("#recent-orders tr[data-order='{order}'] .outcome");
+    browser.wait_for_text(&outcome(&ready), "Ready").await?;
+    browser
+        .wait_for_text(&outcome(&cancelled), "Cancelled")
+        .await?;
+    // Nobody makes the third: its window ends.
+    let window = std::time::Duration::from_millis(windows.barista_ms as u64);
+    browser
+        .wait_for_text_within(window * 2, &outcome(&forgotten), "Timed out")
+        .await
+        .context("the timed-out order, live")?;
+    browser.look("barista-recent-orders").await?;
+
+    // Found by its number, alone.
+    let number = browser
+        .text(&format!("#recent-orders tr[data-order='{forgotten}'] th"))
+        .await?;
+    browser.fill("#recent-orders input", &number).await?;
+    eventually("only the order searched for is listed", || async {
+        let rows = browser
+            .js("return document.querySelectorAll('#recent-orders tbody tr').length")
+            .await?;
+        Ok(rows == 1 && browser.shows(&outcome(&forgotten)).await?)
+    })
+    .await?;
+    browser.fill("#recent-orders input", "999").await?;
+    browser
+        .wait_for_text("#recent-orders .empty", "No recent order numbered 999.")
+        .await?;
+
+    // After a reload, REST still tells the ready and the timed-out ones.
+    browser.client.refresh().await?;
+    browser.wait_for_connection("live").await?;
+    browser.click_button("Recent orders").await?;
+    browser
+        .wait_for_text(&outcome(&forgotten), "Timed out")
+        .await
+        .context("the timed-out order, after a reload")?;
+    browser.wait_for_text(&outcome(&ready), "Ready").await?;
     browser.close().await
 }

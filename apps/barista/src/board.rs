@@ -78,6 +78,44 @@ pub struct Recall {
     pub state: OrderState,
 }
 
+/// How an order left the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Completed,
+    Cancelled,
+    TimedOut,
+}
+
+impl Outcome {
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::Completed => "Ready",
+            Self::Cancelled => "Cancelled",
+            Self::TimedOut => "Timed out",
+        }
+    }
+}
+
+/// An order that left the board, for "I never got #14".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Departed {
+    pub order: Order,
+    pub outcome: Outcome,
+    /// When it left: seen by this console, or known (a W timeout is its window's end);
+    /// `None` for an order completed before this console loaded (REST does not say when).
+    pub left_at_ms: Option<i64>,
+}
+
+impl Departed {
+    /// The time it is listed by: when it left, else when it reached the baristas.
+    fn at_ms(&self) -> i64 {
+        self.left_at_ms.or(self.order.ts_ms).unwrap_or(0)
+    }
+}
+
+/// How many departed orders the console keeps.
+pub const RECENT: usize = 50;
+
 /// One drink waiting to be made, across Preview and Production: the all-day count a
 /// barista batches by ("3 Latte: 1 Oat").
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,6 +152,8 @@ pub struct Board {
     pub me: String,
     pub cards: BTreeMap<String, Card>,
     pub recall: Option<Recall>,
+    /// The orders that left the board, newest first, at most [`RECENT`].
+    pub recent: Vec<Departed>,
     /// None until the config has loaded.
     pub store_open: Option<bool>,
     /// Counts every word on the store's state (a load or `ConfigChanged`), so the store
@@ -138,6 +178,7 @@ impl LiveModel for Board {
         );
         let merged = loaded.merged_with_previous(self);
         self.cards = merged.cards;
+        self.recent = merged.recent;
         self.unreadable = snapshot.unreadable;
         self.store_open = Some(snapshot.store_open);
         self.store_news += 1;
@@ -189,8 +230,10 @@ impl LiveModel for Board {
                 card.pending = None;
                 card.order.state = OrderState::Completed;
                 card.picked_up_at_ms = Some(now_ms);
+                let card = card.clone();
+                self.depart(card.order.clone(), Outcome::Completed, now_ms);
                 self.recall = Some(Recall {
-                    card: card.clone(),
+                    card,
                     left_at_ms: now_ms,
                     state: OrderState::Completed,
                 });
@@ -199,7 +242,13 @@ impl LiveModel for Board {
             RealtimeEvent::OrderCancelled { order_id, .. } => {
                 self.leave(order_id, OrderState::Cancelled, now_ms)
             }
-            RealtimeEvent::OrderTimeOut { order_id, .. } => self.cards.remove(order_id).is_some(),
+            RealtimeEvent::OrderTimeOut { order_id, .. } => match self.cards.remove(order_id) {
+                Some(card) => {
+                    self.depart(card.order, Outcome::TimedOut, now_ms);
+                    true
+                }
+                None => false,
+            },
             _ => false,
         }
     }
@@ -227,11 +276,30 @@ impl Board {
         now_ms: i64,
     ) -> Self {
         let mut board = Self::new(windows, me);
+        let mut timed_out = Vec::new();
         for order in open {
             if windows.is_live(&order, now_ms) {
                 board.place(order, None);
+            } else if order.number.is_some() && order.drink.is_some() {
+                timed_out.push(order);
             }
         }
+        // Gone from the board, as REST tells: completed, and (W) open past its window.
+        board.recent = completed
+            .iter()
+            .filter(|o| o.number.is_some())
+            .map(|o| Departed {
+                order: o.clone(),
+                outcome: Outcome::Completed,
+                left_at_ms: None,
+            })
+            .chain(timed_out.into_iter().map(|o| Departed {
+                left_at_ms: o.ts_ms.map(|ts| ts + windows.barista_ms),
+                order: o,
+                outcome: Outcome::TimedOut,
+            }))
+            .collect();
+        board.sort_recent();
         let mut recent: Vec<Order> = completed
             .into_iter()
             .filter(|o| {
@@ -270,7 +338,51 @@ impl Board {
             }
         }
         self.recall = previous.recall.clone();
+        // What this console saw go stays (REST lists no cancellations), and knows when.
+        for seen in &previous.recent {
+            match self.recent.iter_mut().find(|d| d.order.id == seen.order.id) {
+                Some(listed) if seen.left_at_ms.is_some() => *listed = seen.clone(),
+                Some(_) => {}
+                None => self.recent.push(seen.clone()),
+            }
+        }
+        self.sort_recent();
         self
+    }
+
+    /// Newest first, at most [`RECENT`].
+    fn sort_recent(&mut self) {
+        self.recent.sort_by_key(|d| std::cmp::Reverse(d.at_ms()));
+        self.recent.truncate(RECENT);
+    }
+
+    /// Lists `order` as gone, newest first.
+    fn depart(&mut self, order: Order, outcome: Outcome, now_ms: i64) {
+        self.recent.retain(|d| d.order.id != order.id);
+        self.recent.insert(
+            0,
+            Departed {
+                order,
+                outcome,
+                left_at_ms: Some(now_ms),
+            },
+        );
+        self.recent.truncate(RECENT);
+    }
+
+    /// The departed orders a search for `query` finds: all of them for an empty query,
+    /// else the one numbered so ("14" or "#14").
+    pub fn recent_matching(&self, query: &str) -> Vec<Departed> {
+        let query = query.trim().trim_start_matches('#');
+        if query.is_empty() {
+            return self.recent.clone();
+        }
+        let wanted = query.parse::<u32>().ok();
+        self.recent
+            .iter()
+            .filter(|d| wanted.is_some() && d.order.number == wanted)
+            .cloned()
+            .collect()
     }
 
     fn place(&mut self, order: Order, pending: Option<OrderAction>) {
@@ -298,6 +410,7 @@ impl Board {
         let Some(card) = self.cards.remove(id) else {
             return false;
         };
+        self.depart(card.order.clone(), Outcome::Cancelled, now_ms);
         self.recall = Some(Recall {
             card,
             left_at_ms: now_ms,
@@ -480,6 +593,132 @@ mod tests {
         );
         assert_eq!(counts[1].options_text(), None);
         assert!(Board::new(W, "me").all_day().is_empty());
+    }
+
+    #[test]
+    fn recent_orders_say_what_happened_to_each_and_survive_a_reload() {
+        let done = Order {
+            state: OrderState::Completed,
+            ..order("done", 1, 600_000, None)
+        };
+        let zombie = order("zombie", 2, W.barista_ms + 60_000, None);
+        // The console's first load, as the page makes it.
+        let mut board = Board::new(W, "me");
+        board.merge(
+            BoardSnapshot {
+                open: vec![
+                    zombie,
+                    order("c", 3, 0, None),
+                    order("k", 4, 0, None),
+                    order("t", 5, 0, None),
+                ],
+                completed: vec![done],
+                store_open: true,
+                unreadable: 0,
+            },
+            NOW,
+        );
+        let listed = |b: &Board| -> Vec<(Option<u32>, Outcome, Option<i64>)> {
+            b.recent
+                .iter()
+                .map(|d| (d.order.number, d.outcome, d.left_at_ms))
+                .collect()
+        };
+        // From REST: the zombie timed out when its window ended; the completed order at
+        // an unknown time, listed by when it reached the bar.
+        assert_eq!(
+            listed(&board),
+            [
+                (Some(2), Outcome::TimedOut, Some(NOW - 60_000)),
+                (Some(1), Outcome::Completed, None),
+            ]
+        );
+        // Live: completed, cancelled, timed out, newest first.
+        let user_id = String::from("u");
+        for (i, event) in [
+            RealtimeEvent::OrderCompleted {
+                order_id: "c".into(),
+                user_id: user_id.clone(),
+            },
+            RealtimeEvent::OrderCancelled {
+                order_id: "k".into(),
+                user_id: user_id.clone(),
+            },
+            RealtimeEvent::OrderTimeOut {
+                order_id: "t".into(),
+                user_id: user_id.clone(),
+                cause: shared::model::TimeoutCause::Barista,
+            },
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(board.apply(event, NOW + 1_000 * (i as i64 + 1)));
+        }
+        assert_eq!(
+            listed(&board)[..3],
+            [
+                (Some(5), Outcome::TimedOut, Some(NOW + 3_000)),
+                (Some(4), Outcome::Cancelled, Some(NOW + 2_000)),
+                (Some(3), Outcome::Completed, Some(NOW + 1_000)),
+            ]
+        );
+        // A reload: REST knows the completed order (not when) and nothing of the
+        // cancellation; the console keeps what it saw.
+        let completed_c = Order {
+            state: OrderState::Completed,
+            ..order("c", 3, 0, None)
+        };
+        let done_again = Order {
+            state: OrderState::Completed,
+            ..order("done", 1, 600_000, None)
+        };
+        board.merge(
+            BoardSnapshot {
+                open: vec![order("zombie", 2, W.barista_ms + 60_000, None)],
+                completed: vec![done_again, completed_c],
+                store_open: true,
+                unreadable: 0,
+            },
+            NOW + 4_000,
+        );
+        assert_eq!(listed(&board).len(), 5);
+        assert_eq!(
+            listed(&board)[2],
+            (Some(3), Outcome::Completed, Some(NOW + 1_000)),
+            "the time it was seen to leave is kept"
+        );
+        // Search by number.
+        let found: Vec<Option<u32>> = ["#4", " 4 ", "44", "Latte", ""]
+            .iter()
+            .map(|q| board.recent_matching(q).len() as u32)
+            .map(Some)
+            .collect();
+        assert_eq!(found, [Some(1), Some(1), Some(0), Some(0), Some(5)]);
+        assert_eq!(board.recent_matching("4")[0].outcome, Outcome::Cancelled);
+    }
+
+    #[test]
+    fn recent_orders_keep_the_newest_fifty() {
+        let mut board = Board::new(W, "me");
+        for n in 0..(RECENT as u32 + 10) {
+            let id = format!("o{n}");
+            board.apply(
+                &RealtimeEvent::WaitingCompletion {
+                    order: order(&id, n, 0, None),
+                },
+                NOW,
+            );
+            board.apply(
+                &RealtimeEvent::OrderCancelled {
+                    order_id: id,
+                    user_id: "u".into(),
+                },
+                NOW + i64::from(n),
+            );
+        }
+        assert_eq!(board.recent.len(), RECENT);
+        assert_eq!(board.recent[0].order.number, Some(RECENT as u32 + 9));
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub(crate) fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// "14:05": the local time of day at `ms`.
+pub fn time_of_day(ms: i64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}", at.get_hours(), at.get_minutes())
+}
+
 /// Local midnight today and tomorrow (ms), in the browser's time zone: the daily
 /// limit resets at local midnight (contract §7.1).
 pub fn local_midnights(now_ms: i64) -> (i64, i64) {

@@ -2,6 +2,7 @@
 
 use super::all_day::AllDayStrip;
 use super::card::OrderCard;
+use super::recent::RecentOrders;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
 use crate::context::ConsoleContext;
@@ -118,6 +119,7 @@ pub fn Console() -> impl IntoView {
                 {move || if sound_on.get() { "Chime on" } else { "Chime off" }}
             </button>
             {move || recall().map(|text| view! { <p class="recall" role="status">{text}</p> })}
+            <RecentOrders/>
         </div>
         <AllDayStrip/>
         <div class="board">

@@ -4,13 +4,8 @@
 use crate::flow::{long_countdown, Screen};
 use leptos::prelude::*;
 use shared::ui::use_clock;
+use shared::web::time_of_day;
 use std::time::Duration;
-
-/// "14:05", local time.
-fn time_of_day(ms: i64) -> String {
-    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}", at.get_hours(), at.get_minutes())
-}
 
 /// What a screen without a menu says: its icon, title and message.
 fn words(screen: &Screen) -> (&'static str, &'static str, String) {

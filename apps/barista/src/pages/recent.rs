@@ -1,0 +1,84 @@
+//! Recent orders: the orders that left the board (ready, cancelled, timed out) with
+//! their number, drink, times and outcome, newest first, and a search by number, for
+//! the customer who says "I never got #14".
+
+use crate::board::{age_text, Departed, Outcome};
+use crate::context::ConsoleContext;
+use leptos::prelude::*;
+use shared::web::time_of_day;
+
+/// The toolbar's "Recent orders" button and the panel it opens beneath the toolbar.
+#[component]
+pub fn RecentOrders() -> impl IntoView {
+    let board = expect_context::<ConsoleContext>().live.model;
+    let open = RwSignal::new(false);
+    let query = RwSignal::new(String::new());
+    let found = Memo::new(move |_| query.with(|q| board.with(|b| b.recent_matching(q))));
+    let empty_text = move || {
+        if query.with(|q| q.trim().is_empty()) {
+            "No order has left the board yet.".to_string()
+        } else {
+            format!("No recent order numbered {}.", query.get().trim())
+        }
+    };
+    view! {
+        <button type="button" class="button secondary" aria-expanded=move || open.get().to_string()
+            aria-controls="recent-orders" on:click=move |_| open.update(|o| *o = !*o)>
+            "Recent orders"
+        </button>
+        <section id="recent-orders" class="recent-orders card" aria-labelledby="recent-title" hidden=move || !open.get()>
+            <div class="recent-head">
+                <h2 id="recent-title">"Recent orders"</h2>
+                <label class="recent-search">
+                    <span>"Order number"</span>
+                    <input type="search" inputmode="numeric" autocomplete="off"
+                        prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                </label>
+            </div>
+            <Show when=move || found.with(|f| !f.is_empty()) fallback=move || view! { <p class="empty">{empty_text}</p> }>
+                <table class="recent-table">
+                    <thead><tr>
+                        <th scope="col">"Order"</th><th scope="col">"Drink"</th>
+                        <th scope="col">"Reached the bar"</th><th scope="col">"Left"</th><th scope="col">"Outcome"</th>
+                    </tr></thead>
+                    <tbody>
+                        <For each=move || found.get() key=|d| (d.order.id.clone(), d.outcome, d.left_at_ms) let:departed>
+                            <RecentRow departed/>
+                        </For>
+                    </tbody>
+                </table>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn RecentRow(departed: Departed) -> impl IntoView {
+    let Departed {
+        order,
+        outcome,
+        left_at_ms,
+    } = departed;
+    let reached = order.ts_ms;
+    let left = match (left_at_ms, reached) {
+        (Some(left), Some(reached)) => {
+            format!("{} (after {})", time_of_day(left), age_text(reached, left))
+        }
+        (Some(left), None) => time_of_day(left),
+        (None, _) => "Earlier (time not known)".to_string(),
+    };
+    let class = match outcome {
+        Outcome::Completed => "outcome ready",
+        Outcome::Cancelled => "outcome cancelled",
+        Outcome::TimedOut => "outcome timed-out",
+    };
+    view! {
+        <tr data-order=order.id.clone()>
+            <th scope="row">{order.number.map(|n| format!("#{n}")).unwrap_or_default()}</th>
+            <td>{order.drink.map(|d| d.summary()).unwrap_or_default()}</td>
+            <td>{reached.map(time_of_day).unwrap_or_default()}</td>
+            <td>{left}</td>
+            <td><span class=class>{outcome.text()}</span></td>
+        </tr>
+    }
+}
