@@ -454,3 +454,88 @@ async fn recent_orders_show_what_happened_to_each() -> Result<()> {
     browser.wait_for_text(&outcome(&ready), "Ready").await?;
     browser.close().await
 }
+
+/// Keys as a bump bar sends them, pressed where the focus is.
+const ENTER: &str = "\u{E007}";
+const DELETE: &str = "\u{E017}";
+const ARROW_DOWN: &str = "\u{E015}";
+const ESCAPE: &str = "\u{E00C}";
+const F2: &str = "\u{E032}";
+
+/// A whole service from the keyboard alone: select, make, ready, unmake, cancel (with
+/// its confirmation), and a bump bar's key given to Make, kept after a reload.
+#[tokio::test]
+async fn a_service_driven_from_the_keyboard() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.browser(IPAD).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
+    let first = harness.order("ana", "Latte").await?;
+    let second = harness.order("bo", "Espresso").await?;
+    browser.wait_for(&card_in(1, &second)).await?;
+    let selected = |order: &str| format!(".order-card[data-order='{order}'][aria-current='true']");
+
+    // 1 selects the first card; Enter makes it, Enter again has it ready.
+    browser.press("1").await?;
+    browser.wait_for(&selected(&first)).await?;
+    browser.look("barista-keyboard-selected").await?;
+    browser.press(ENTER).await?;
+    browser.wait_for(&card_in(2, &first)).await?;
+    browser.wait_for(&selected(&first)).await?;
+    // u unmakes, Enter makes again, Enter completes.
+    browser.press("u").await?;
+    browser.wait_for(&card_in(1, &first)).await?;
+    browser.press(ENTER).await?;
+    browser.wait_for(&card_in(2, &first)).await?;
+    browser.press(ENTER).await?;
+    browser.wait_for(&card_in(3, &first)).await?;
+    eventually("the backend has it completed", || async {
+        Ok(backend_state(&harness.barista().await?, &first).await? == "Completed")
+    })
+    .await?;
+
+    // ↓ selects the next waiting card; Delete asks first; Escape keeps it; Enter on
+    // "Yes" cancels it.
+    browser.press(ARROW_DOWN).await?;
+    browser.wait_for(&selected(&second)).await?;
+    browser.press(DELETE).await?;
+    browser.wait_for(".confirm").await?;
+    browser.press(ESCAPE).await?;
+    eventually("the question goes, the order stays", || async {
+        Ok(!browser.shows(".confirm").await? && browser.shows(&card_in(1, &second)).await?)
+    })
+    .await?;
+    browser.press(DELETE).await?;
+    browser.wait_for(".confirm").await?;
+    browser.press(ENTER).await?;
+    eventually("the backend has it cancelled", || async {
+        Ok(backend_state(&harness.barista().await?, &second).await? == "Cancelled")
+    })
+    .await?;
+
+    // A bump bar's F2 takes over Make, and is kept.
+    browser.press("?").await?;
+    browser.wait_for("#keys-panel:not([hidden])").await?;
+    browser.look("barista-keys").await?;
+    browser
+        .click("#keys-panel tbody tr:first-child button")
+        .await?;
+    browser
+        .wait_for_text("#keys-panel tbody tr:first-child button", "Press a key…")
+        .await?;
+    browser.press(F2).await?;
+    browser
+        .wait_for_text("#keys-panel tbody tr:first-child kbd", "F2")
+        .await?;
+    browser.client.refresh().await?;
+    browser.wait_for_connection("live").await?;
+    let third = harness.order("cy", "Latte").await?;
+    browser.wait_for(&card_in(1, &third)).await?;
+    browser.press("1").await?;
+    browser.wait_for(&selected(&third)).await?;
+    browser.press(F2).await?;
+    browser.wait_for(&card_in(2, &third)).await?;
+    browser.close().await
+}

@@ -15,4 +15,6 @@ pub struct ConsoleContext {
     pub action_error: RwSignal<Option<String>>,
     /// The drink whose cards the all-day strip highlights.
     pub highlight: RwSignal<Option<String>>,
+    /// The card the keyboard has selected (an order id).
+    pub selected: RwSignal<Option<String>>,
 }

@@ -3,6 +3,7 @@
 mod app;
 mod board;
 mod context;
+mod keys;
 mod pages;
 
 fn main() {

@@ -56,7 +56,8 @@ pub fn ConfirmButton(
                         on:click=move |_| asking.set(true)>{label.clone()}</button>
                 }
             }>
-            <div class="confirm" role="alertdialog" aria-label=question.clone()>
+            <div class="confirm" role="alertdialog" aria-label=question.clone()
+                on:keydown=move |ev| if ev.key() == "Escape" { asking.set(false); }>
                 <p>{question.clone()}</p>
                 <div class="button-row">
                     <button type="button" class="button danger" node_ref=yes

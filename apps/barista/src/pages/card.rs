@@ -12,7 +12,7 @@ const UNCONFIRMED: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Sends `action` for the card unless one is already on its way; the card shows
 /// progress until the matching real-time event arrives.
-fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
+pub(crate) fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
     let board = ctx.live.model;
     let mut started = false;
     board.update(|b| started = b.start(&order_id, action));
@@ -126,10 +126,15 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         let highlight = ctx.highlight;
         move || ticking && highlight.with(|h| h.is_some() && *h == drink)
     };
+    let is_selected = {
+        let (id, selected) = (card.order.id.clone(), ctx.selected);
+        move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+    };
 
     view! {
         <article class=move || format!("order-card {}{}", if ticking { age_class() } else { "ready" },
                 if highlighted() { " highlighted" } else { "" })
+            aria-current=move || is_selected().then_some("true")
             data-order=card.order.id.clone() aria-label=format!("Order {number}")>
             <header>
                 <span class="order-card-number">{number.clone()}</span>

@@ -2,6 +2,7 @@
 
 use super::all_day::AllDayStrip;
 use super::card::OrderCard;
+use super::keyboard::KeyboardControl;
 use super::recent::RecentOrders;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
@@ -45,6 +46,7 @@ pub fn Console() -> impl IntoView {
         live,
         action_error: RwSignal::new(None),
         highlight: RwSignal::new(None),
+        selected: RwSignal::new(None),
     };
     provide_context(ctx.clone());
     let board = live.model;
@@ -120,6 +122,7 @@ pub fn Console() -> impl IntoView {
             </button>
             {move || recall().map(|text| view! { <p class="recall" role="status">{text}</p> })}
             <RecentOrders/>
+            <KeyboardControl/>
         </div>
         <AllDayStrip/>
         <div class="board">

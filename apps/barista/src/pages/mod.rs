@@ -3,6 +3,7 @@
 mod all_day;
 mod card;
 mod console;
+mod keyboard;
 mod recent;
 mod store_switch;
 
