@@ -498,6 +498,7 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
             "tokenLifetimeSeconds": 400, "credentialsLifetimeSeconds": 60,
             "cognito": {"answer": "throttle", "forSeconds": 30},
             "refuseSubscriptions": {},
+            "silenceWebSockets": {"forSeconds": 30},
             "rest": {"status": 502, "forSeconds": 30.5},
             "restLatency": {"ms": 5, "forSeconds": 30},
         }),
@@ -509,6 +510,7 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
             "tokenLifetimeSeconds": 400, "credentialsLifetimeSeconds": 60,
             "cognito": {"answer": "throttle", "forSeconds": 30.0},
             "refuseSubscriptions": {"forSeconds": null},
+            "silenceWebSockets": {"forSeconds": 30.0},
             "rest": {"status": 502, "forSeconds": 30.5},
             "restLatency": {"ms": 5, "forSeconds": 30.0},
         })
@@ -523,7 +525,8 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
         cleared,
         json!({
             "tokenLifetimeSeconds": 400, "credentialsLifetimeSeconds": 60,
-            "cognito": null, "refuseSubscriptions": null, "rest": null, "restLatency": null,
+            "cognito": null, "refuseSubscriptions": null, "silenceWebSockets": null,
+            "rest": null, "restLatency": null,
         }),
         "the lifetimes are not timed faults"
     );

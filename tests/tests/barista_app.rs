@@ -539,3 +539,57 @@ async fn a_service_driven_from_the_keyboard() -> Result<()> {
     browser.wait_for(&card_in(2, &third)).await?;
     browser.close().await
 }
+
+/// The robot switch makes and completes the robot customers' orders at its speed, and
+/// never a person's; closing the store turns it off.
+#[tokio::test]
+async fn the_robot_switch_serves_robot_orders_only() -> Result<()> {
+    // Ten times faster: the robot acts every 3 s.
+    let harness = Harness::start_with(shared::windows::Windows::scaled(10)).await?;
+    let browser = harness.browser(IPAD).await?;
+    harness
+        .sign_in_to(&browser, AppKind::Barista, ADMIN)
+        .await?;
+    browser.wait_for_connection("live").await?;
+    let (cognito, store) = (&harness.emulator.cognito, &harness.emulator.backend.store);
+    let robot = emulator::robot::robot_user_like(
+        &harness.client(),
+        cognito,
+        store,
+        "robot-customer@example.com",
+        &["robot"],
+    )
+    .await?;
+    let robots_order = harness.scan_current(&robot).await?;
+    harness.submit(&robot, &robots_order, "Latte").await?;
+    let persons_order = harness.order("ana", "Latte").await?;
+    browser.wait_for(&card_in(1, &persons_order)).await?;
+    browser.wait_for(&card_in(1, &robots_order)).await?;
+
+    browser.click_button("Robot off").await?;
+    browser
+        .wait_for(&format!("{} .robot-made", card_in(2, &robots_order)))
+        .await?;
+    browser.look("barista-robot").await?;
+    browser.wait_for(&card_in(3, &robots_order)).await?;
+    eventually("the backend has the robot's order completed", || async {
+        Ok(backend_state(&harness.barista().await?, &robots_order).await? == "Completed")
+    })
+    .await?;
+    ensure!(
+        browser.shows(&card_in(1, &persons_order)).await?,
+        "the person's order is still waiting"
+    );
+    ensure!(backend_state(&harness.barista().await?, &persons_order).await? == "Created");
+
+    // Closing the store turns the robot off.
+    browser.click_button("Close store").await?;
+    browser.click_button("Yes").await?;
+    browser
+        .wait_for_text(".store-state", "Store closed")
+        .await?;
+    browser
+        .wait_for_text(".robot-switch .button", "Robot off")
+        .await?;
+    browser.close().await
+}

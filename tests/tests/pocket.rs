@@ -141,6 +141,11 @@ async fn an_order_ready_while_the_phone_is_away_alerts_once() -> Result<()> {
         Ok(!phone.client.title().await?.starts_with("Ready"))
     })
     .await?;
+    // Shown through the service worker, a moment after the screen changed.
+    eventually("one notification", || async {
+        Ok(!notifications(&phone).await?.is_empty())
+    })
+    .await?;
     let shown = notifications(&phone).await?;
     ensure!(
         shown.len() == 1 && shown[0].0 == badge && shown[0].1.contains("collect it at the bar"),
@@ -294,7 +299,7 @@ async fn back_from_a_suspended_tab_the_phone_shows_the_truth_at_once() -> Result
     phone.client.switch_to_window(order_tab).await?;
     phone
         .wait_for_text_within(
-            std::time::Duration::from_secs(3),
+            std::time::Duration::from_secs(5),
             "#order-alerter",
             &format!("Order {number}: {READY}"),
         )

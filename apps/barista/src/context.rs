@@ -17,4 +17,6 @@ pub struct ConsoleContext {
     pub highlight: RwSignal<Option<String>>,
     /// The card the keyboard has selected (an order id).
     pub selected: RwSignal<Option<String>>,
+    /// The robot orders the console's robot made and has yet to complete.
+    pub robot_made: RwSignal<std::collections::BTreeSet<String>>,
 }

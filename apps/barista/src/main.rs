@@ -5,6 +5,7 @@ mod board;
 mod context;
 mod keys;
 mod pages;
+mod robot;
 
 fn main() {
     // A panic's message in the console (the split release build traps instead).

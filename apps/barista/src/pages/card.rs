@@ -126,6 +126,10 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         let highlight = ctx.highlight;
         move || ticking && highlight.with(|h| h.is_some() && *h == drink)
     };
+    let by_robot = {
+        let (id, made) = (card.order.id.clone(), ctx.robot_made);
+        move || made.with(|m| m.contains(&id))
+    };
     let is_selected = {
         let (id, selected) = (card.order.id.clone(), ctx.selected);
         move || selected.with(|s| s.as_deref() == Some(id.as_str()))
@@ -145,6 +149,7 @@ pub fn OrderCard(card: Card) -> impl IntoView {
             </header>
             <p class="order-card-drink">{drink.map(|d| d.drink).unwrap_or_default()}</p>
             {options.map(|o| view! { <p class="order-card-options">{o}</p> })}
+            {move || by_robot().then(|| view! { <p class="robot-made">"Made by the console's robot"</p> })}
             {actions}
         </article>
     }

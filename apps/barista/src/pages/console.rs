@@ -4,6 +4,7 @@ use super::all_day::AllDayStrip;
 use super::card::OrderCard;
 use super::keyboard::KeyboardControl;
 use super::recent::RecentOrders;
+use super::robot_switch::RobotSwitch;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
 use crate::context::ConsoleContext;
@@ -47,6 +48,7 @@ pub fn Console() -> impl IntoView {
         action_error: RwSignal::new(None),
         highlight: RwSignal::new(None),
         selected: RwSignal::new(None),
+        robot_made: RwSignal::new(Default::default()),
     };
     provide_context(ctx.clone());
     let board = live.model;
@@ -121,6 +123,7 @@ pub fn Console() -> impl IntoView {
                 {move || if sound_on.get() { "Chime on" } else { "Chime off" }}
             </button>
             {move || recall().map(|text| view! { <p class="recall" role="status">{text}</p> })}
+            <RobotSwitch/>
             <RecentOrders/>
             <KeyboardControl/>
         </div>

@@ -5,6 +5,7 @@ mod card;
 mod console;
 mod keyboard;
 mod recent;
+mod robot_switch;
 mod store_switch;
 
 pub use console::Console;
