@@ -100,6 +100,27 @@ impl Harness {
         Ok(bucket["last_code"].as_str().unwrap_or_default().to_string())
     }
 
+    /// A code the board will show for at least `lasting` more (waiting for the next one
+    /// when the current window ends sooner): for a test that scans a code itself after
+    /// a few steps, where the code moving on would be a different story.
+    pub async fn code_lasting(&self, lasting: std::time::Duration) -> Result<String> {
+        let barista = self.barista().await?;
+        let first = barista.qr_code().await?;
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as i64;
+        let left_ms = first["end_ts"].as_i64().unwrap_or(i64::MAX) - now_ms;
+        let code = first["last_code"].as_str().unwrap_or_default().to_string();
+        if left_ms >= lasting.as_millis() as i64 {
+            return Ok(code);
+        }
+        crate::eventually_within(lasting * 2, "the next QR code", || async {
+            Ok(self.current_code().await? != code)
+        })
+        .await?;
+        self.current_code().await
+    }
+
     /// `customer` scans `code`; the order id, or an error when the scan is refused.
     pub async fn scan(&self, customer: &emulator::client::Client, code: &str) -> Result<String> {
         customer.scan_ok(code).await
@@ -168,11 +189,19 @@ impl Harness {
     /// [`Harness::scan_current`], a phone that scanned a code just as the board moved on
     /// is told so, and scans the new one.
     pub async fn phone_scans(&self, phone: &Browser) -> Result<()> {
-        let mut code = self.current_code().await?;
+        let code = self.current_code().await?;
+        phone
+            .goto(&self.url(&format!("/order/?token={code}")))
+            .await?;
+        self.phone_reaches_the_menu(phone, &code).await
+    }
+
+    /// A phone that opened the link of `scanned` shows its menu: if the board moved on
+    /// to another code meanwhile (a sign-up takes a while), it is told so, and scans the
+    /// code showing now, as its customer would.
+    pub async fn phone_reaches_the_menu(&self, phone: &Browser, scanned: &str) -> Result<()> {
+        let mut code = scanned.to_string();
         for _ in 0..3 {
-            phone
-                .goto(&self.url(&format!("/order/?token={code}")))
-                .await?;
             // The menu, or a notice (not the busy one shown while the scan is on its way).
             phone
                 .wait_for("#menu-title, .notice:not([aria-busy]) #notice-title")
@@ -186,6 +215,9 @@ impl Harness {
                 bail!("the phone was refused the code showing now: {notice}");
             }
             code = showing;
+            phone
+                .goto(&self.url(&format!("/order/?token={code}")))
+                .await?;
         }
         bail!("the code changed three times while the phone scanned it")
     }

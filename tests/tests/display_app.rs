@@ -22,7 +22,7 @@ async fn qr_tokens_and_orders_from_preparing_to_ready() -> Result<()> {
     browser.wait_for_text(".tokens", "10 drinks left").await?;
     // The QR code carries the order app's URL and the validator's current code.
     let barista = harness.barista().await?;
-    let code = harness.current_code().await?;
+    let code = harness.code_lasting(Duration::from_secs(10)).await?;
     browser.click(".qr-button").await?;
     let expected = format!("{}/order/?token={code}", harness.emulator.base_url());
     browser.wait_for_text(".qr-debug", &expected).await?;

@@ -172,7 +172,9 @@ async fn no_drinks_left_in_this_round() -> Result<()> {
     let harness = Harness::start().await?;
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "gi").await?;
-    let code = harness.current_code().await?;
+    let code = harness
+        .code_lasting(std::time::Duration::from_secs(15))
+        .await?;
     let other = harness.customer("other").await?;
     for _ in 0..10 {
         other.scan(&code).await?;
