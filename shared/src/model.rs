@@ -92,7 +92,7 @@ impl OrderState {
 
 /// Where an order is, in the words all three apps use (one vocabulary: the customer's
 /// phone, the barista's buttons and the TV say the same).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
     /// Scanned, the drink not chosen yet.
     Choosing,

@@ -4,7 +4,7 @@
 
 use crate::harness::admin_of;
 use crate::{eventually, Browser, Harness};
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
 
 impl Harness {
     /// The barista's sign-in: (username, password); in E a phone number.
@@ -94,6 +94,15 @@ impl Harness {
         Ok(customer)
     }
 
+    /// The barista console on an iPad, signed in as the admin and live.
+    pub async fn staff_console(&self) -> Result<Browser> {
+        let browser = self.browser(crate::IPAD).await?;
+        self.sign_in_to(&browser, shared::AppKind::Barista, crate::ADMIN)
+            .await?;
+        browser.wait_for_connection("live").await?;
+        Ok(browser)
+    }
+
     /// The QR code the board shows now.
     pub async fn current_code(&self) -> Result<String> {
         let bucket = self.barista().await?.qr_code().await?;
@@ -158,16 +167,20 @@ impl Harness {
         for _ in 0..3 {
             match self.scan(customer, &code).await {
                 Ok(order) => return Ok(order),
-                Err(refused) => {
-                    let showing = self.current_code().await?;
-                    if showing == code {
-                        return Err(refused);
-                    }
-                    code = showing;
-                }
+                Err(refused) => code = self.moved_on_from(&code, refused).await?,
             }
         }
         bail!("the code changed three times while scanning it")
+    }
+
+    /// After `code` was refused for `why`: the code the board shows now, to scan instead,
+    /// if it moved on since (a person would scan again); else the refusal stands.
+    async fn moved_on_from(&self, code: &str, why: anyhow::Error) -> Result<String> {
+        let showing = self.current_code().await?;
+        if showing == code {
+            return Err(why);
+        }
+        Ok(showing)
     }
 
     /// A new customer scans the current code and orders `drink`; returns the order id.
@@ -209,12 +222,9 @@ impl Harness {
             if phone.shows("#menu-title").await? {
                 return Ok(());
             }
-            let showing = self.current_code().await?;
-            if showing == code {
-                let notice = phone.text("#notice-title").await?;
-                bail!("the phone was refused the code showing now: {notice}");
-            }
-            code = showing;
+            let notice = phone.text("#notice-title").await?;
+            let refused = anyhow!("the phone was refused the code showing now: {notice}");
+            code = self.moved_on_from(&code, refused).await?;
             phone
                 .goto(&self.url(&format!("/order/?token={code}")))
                 .await?;

@@ -22,11 +22,7 @@ async fn backend_state(barista: &Client, order: &str) -> Result<String> {
 #[tokio::test]
 async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     let harness = Harness::start().await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     browser.wait_for_text(".store-state", "Store open").await?;
 
     let first = harness.order("ana", "Latte").await?;
@@ -132,11 +128,7 @@ async fn customers_are_refused() -> Result<()> {
 #[tokio::test]
 async fn the_store_switch_waits_for_the_backend() -> Result<()> {
     let harness = Harness::start().await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     browser.wait_for_text(".store-state", "Store open").await?;
     browser.click_button("Close store").await?;
     browser.click_button("Yes").await?;
@@ -204,11 +196,7 @@ async fn two_baristas_share_the_bar() -> Result<()> {
 #[tokio::test]
 async fn orders_placed_while_offline_appear_after_reconnecting() -> Result<()> {
     let harness = Harness::start().await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     let stopped = harness.stop_emulator().await?;
     browser.wait_for_connection("reconnecting").await?;
     let harness = stopped.restart().await?;
@@ -315,11 +303,7 @@ async fn all_day_from_rest(harness: &Harness) -> Result<Vec<String>> {
 #[tokio::test]
 async fn all_day_counts_follow_the_service() -> Result<()> {
     let harness = Harness::start().await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     browser.wait_for_text(".store-state", "Store open").await?;
     ensure!(!browser.shows(".all-day").await?, "nothing waits yet");
 
@@ -399,11 +383,7 @@ async fn recent_orders_show_what_happened_to_each() -> Result<()> {
     // Forty times faster: the baristas' window is 22.5 s, and the console knows it.
     let windows = shared::windows::Windows::scaled(40);
     let harness = Harness::start_with(windows).await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     let ready = harness.order("ana", "Latte").await?;
     let cancelled = harness.order("bo", "Espresso").await?;
     let forgotten = harness.order("cy", "Americano").await?;
@@ -413,7 +393,7 @@ async fn recent_orders_show_what_happened_to_each() -> Result<()> {
     harness.barista_action(&cancelled, "cancel").await?;
 
     browser.click_button("Recent orders").await?;
-    let outcome = |order: &str| format!("#recent-orders tr[data-order='{order}'] .outcome");
+    let outcome = |order: &str| format!("#recent-orders tr[data-order='{order}'] .badge");
     browser.wait_for_text(&outcome(&ready), "Ready").await?;
     browser
         .wait_for_text(&outcome(&cancelled), "Cancelled")
@@ -467,11 +447,7 @@ const F2: &str = "\u{E032}";
 #[tokio::test]
 async fn a_service_driven_from_the_keyboard() -> Result<()> {
     let harness = Harness::start().await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     let first = harness.order("ana", "Latte").await?;
     let second = harness.order("bo", "Espresso").await?;
     browser.wait_for(&card_in(1, &second)).await?;
@@ -546,11 +522,7 @@ async fn a_service_driven_from_the_keyboard() -> Result<()> {
 async fn the_robot_switch_serves_robot_orders_only() -> Result<()> {
     // Ten times faster: the robot acts every 3 s.
     let harness = Harness::start_with(shared::windows::Windows::scaled(10)).await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     let (cognito, store) = (&harness.emulator.cognito, &harness.emulator.backend.store);
     let robot = emulator::robot::robot_user_like(
         &harness.client(),

@@ -2,10 +2,9 @@
 //! `cargo xtask bench-ui` (they are ignored by `cargo test`).
 
 use anyhow::Result;
-use e2e::{eventually_within, Harness, ADMIN, IPAD};
+use e2e::{eventually_within, Harness};
 use emulator::client::Method;
 use serde_json::json;
-use shared::AppKind;
 use std::time::Duration;
 
 /// Records, in the page, when each order card first appears (epoch ms).
@@ -40,11 +39,7 @@ async fn order_placed_to_card_on_the_barista_console() -> Result<()> {
         ..shared::windows::Windows::AWS
     };
     let harness = Harness::start_with(windows).await?;
-    let browser = harness.browser(IPAD).await?;
-    harness
-        .sign_in_to(&browser, AppKind::Barista, ADMIN)
-        .await?;
-    browser.wait_for_connection("live").await?;
+    let browser = harness.staff_console().await?;
     browser.js(WATCH_CARDS).await?;
 
     let barista = harness.barista().await?;

@@ -35,6 +35,16 @@ async fn notifications(phone: &Browser) -> Result<Vec<(String, String)>> {
     )?)
 }
 
+/// Puts the page behind a new blank tab (hidden, as a phone put away); returns the page's
+/// own tab, to come back to.
+async fn behind_another_tab(phone: &Browser) -> Result<fantoccini::wd::WindowHandle> {
+    let page = phone.client.window().await?;
+    let other = phone.client.new_window(true).await?;
+    phone.client.switch_to_window(other.handle).await?;
+    phone.goto("about:blank").await?;
+    Ok(page)
+}
+
 /// The titles of the browser's tabs, the hidden ones too (as its tab strip shows them).
 async fn tab_titles(phone: &Browser) -> Result<Vec<String>> {
     let targets = phone.cdp("Target.getTargets", json!({})).await?;
@@ -114,10 +124,7 @@ async fn an_order_ready_while_the_phone_is_away_alerts_once() -> Result<()> {
         .await?;
 
     // Into the pocket: another tab in front.
-    let order_tab = phone.client.window().await?;
-    let other = phone.client.new_window(true).await?;
-    phone.client.switch_to_window(other.handle).await?;
-    phone.goto("about:blank").await?;
+    let order_tab = behind_another_tab(&phone).await?;
     harness.barista_action(&order, "make").await?;
     harness.barista_action(&order, "complete").await?;
     let badge = format!("Ready · {number}");
@@ -287,9 +294,7 @@ async fn back_from_a_suspended_tab_the_phone_shows_the_truth_at_once() -> Result
     phone
         .wait_for_text("#order-announcer", &format!("Order {number}: In the queue"))
         .await?;
-    let order_tab = phone.client.window().await?;
-    let other = phone.client.new_window(true).await?;
-    phone.client.switch_to_window(other.handle).await?;
+    let order_tab = behind_another_tab(&phone).await?;
     harness
         .faults(json!({"silenceWebSockets": {"forSeconds": 120}}))
         .await?;

@@ -3,7 +3,7 @@
 
 use shared::api::OrderAction;
 use shared::live::{BoardSnapshot, LiveModel};
-use shared::model::{Order, OrderState};
+use shared::model::{Order, OrderState, OrderStatus};
 use shared::realtime::RealtimeEvent;
 use shared::windows::Windows;
 use std::collections::BTreeMap;
@@ -78,29 +78,12 @@ pub struct Recall {
     pub state: OrderState,
 }
 
-/// How an order left the board.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    Completed,
-    Cancelled,
-    TimedOut,
-}
-
-impl Outcome {
-    pub fn text(self) -> &'static str {
-        match self {
-            Self::Completed => "Ready",
-            Self::Cancelled => "Cancelled",
-            Self::TimedOut => "Timed out",
-        }
-    }
-}
-
 /// An order that left the board, for "I never got #14".
 #[derive(Clone, Debug, PartialEq)]
 pub struct Departed {
     pub order: Order,
-    pub outcome: Outcome,
+    /// How it left: ready, cancelled or timed out.
+    pub outcome: OrderStatus,
     /// When it left: seen by this console, or known (a W timeout is its window's end);
     /// `None` for an order completed before this console loaded (REST does not say when).
     pub left_at_ms: Option<i64>,
@@ -231,7 +214,7 @@ impl LiveModel for Board {
                 card.order.state = OrderState::Completed;
                 card.picked_up_at_ms = Some(now_ms);
                 let card = card.clone();
-                self.depart(card.order.clone(), Outcome::Completed, now_ms);
+                self.depart(card.order.clone(), OrderStatus::Ready, now_ms);
                 self.recall = Some(Recall {
                     card,
                     left_at_ms: now_ms,
@@ -244,7 +227,7 @@ impl LiveModel for Board {
             }
             RealtimeEvent::OrderTimeOut { order_id, .. } => match self.cards.remove(order_id) {
                 Some(card) => {
-                    self.depart(card.order, Outcome::TimedOut, now_ms);
+                    self.depart(card.order, OrderStatus::TimedOut, now_ms);
                     true
                 }
                 None => false,
@@ -290,13 +273,13 @@ impl Board {
             .filter(|o| o.number.is_some())
             .map(|o| Departed {
                 order: o.clone(),
-                outcome: Outcome::Completed,
+                outcome: OrderStatus::Ready,
                 left_at_ms: None,
             })
             .chain(timed_out.into_iter().map(|o| Departed {
                 left_at_ms: o.ts_ms.map(|ts| ts + windows.barista_ms),
                 order: o,
-                outcome: Outcome::TimedOut,
+                outcome: OrderStatus::TimedOut,
             }))
             .collect();
         board.sort_recent();
@@ -357,7 +340,7 @@ impl Board {
     }
 
     /// Lists `order` as gone, newest first.
-    fn depart(&mut self, order: Order, outcome: Outcome, now_ms: i64) {
+    fn depart(&mut self, order: Order, outcome: OrderStatus, now_ms: i64) {
         self.recent.retain(|d| d.order.id != order.id);
         self.recent.insert(
             0,
@@ -410,7 +393,7 @@ impl Board {
         let Some(card) = self.cards.remove(id) else {
             return false;
         };
-        self.depart(card.order.clone(), Outcome::Cancelled, now_ms);
+        self.depart(card.order.clone(), OrderStatus::Cancelled, now_ms);
         self.recall = Some(Recall {
             card,
             left_at_ms: now_ms,
@@ -618,7 +601,7 @@ mod tests {
             },
             NOW,
         );
-        let listed = |b: &Board| -> Vec<(Option<u32>, Outcome, Option<i64>)> {
+        let listed = |b: &Board| -> Vec<(Option<u32>, OrderStatus, Option<i64>)> {
             b.recent
                 .iter()
                 .map(|d| (d.order.number, d.outcome, d.left_at_ms))
@@ -629,8 +612,8 @@ mod tests {
         assert_eq!(
             listed(&board),
             [
-                (Some(2), Outcome::TimedOut, Some(NOW - 60_000)),
-                (Some(1), Outcome::Completed, None),
+                (Some(2), OrderStatus::TimedOut, Some(NOW - 60_000)),
+                (Some(1), OrderStatus::Ready, None),
             ]
         );
         // Live: completed, cancelled, timed out, newest first.
@@ -658,9 +641,9 @@ mod tests {
         assert_eq!(
             listed(&board)[..3],
             [
-                (Some(5), Outcome::TimedOut, Some(NOW + 3_000)),
-                (Some(4), Outcome::Cancelled, Some(NOW + 2_000)),
-                (Some(3), Outcome::Completed, Some(NOW + 1_000)),
+                (Some(5), OrderStatus::TimedOut, Some(NOW + 3_000)),
+                (Some(4), OrderStatus::Cancelled, Some(NOW + 2_000)),
+                (Some(3), OrderStatus::Ready, Some(NOW + 1_000)),
             ]
         );
         // A reload: REST knows the completed order (not when) and nothing of the
@@ -685,7 +668,7 @@ mod tests {
         assert_eq!(listed(&board).len(), 5);
         assert_eq!(
             listed(&board)[2],
-            (Some(3), Outcome::Completed, Some(NOW + 1_000)),
+            (Some(3), OrderStatus::Ready, Some(NOW + 1_000)),
             "the time it was seen to leave is kept"
         );
         // Search by number.
@@ -695,7 +678,10 @@ mod tests {
             .map(Some)
             .collect();
         assert_eq!(found, [Some(1), Some(1), Some(0), Some(0), Some(5)]);
-        assert_eq!(board.recent_matching("4")[0].outcome, Outcome::Cancelled);
+        assert_eq!(
+            board.recent_matching("4")[0].outcome,
+            OrderStatus::Cancelled
+        );
     }
 
     #[test]

@@ -4,8 +4,7 @@
 use crate::flow::OrderModel;
 use leptos::prelude::*;
 use shared::api::Api;
-use shared::ui::{browser, Auth, Live};
-use shared::web::device::Chime;
+use shared::ui::{browser, Auth, Live, TapChime};
 
 /// Where the phone remembers the order whose finished screen the customer left, so that
 /// a reload does not bring back "Ready" for a drink already collected.
@@ -19,7 +18,7 @@ pub struct OrderContext {
     pub live: Live<OrderModel>,
     /// The sound that says the order is ready: browsers allow sound only after a tap, so
     /// the customer's own "Order now" makes it.
-    pub chime: StoredValue<Option<Chime>, LocalStorage>,
+    pub chime: TapChime,
 }
 
 impl OrderContext {
@@ -34,14 +33,5 @@ impl OrderContext {
             browser::remember(LEFT_KEY, &left);
         }
         self.live.reload();
-    }
-}
-
-impl OrderContext {
-    /// Makes the chime, from inside the customer's tap (once).
-    pub fn unlock_sound(&self) {
-        if self.chime.with_value(Option::is_none) {
-            self.chime.set_value(Chime::new());
-        }
     }
 }

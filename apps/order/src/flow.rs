@@ -2,7 +2,7 @@
 //! on by real-time events (contract §6.4, §7.1). Pure: time comes in as an argument.
 
 use shared::live::LiveModel;
-use shared::model::{Config, DrinkOrder, Order, OrderState, TimeoutCause};
+use shared::model::{Config, DrinkOrder, Order, OrderState, OrderStatus, TimeoutCause};
 use shared::realtime::RealtimeEvent;
 use shared::windows::Windows;
 
@@ -538,21 +538,14 @@ impl LiveModel for OrderModel {
     }
 }
 
-/// How an order ended, as a customer who is not looking at the screen is told.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Ready,
-    Cancelled,
-    TimedOut,
-}
-
 /// The alert for a finished order: a sound, a vibration, the tab's title and a system
 /// notification, each once per order and outcome (a phone remembers [`OrderAlert::key`]
 /// so that a reload, or coming back to the page, does not alert again).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderAlert {
     pub order_id: String,
-    pub outcome: Outcome,
+    /// How it ended: ready, cancelled or timed out.
+    pub outcome: OrderStatus,
     pub number: Option<u32>,
     pub drink: Option<String>,
 }
@@ -561,9 +554,9 @@ impl OrderAlert {
     /// The alert a screen calls for: only a finished order's.
     pub fn of(screen: &Screen) -> Option<Self> {
         let outcome = match screen {
-            Screen::Ready(_) => Outcome::Ready,
-            Screen::Cancelled { .. } => Outcome::Cancelled,
-            Screen::TimedOut { .. } => Outcome::TimedOut,
+            Screen::Ready(_) => OrderStatus::Ready,
+            Screen::Cancelled { .. } => OrderStatus::Cancelled,
+            Screen::TimedOut { .. } => OrderStatus::TimedOut,
             _ => return None,
         };
         Some(Self {
@@ -576,21 +569,13 @@ impl OrderAlert {
 
     /// What a phone remembers once it has alerted.
     pub fn key(&self) -> String {
-        let outcome = match self.outcome {
-            Outcome::Ready => "ready",
-            Outcome::Cancelled => "cancelled",
-            Outcome::TimedOut => "timed-out",
-        };
+        let outcome = self.outcome.label().to_lowercase().replace(' ', "-");
         format!("{}:{outcome}", self.order_id)
     }
 
     /// The short form, for the tab's title and the notification's: "Ready · #12".
     pub fn title(&self) -> String {
-        let what = match self.outcome {
-            Outcome::Ready => "Ready",
-            Outcome::Cancelled => "Cancelled",
-            Outcome::TimedOut => "Timed out",
-        };
+        let what = self.outcome.label();
         match self.number {
             Some(n) => format!("{what} · #{n}"),
             None => what.to_string(),
@@ -600,18 +585,16 @@ impl OrderAlert {
     /// The notification's text.
     pub fn body(&self) -> String {
         match (self.outcome, &self.drink) {
-            (Outcome::Ready, Some(drink)) => {
+            (OrderStatus::Ready, Some(drink)) => {
                 format!("Your {drink} is ready: collect it at the bar.")
             }
-            (Outcome::Ready, None) => "Your drink is ready: collect it at the bar.".to_string(),
-            (Outcome::Cancelled, _) => {
+            (OrderStatus::Ready, None) => "Your drink is ready: collect it at the bar.".to_string(),
+            (OrderStatus::Cancelled, _) => {
                 "Your order was cancelled. Scan the QR code on the big screen to order again."
                     .to_string()
             }
-            (Outcome::TimedOut, _) => {
-                "Your order timed out. Scan the QR code on the big screen to order again."
-                    .to_string()
-            }
+            _ => "Your order timed out. Scan the QR code on the big screen to order again."
+                .to_string(),
         }
     }
 }

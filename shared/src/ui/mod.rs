@@ -11,6 +11,7 @@ mod feedback;
 pub mod live;
 mod settings_page;
 mod shell;
+mod sound;
 mod visibility;
 
 pub use crate::web::split::NotLoaded;
@@ -27,4 +28,5 @@ pub use live::{
 };
 pub use settings_page::{NotFound, RequireSettings, SettingsPage, SettingsScreen, StaffApp};
 pub use shell::AppHeader;
+pub use sound::TapChime;
 pub use visibility::use_page_visible;

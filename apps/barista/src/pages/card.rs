@@ -130,9 +130,10 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         let (id, made) = (card.order.id.clone(), ctx.robot_made);
         move || made.with(|m| m.contains(&id))
     };
+    // Selected by the keyboard while it has something to do (not in Pickup).
     let is_selected = {
         let (id, selected) = (card.order.id.clone(), ctx.selected);
-        move || selected.with(|s| s.as_deref() == Some(id.as_str()))
+        move || ticking && selected.with(|s| s.as_deref() == Some(id.as_str()))
     };
 
     view! {

@@ -13,9 +13,10 @@ use shared::api::Api;
 use shared::model::OrderState;
 use shared::realtime::{admin_topic, config_topic};
 use shared::ui::{
-    load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, UseLiveModelOptions,
+    load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, TapChime,
+    UseLiveModelOptions,
 };
-use shared::web::device::{Chime, ScreenAwake};
+use shared::web::device::ScreenAwake;
 use shared::Settings;
 
 #[component]
@@ -54,13 +55,11 @@ pub fn Console() -> impl IntoView {
     let board = live.model;
 
     // Sound needs a tap to start (browsers' rule); the screen stays on.
-    let chime = StoredValue::new_local(None::<Chime>);
+    let chime = TapChime::new();
     let sound_on = RwSignal::new(false);
     StoredValue::new_local(ScreenAwake::start());
     let toggle_sound = move |_| {
-        if chime.with_value(Option::is_none) {
-            chime.set_value(Chime::new());
-        }
+        chime.unlock();
         sound_on.update(|on| *on = !*on);
     };
     // A chime for each new order, when sound is on.
@@ -68,7 +67,7 @@ pub fn Console() -> impl IntoView {
     Effect::new(move |previous: Option<u32>| {
         let now = arrivals.get();
         if previous.is_some_and(|p| p < now) && sound_on.get_untracked() {
-            chime.with_value(|c| c.as_ref().map(Chime::play));
+            chime.play();
         }
         now
     });

@@ -3,6 +3,7 @@
 //! keys, where each action can be given another key (see [`crate::keys`]).
 
 use super::card::act;
+use super::panel::PanelButton;
 use crate::board::Column;
 use crate::context::ConsoleContext;
 use crate::keys::{navigate, KeyAction, KeyMap, Press};
@@ -103,21 +104,9 @@ pub fn KeyboardControl() -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
-    // A selected card that leaves Preview and Production is no longer selected.
-    Effect::new(move |_| {
-        let gone = selected.get().is_some_and(|id| {
-            board.with(|b| b.cards.get(&id).is_none_or(|c| c.column == Column::Pickup))
-        });
-        if gone {
-            selected.set(None);
-        }
-    });
 
     view! {
-        <button type="button" class="button secondary" aria-expanded=move || panel_open.get().to_string()
-            aria-controls="keys-panel" on:click=move |_| panel_open.update(|o| *o = !*o)>
-            "Keys"
-        </button>
+        <PanelButton label="Keys" controls="keys-panel" open=panel_open/>
         <section id="keys-panel" class="keys-panel card" aria-labelledby="keys-title" hidden=move || !panel_open.get()>
             <h2 id="keys-title">"Keys"</h2>
             <p>"Number keys 1–9 select a card (Preview, then Production). A bump bar's keys can take any action: press Change, then the key."</p>

@@ -4,6 +4,7 @@ mod all_day;
 mod card;
 mod console;
 mod keyboard;
+mod panel;
 mod recent;
 mod robot_switch;
 mod store_switch;

@@ -2,9 +2,11 @@
 //! their number, drink, times and outcome, newest first, and a search by number, for
 //! the customer who says "I never got #14".
 
-use crate::board::{age_text, Departed, Outcome};
+use super::panel::PanelButton;
+use crate::board::{age_text, Departed};
 use crate::context::ConsoleContext;
 use leptos::prelude::*;
+use shared::ui::StatusBadge;
 use shared::web::time_of_day;
 
 /// The toolbar's "Recent orders" button and the panel it opens beneath the toolbar.
@@ -22,10 +24,7 @@ pub fn RecentOrders() -> impl IntoView {
         }
     };
     view! {
-        <button type="button" class="button secondary" aria-expanded=move || open.get().to_string()
-            aria-controls="recent-orders" on:click=move |_| open.update(|o| *o = !*o)>
-            "Recent orders"
-        </button>
+        <PanelButton label="Recent orders" controls="recent-orders" open/>
         <section id="recent-orders" class="recent-orders card" aria-labelledby="recent-title" hidden=move || !open.get()>
             <div class="recent-head">
                 <h2 id="recent-title">"Recent orders"</h2>
@@ -67,18 +66,13 @@ fn RecentRow(departed: Departed) -> impl IntoView {
         (Some(left), None) => time_of_day(left),
         (None, _) => "Earlier (time not known)".to_string(),
     };
-    let class = match outcome {
-        Outcome::Completed => "outcome ready",
-        Outcome::Cancelled => "outcome cancelled",
-        Outcome::TimedOut => "outcome timed-out",
-    };
     view! {
         <tr data-order=order.id.clone()>
             <th scope="row">{order.number.map(|n| format!("#{n}")).unwrap_or_default()}</th>
             <td>{order.drink.map(|d| d.summary()).unwrap_or_default()}</td>
             <td>{reached.map(time_of_day).unwrap_or_default()}</td>
             <td>{left}</td>
-            <td><span class=class>{outcome.text()}</span></td>
+            <td><StatusBadge status=outcome/></td>
         </tr>
     }
 }

@@ -10,7 +10,6 @@ use crate::context::OrderContext;
 use crate::flow::{OrderAlert, Screen};
 use leptos::prelude::*;
 use shared::ui::{browser, use_page_visible};
-use shared::web::device::Chime;
 use shared::web::notify::{self, Permission};
 
 /// Where this phone remembers the last order it alerted for.
@@ -39,7 +38,7 @@ pub fn OrderAlerts(screen: Memo<Screen>) -> impl IntoView {
         if !browser::first_time(ALERTED_KEY, &alert.key()) {
             return;
         }
-        ctx.chime.with_value(|c| c.as_ref().map(Chime::play));
+        ctx.chime.play();
         notify::vibrate(&[200, 100, 200]);
         if !visible.get_untracked() {
             document().set_title(&format!("{} – {}", alert.title(), title.get_value()));

@@ -10,7 +10,7 @@ use crate::flow::{self, OrderModel, Screen, Snapshot, TokenOutcome};
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
 use shared::realtime::{config_topic, user_topic};
-use shared::ui::{browser, use_live_model, Auth, LiveNotices, UseLiveModelOptions};
+use shared::ui::{browser, use_live_model, Auth, LiveNotices, TapChime, UseLiveModelOptions};
 use shared::web::{local_midnights, now_ms};
 use shared::wire::Redeemed;
 use shared::Settings;
@@ -90,12 +90,11 @@ pub fn OrderHome() -> impl IntoView {
             topics: vec![user_topic(&sub), config_topic(&settings)],
         },
     );
-    let chime = StoredValue::new_local(None);
     provide_context(OrderContext {
         api,
         auth,
         live,
-        chime,
+        chime: TapChime::new(),
     });
     let screen = Memo::new(move |_| live.model.with(|m| m.screen.clone()));
 

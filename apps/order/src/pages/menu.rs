@@ -50,11 +50,11 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     let submit_error = move || error_of(submit);
 
     let user_id = ctx.auth.user.get_untracked().map(|u| u.access.sub);
-    let unlock = ctx.clone();
+    let chime = ctx.chime;
     let order_now = move |_| {
         let Some(item) = chosen_item() else { return };
         // The tap that allows the page a sound: the chime when the drink is ready.
-        unlock.unlock_sound();
+        chime.unlock();
         let modifiers = choices.with_untracked(|c| {
             item.modifiers
                 .iter()
