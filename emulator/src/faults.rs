@@ -1,6 +1,7 @@
 //! Fault injection (issue #12): what goes wrong at an event, on demand. Tokens and
 //! credentials that expire within seconds, a throttled or failing Cognito, dropped
-//! WebSockets, refused subscriptions, a failing or slow REST API.
+//! WebSockets, refused subscriptions, a failing or slow REST API, a receipt printer offline
+//! or out of paper.
 //!
 //! Set from the command line (`--token-lifetime`, `--credentials-lifetime`,
 //! `--rest-latency-ms`, `--refuse-subscriptions`) and, while the emulator runs, through
@@ -16,7 +17,8 @@
 //!   the route itself (`http/local.rs`);
 //! - `iot.rs`: [`Faults::refusing_subscriptions`] per SUBSCRIBE,
 //!   [`Faults::silencing_websockets`] per packet to a client, and [`Faults::drops`],
-//!   which every WebSocket bridge watches.
+//!   which every WebSocket bridge watches;
+//! - `http/printer.rs`: [`Faults::printer`] per ticket.
 
 use serde_json::{json, Map, Value};
 use std::sync::{Mutex, MutexGuard};
@@ -43,6 +45,7 @@ const KEYS: &[&str] = &[
     "silenceWebSockets",
     "rest",
     "restLatency",
+    "printer",
     "clear",
 ];
 
@@ -60,6 +63,25 @@ impl CognitoAnswer {
         match self {
             Self::Throttle => "throttle",
             Self::Error => "error",
+        }
+    }
+}
+
+/// What is wrong with the emulated receipt printer (`http/printer.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrinterFault {
+    /// Switched off or unplugged from its interface: it times out.
+    Offline,
+    PaperOut,
+    CoverOpen,
+}
+
+impl PrinterFault {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Offline => "offline",
+            Self::PaperOut => "paperOut",
+            Self::CoverOpen => "coverOpen",
         }
     }
 }
@@ -103,6 +125,8 @@ pub struct FaultChange {
     pub rest: Switch<u16>,
     /// How long (ms) every REST call waits before it is handled.
     pub rest_latency: Switch<u64>,
+    /// What the emulated receipt printer suffers.
+    pub printer: Switch<PrinterFault>,
     /// Closes every open MQTT WebSocket (after the rest of the change applies).
     pub drop_websockets: bool,
 }
@@ -168,6 +192,16 @@ impl FaultChange {
                     _ => Err(bad(format!(
                         "\"restLatency\" needs \"ms\": milliseconds from 0 to {MAX_LATENCY_MS}"
                     ))),
+                }
+            })?,
+            printer: timed(keys, "printer", &["state"], |fault| {
+                match fault.get("state").and_then(Value::as_str) {
+                    Some("offline") => Ok(PrinterFault::Offline),
+                    Some("paperOut") => Ok(PrinterFault::PaperOut),
+                    Some("coverOpen") => Ok(PrinterFault::CoverOpen),
+                    _ => Err(bad(
+                        "\"printer\" needs \"state\": \"offline\", \"paperOut\" or \"coverOpen\"",
+                    )),
                 }
             })?,
             drop_websockets: flag(keys, "dropWebSockets")?,
@@ -293,6 +327,7 @@ struct State {
     rest: Option<Active<u16>>,
     /// Milliseconds.
     rest_latency: Option<Active<u64>>,
+    printer: Option<Active<PrinterFault>>,
 }
 
 /// The faults in force, shared by every part of the emulator.
@@ -320,6 +355,7 @@ impl Faults {
                 silence_websockets: None,
                 rest: None,
                 rest_latency: None,
+                printer: None,
             }),
             drops: watch::Sender::new(0),
         }
@@ -340,6 +376,7 @@ impl Faults {
                 state.silence_websockets = None;
                 state.rest = None;
                 state.rest_latency = None;
+                state.printer = None;
             }
             if let Some(s) = change.token_lifetime_s {
                 state.token_lifetime_s = s;
@@ -360,6 +397,7 @@ impl Faults {
             );
             switch(&mut state.rest, change.rest, now_ms);
             switch(&mut state.rest_latency, change.rest_latency, now_ms);
+            switch(&mut state.printer, change.printer, now_ms);
         }
         if change.drop_websockets {
             self.drops.send_modify(|n| *n = n.wrapping_add(1));
@@ -380,6 +418,7 @@ impl Faults {
             "silenceWebSockets": Active::json(&state.silence_websockets, now_ms, |()| json!({})),
             "rest": Active::json(&state.rest, now_ms, |status| json!({"status": status})),
             "restLatency": Active::json(&state.rest_latency, now_ms, |ms| json!({"ms": ms})),
+            "printer": Active::json(&state.printer, now_ms, |p| json!({"state": p.name()})),
         })
     }
 
@@ -411,6 +450,11 @@ impl Faults {
     /// The status every REST call answers at `now_ms`, if the APIs are failing.
     pub fn rest(&self, now_ms: i64) -> Option<u16> {
         Active::at(&self.lock().rest, now_ms)
+    }
+
+    /// What is wrong with the emulated printer at `now_ms`, if anything.
+    pub fn printer(&self, now_ms: i64) -> Option<PrinterFault> {
+        Active::at(&self.lock().printer, now_ms)
     }
 
     /// How long a REST call arriving at `now_ms` waits before it is handled.
@@ -481,9 +525,15 @@ mod tests {
                 "tokenLifetimeSeconds": 302, "credentialsLifetimeSeconds": 3600,
                 "cognito": {"answer": "error", "forSeconds": 2.0},
                 "refuseSubscriptions": null, "silenceWebSockets": null, "rest": null,
-                "restLatency": null,
+                "restLatency": null, "printer": null,
             })
         );
+        let state = faults.apply(change(json!({"printer": {"state": "paperOut"}})), 1_000);
+        assert_eq!(
+            state["printer"],
+            json!({"state": "paperOut", "forSeconds": null})
+        );
+        assert_eq!(faults.printer(5_000), Some(PrinterFault::PaperOut));
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod cognito;
 pub mod csp;
 pub mod events;
 pub mod faults;
-mod http;
+pub mod http;
 mod ids;
 pub mod iot;
 pub mod journey;
@@ -264,6 +264,7 @@ pub async fn start(config: Config) -> anyhow::Result<Running> {
         local_token: local_token.clone().into(),
         least_privilege: config.least_privilege,
         csp_reports: Arc::clone(&csp_reports),
+        printer: Arc::default(),
     });
     if let Some(dir) = &config.apps_dir {
         let base = format!("http://{addr}");

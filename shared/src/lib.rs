@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cognito;
 pub mod dynamo;
+pub mod epos;
 pub mod kind;
 pub mod live;
 pub mod model;

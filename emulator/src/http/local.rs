@@ -51,6 +51,11 @@ pub(super) fn local_routes(state: &AppState) -> Router<AppState> {
             crate::csp::REPORT_PATH,
             get(local_csp_reports).options(local_preflight),
         )
+        .route(super::printer::PRINTER_PATH, get(super::printer::page))
+        .route(
+            &format!("{}/tickets", super::printer::PRINTER_PATH),
+            get(super::printer::tickets).options(local_preflight),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), local_guard))
         .route_layer(middleware::map_response(|mut response: Response| async {
             response.extensions_mut().insert(Cors);

@@ -44,6 +44,7 @@ mod iot;
 mod journey;
 mod local;
 mod orders;
+pub mod printer;
 mod validator;
 
 use crate::access::{self, HostCheck};
@@ -82,6 +83,8 @@ pub struct AppState {
     pub least_privilege: bool,
     /// The apps' Content-Security-Policy violations that browsers reported.
     pub csp_reports: Arc<crate::csp::CspReports>,
+    /// The tickets the emulated receipt printer printed.
+    pub printer: Arc<printer::Printer>,
 }
 
 const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
@@ -138,6 +141,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{JOURNEY_PATH}{{page}}"),
             get(journey::journey_page),
+        )
+        .route(
+            &format!("{}/{}", printer::PRINTER_PATH, shared::epos::SERVICE_PATH),
+            post(printer::print).options(printer::preflight),
         )
         .merge(local::local_routes(&state))
         .fallback(missing_authentication_token)
