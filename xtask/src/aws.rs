@@ -29,14 +29,26 @@ Writes apps/{display,barista,order}/dist/settings.json for a real deployment.
   --allowed-host HOST     a host staff may point a device at besides the deployment's
                           own (repeatable; none by default, so a settings link can
                           change nothing: see docs/security.md)
+  --printer HOST          the address of a network receipt printer the barista console
+                          prints cup tickets on (repeatable): its page may then connect
+                          to https://HOST (the printer's HTTPS must be on)
 
 It also narrows each page's Content-Security-Policy (index.html and _headers) to the
 deployment's hosts.";
 
+/// What `aws-settings` writes: the deployment's `settings.json`, and the receipt printers
+/// the barista console's policy lets it reach.
+pub struct AwsSettings {
+    pub deployment: Deployment,
+    /// `host[:port]` of each printer, lower case.
+    pub printers: Vec<String>,
+}
+
 /// The settings of one deployment, from its stack outputs and the values given.
-pub fn settings_from(args: &[String]) -> Result<Deployment> {
+pub fn settings_from(args: &[String]) -> Result<AwsSettings> {
     let mut draft = SettingsDraft::default();
     let mut allowed_hosts = Vec::new();
+    let mut printers = Vec::new();
     let mut args = args.iter();
     while let Some(flag) = args.next() {
         let value = args
@@ -64,12 +76,23 @@ pub fn settings_from(args: &[String]) -> Result<Deployment> {
                 })?;
                 allowed_hosts.push(value.to_ascii_lowercase());
             }
+            "--printer" => {
+                shared::url::check_host_port(value).map_err(|e| {
+                    anyhow::anyhow!(
+                        "--printer {value}: {e} (give its address, such as 192.168.1.50)"
+                    )
+                })?;
+                printers.push(value.to_ascii_lowercase());
+            }
             other => bail!("unknown option {other}\n\n{USAGE}"),
         }
     }
-    Ok(Deployment {
-        draft,
-        allowed_hosts,
+    Ok(AwsSettings {
+        deployment: Deployment {
+            draft,
+            allowed_hosts,
+        },
+        printers,
     })
 }
 
@@ -119,16 +142,20 @@ fn from_outputs(json: &str) -> Result<SettingsDraft> {
 
 /// Checks the settings for every app and writes each app's `settings.json` into its
 /// built `dist/`, with the page's policy narrowed to the deployment's hosts.
-pub fn write(root: &Path, deployment: &Deployment) -> Result<()> {
+pub fn write(root: &Path, aws: &AwsSettings) -> Result<()> {
+    let deployment = &aws.deployment;
     let draft = &deployment.draft;
     let mut problems = Vec::new();
     let mut connect = Vec::new();
     for app in AppKind::ALL {
         match draft.validate(app) {
-            Ok(settings) => connect.push(crate::csp::connect_sources(
-                &settings,
-                &deployment.allowed_hosts,
-            )),
+            Ok(settings) => {
+                let mut sources = crate::csp::connect_sources(&settings, &deployment.allowed_hosts);
+                if app == AppKind::Barista {
+                    sources.extend(aws.printers.iter().map(|p| format!("https://{p}")));
+                }
+                connect.push(sources);
+            }
             Err(errors) => problems.push(format!("  {}: {errors}", app.title())),
         }
     }
@@ -202,8 +229,12 @@ mod tests {
             "https://order.example.com/",
             "--allowed-host",
             "API.coffee.example.com",
+            "--printer",
+            "192.168.1.50",
         ]))
         .unwrap();
+        assert_eq!(deployment.printers, ["192.168.1.50"]);
+        let deployment = deployment.deployment;
         assert_eq!(deployment.allowed_hosts, ["api.coffee.example.com"]);
         let draft = deployment.draft;
         for app in AppKind::ALL {
@@ -248,5 +279,6 @@ mod tests {
         assert!(settings_from(&args(&["--identity-pool"])).is_err());
         assert!(settings_from(&args(&["--colour", "blue"])).is_err());
         assert!(settings_from(&args(&["--allowed-host", "https://x.example/"])).is_err());
+        assert!(settings_from(&args(&["--printer", "https://x.example/"])).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! What the console's parts share, provided by [`Console`](crate::pages::Console).
 
 use crate::board::Board;
+use crate::printer::{PrintState, PrinterChoice};
 use leptos::prelude::*;
 use shared::api::Api;
 use shared::ui::{Auth, Live};
@@ -19,4 +20,10 @@ pub struct ConsoleContext {
     pub selected: RwSignal<Option<String>>,
     /// The robot orders the console's robot made and has yet to complete.
     pub robot_made: RwSignal<std::collections::BTreeSet<String>>,
+    /// Where cup tickets go.
+    pub printer: RwSignal<PrinterChoice>,
+    /// Each card's ticket, by order id.
+    pub tickets: RwSignal<std::collections::HashMap<String, PrintState>>,
+    /// The ticket the print dialog shows.
+    pub dialog_ticket: RwSignal<Option<shared::epos::Ticket>>,
 }

@@ -49,6 +49,20 @@ pub async fn send(
     fetch(builder, request.body.clone()).await
 }
 
+/// Posts `body` of `content_type` to a device on the bar's network (a receipt printer),
+/// with no credentials: the status and body of its answer.
+pub async fn post_to_device(
+    url: &str,
+    content_type: &str,
+    body: String,
+) -> Result<(u16, String), ApiError> {
+    let builder = Request::post(url)
+        .header("Content-Type", content_type)
+        .header("SOAPAction", "\"\"")
+        .credentials(web_sys::RequestCredentials::Omit);
+    fetch(builder, Some(body)).await
+}
+
 /// Sends a Cognito call: the body on 200, the service's error on 400.
 pub async fn cognito(call: &CognitoCall) -> Result<Result<String, CognitoError>, ApiError> {
     let builder = Request::post(&call.url)

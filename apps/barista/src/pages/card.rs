@@ -1,6 +1,7 @@
 //! One order card: number, drink, options, robot tag, ageing timer, and its actions.
 //! The main action is large; Cancel is small, set apart and confirmed.
 
+use super::printer::{print_ticket, TicketState};
 use crate::board::{age_text, Age, Card, Column};
 use crate::context::ConsoleContext;
 use leptos::prelude::*;
@@ -24,6 +25,11 @@ pub(crate) fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
         match ctx.auth.call(ctx.api.order_action(&order_id, action)).await {
             Ok(()) => {
                 ctx.action_error.set(None);
+                // A person's drink gets its cup ticket (not the console's robot's).
+                let robot = ctx.robot_made.with_untracked(|m| m.contains(&order_id));
+                if action == OrderAction::Make && !robot {
+                    print_ticket(&ctx, &order_id);
+                }
                 // Its event should follow within moments; if it never comes (a message
                 // lost, or E's unmake, which never sends one), REST says how it went.
                 let live = ctx.live;
@@ -151,6 +157,7 @@ pub fn OrderCard(card: Card) -> impl IntoView {
             <p class="order-card-drink">{drink.map(|d| d.drink).unwrap_or_default()}</p>
             {options.map(|o| view! { <p class="order-card-options">{o}</p> })}
             {move || by_robot().then(|| view! { <p class="robot-made">"Made by the console's robot"</p> })}
+            {(card.column == Column::Production).then(|| view! { <TicketState order_id=card.order.id.clone()/> })}
             {actions}
         </article>
     }
