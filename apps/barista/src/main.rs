@@ -4,7 +4,9 @@ mod app;
 mod board;
 mod context;
 mod keys;
+mod numbers;
 mod pages;
+mod printer;
 mod robot;
 
 fn main() {

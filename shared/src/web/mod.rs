@@ -55,6 +55,41 @@ pub fn time_of_day(ms: i64) -> String {
     format!("{:02}:{:02}", at.get_hours(), at.get_minutes())
 }
 
+/// "2026-12-04": the local date at `ms`.
+pub fn date_text(ms: i64) -> String {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.get_full_year(),
+        at.get_month() + 1,
+        at.get_date()
+    )
+}
+
+/// Offers `text` to the person as a file called `name` of type `mime` (a download).
+pub fn save_file(name: &str, mime: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
 /// Local midnight today and tomorrow (ms), in the browser's time zone: the daily
 /// limit resets at local midnight (contract §7.1).
 pub fn local_midnights(now_ms: i64) -> (i64, i64) {

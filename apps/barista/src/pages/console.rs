@@ -3,6 +3,8 @@
 use super::all_day::AllDayStrip;
 use super::card::OrderCard;
 use super::keyboard::KeyboardControl;
+use super::numbers::ServiceNumbersPanel;
+use super::printer::{stored_printer, DialogTicket, PrinterPanel};
 use super::recent::RecentOrders;
 use super::robot_switch::RobotSwitch;
 use super::store_switch::StoreSwitch;
@@ -50,6 +52,9 @@ pub fn Console() -> impl IntoView {
         highlight: RwSignal::new(None),
         selected: RwSignal::new(None),
         robot_made: RwSignal::new(Default::default()),
+        printer: RwSignal::new(stored_printer()),
+        tickets: RwSignal::new(Default::default()),
+        dialog_ticket: RwSignal::new(None),
     };
     provide_context(ctx.clone());
     let board = live.model;
@@ -125,6 +130,8 @@ pub fn Console() -> impl IntoView {
             <RobotSwitch/>
             <RecentOrders/>
             <KeyboardControl/>
+            <PrinterPanel/>
+            <ServiceNumbersPanel/>
         </div>
         <AllDayStrip/>
         <div class="board">
@@ -132,5 +139,6 @@ pub fn Console() -> impl IntoView {
             {column(Column::Production, "Production")}
             {column(Column::Pickup, "Pickup")}
         </div>
+        <DialogTicket/>
     }
 }
