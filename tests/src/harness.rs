@@ -245,6 +245,28 @@ impl Harness {
         anyhow::ensure!(reply.status == 200, "faults refused: {}", reply.body);
         reply.json()
     }
+
+    /// The emulated receipt printer's address, as staff type it in the console.
+    pub fn printer_address(&self) -> String {
+        self.url(emulator::http::printer::PRINTER_PATH)
+    }
+
+    /// What the emulated receipt printer printed, ticket by ticket, oldest first.
+    pub async fn printed_tickets(&self) -> Result<Vec<String>> {
+        let path = format!("{}/tickets", emulator::http::printer::PRINTER_PATH);
+        let reply = self
+            .client()
+            .local(emulator::client::Method::GET, &self.url(&path), None)
+            .await?;
+        anyhow::ensure!(reply.status == 200, "no tickets: {}", reply.body);
+        let tickets = reply.json()?["tickets"].clone();
+        Ok(tickets
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["text"].as_str().map(str::to_string))
+            .collect())
+    }
 }
 
 /// A harness whose emulator is down; [`StoppedHarness::restart`] brings it back on the

@@ -97,7 +97,8 @@ impl Harness {
     /// The barista console on an iPad, signed in as the admin and live.
     pub async fn staff_console(&self) -> Result<Browser> {
         let browser = self.browser(crate::IPAD).await?;
-        self.sign_in_to(&browser, shared::AppKind::Barista, crate::ADMIN)
+        let (admin, secret) = self.admin();
+        self.sign_in_to(&browser, shared::AppKind::Barista, (&admin, &secret))
             .await?;
         browser.wait_for_connection("live").await?;
         Ok(browser)

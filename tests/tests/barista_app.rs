@@ -565,3 +565,237 @@ async fn the_robot_switch_serves_robot_orders_only() -> Result<()> {
         .await?;
     browser.close().await
 }
+
+/// Make prints the drink's cup ticket on the network printer, once; a printer out of
+/// paper shows on the card while the drink is made all the same, and "Print again"
+/// prints it once the paper is in.
+#[tokio::test]
+async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.staff_console().await?;
+    browser.click_button("Printer").await?;
+    browser
+        .fill("#printer-address", &harness.printer_address())
+        .await?;
+    browser.click_button("Use this printer").await?;
+    browser
+        .wait_for_text_containing("#printer-panel [role=status]", "receipt printer at")
+        .await?;
+    browser.look("barista-printer").await?;
+    browser.click_button("Printer").await?;
+
+    let ticket_of = |order: &str| format!("{} .ticket-state", card_in(2, order));
+    let first = harness.order("ana", "Latte").await?;
+    browser.wait_for(&card_in(1, &first)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &first)))
+        .await?;
+    browser
+        .wait_for_text_containing(&ticket_of(&first), "Ticket printed")
+        .await?;
+    let number = browser
+        .text(&format!("{} .order-card-number", card_in(2, &first)))
+        .await?;
+    let tickets = harness.printed_tickets().await?;
+    ensure!(
+        tickets.len() == 1 && tickets[0].contains(&format!("\n{number}\nLatte\n")),
+        "one ticket for {number} Latte, not {tickets:?}"
+    );
+
+    harness
+        .faults(serde_json::json!({"printer": {"state": "paperOut"}}))
+        .await?;
+    let second = harness.order("bo", "Espresso").await?;
+    browser.wait_for(&card_in(1, &second)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &second)))
+        .await?;
+    browser
+        .wait_for_text_containing(
+            &format!("{}.failed", ticket_of(&second)),
+            "Ticket not printed: the printer is out of paper.",
+        )
+        .await?;
+    browser.look("barista-ticket-failed").await?;
+    ensure!(harness.printed_tickets().await?.len() == 1);
+
+    harness.faults(serde_json::json!({"printer": null})).await?;
+    browser
+        .click(&format!("{}.failed button", ticket_of(&second)))
+        .await?;
+    browser
+        .wait_for_text_containing(&ticket_of(&second), "Ticket printed")
+        .await?;
+    let number = browser
+        .text(&format!("{} .order-card-number", card_in(2, &second)))
+        .await?;
+    let tickets = harness.printed_tickets().await?;
+    ensure!(
+        tickets.len() == 2 && tickets[1].contains(&format!("\n{number}\nEspresso\n")),
+        "the second ticket for {number} Espresso, not {tickets:?}"
+    );
+    browser.close().await
+}
+
+/// The service numbers over a scripted service, counted by hand: three drinks completed
+/// (two of one kind), one cancelled, one timed out, one waiting; the same after a
+/// reload, the waits still measured over every drink (the console kept when each left).
+async fn service_numbers_match_a_hand_count(variant: emulator::Variant) -> Result<()> {
+    // Forty times faster: the baristas' window is 22.5 s, an hour 90 s.
+    let windows = shared::windows::Windows::scaled(40);
+    let harness = Harness::start_timed_on(variant, windows).await?;
+    let (twice, once, cancelled_drink) = if harness.variant.is_e() {
+        ("Americano", "Flat White", "Double Espresso")
+    } else {
+        ("Latte", "Espresso", "Americano")
+    };
+    let browser = harness.staff_console().await?;
+    browser.click_button("Numbers").await?;
+    let figure = |name: &str| format!("#numbers-panel [data-figure='{name}'] dd");
+    browser
+        .wait_for_text(&figure("completed-today"), "0")
+        .await?;
+
+    let mut served = Vec::new();
+    for (name, drink) in [("ana", twice), ("bo", twice), ("cy", once)] {
+        served.push(harness.order(name, drink).await?);
+    }
+    let cancelled = harness.order("dee", cancelled_drink).await?;
+    let forgotten = harness.order("ed", once).await?;
+    for order in &served {
+        harness.barista_action(order, "make").await?;
+        harness.barista_action(order, "complete").await?;
+    }
+    harness.barista_action(&cancelled, "cancel").await?;
+    browser
+        .wait_for_text(&figure("completed-today"), "3")
+        .await?;
+    // Nobody makes the fifth: its window ends.
+    let window = std::time::Duration::from_millis(windows.barista_ms as u64);
+    browser
+        .wait_for_text_within(window * 2, &figure("timed-out"), "1")
+        .await?;
+    let waiting = harness.order("fay", twice).await?;
+    browser.wait_for(&card_in(1, &waiting)).await?;
+
+    let hand_count = [
+        ("completed-today", "3"),
+        ("waiting-now", "1"),
+        ("timed-out", "1"),
+        ("cancelled", "1"),
+    ];
+    let top = format!("Top drinks today: {twice} 2 · {once} 1");
+    let check = |when: &'static str| {
+        let (browser, top) = (&browser, top.clone());
+        async move {
+            for (name, value) in hand_count {
+                browser
+                    .wait_for_text(&figure(name), value)
+                    .await
+                    .with_context(|| format!("{name} {when}"))?;
+            }
+            browser
+                .wait_for_text("#numbers-panel [data-figure='top-drinks']", &top)
+                .await
+                .with_context(|| format!("top drinks {when}"))?;
+            browser
+                .wait_for_text(
+                    "#numbers-panel .numbers-note",
+                    "Waits measured over all 3 drinks completed today.",
+                )
+                .await
+                .with_context(|| format!("waits {when}"))?;
+            let longest = browser.text(&figure("wait-longest-today")).await?;
+            ensure!(
+                longest.ends_with('s') && longest.contains("m "),
+                "a wait, not {longest:?}"
+            );
+            anyhow::Ok(())
+        }
+    };
+    check("live").await?;
+    browser.look("barista-numbers").await?;
+    let _ = forgotten;
+
+    browser.client.refresh().await?;
+    browser.wait_for_connection("live").await?;
+    browser.click_button("Numbers").await?;
+    check("after a reload").await?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn service_numbers_match_a_hand_count_w() -> Result<()> {
+    service_numbers_match_a_hand_count(emulator::Variant::W).await
+}
+
+#[tokio::test]
+async fn service_numbers_match_a_hand_count_e() -> Result<()> {
+    service_numbers_match_a_hand_count(emulator::Variant::event("ABC")).await
+}
+
+/// The console at both iPad sizes, landscape and portrait, with every part of the
+/// station on screen: nothing wider than the screen, every part looked at.
+#[tokio::test]
+async fn the_station_fits_both_ipads_both_ways() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.staff_console().await?;
+    browser.click_button("Printer").await?;
+    browser
+        .fill("#printer-address", &harness.printer_address())
+        .await?;
+    browser.click_button("Use this printer").await?;
+    browser.click_button("Printer").await?;
+    let made = harness.order("ana", "Latte").await?;
+    let ready = harness.order("bo", "Espresso").await?;
+    let waiting = harness.order("cy", "Latte").await?;
+    browser.wait_for(&card_in(1, &waiting)).await?;
+    harness.barista_action(&ready, "make").await?;
+    harness.barista_action(&ready, "complete").await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &made)))
+        .await?;
+    browser
+        .wait_for_text_containing(
+            &format!("{} .ticket-state", card_in(2, &made)),
+            "Ticket printed",
+        )
+        .await?;
+    browser.wait_for(&card_in(3, &ready)).await?;
+
+    for (width, height) in [(1180, 820), (820, 1180), (1024, 768), (768, 1024)] {
+        browser
+            .cdp(
+                "Emulation.setDeviceMetricsOverride",
+                serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": true}),
+            )
+            .await?;
+        eventually("the page takes the new size", || async {
+            Ok(browser.viewport().await? == (width, height))
+        })
+        .await?;
+        let size = format!("{width}x{height}");
+        let overflow = browser
+            .js("return document.documentElement.scrollWidth - window.innerWidth")
+            .await?;
+        ensure!(
+            overflow.as_i64() == Some(0),
+            "wider than the screen at {size}: {overflow}"
+        );
+        browser.look(&format!("barista-station-{size}")).await?;
+        browser.click_button("Numbers").await?;
+        browser.click_button("Recent orders").await?;
+        browser
+            .wait_for_text(
+                &"#numbers-panel [data-figure='completed-today'] dd".to_string(),
+                "1",
+            )
+            .await?;
+        browser
+            .look(&format!("barista-station-panels-{size}"))
+            .await?;
+        browser.click_button("Numbers").await?;
+        browser.click_button("Recent orders").await?;
+    }
+    browser.close().await
+}
