@@ -634,6 +634,77 @@ async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again() -> Result<()> 
         tickets.len() == 2 && tickets[1].contains(&format!("\n{number}\nEspresso\n")),
         "the second ticket for {number} Espresso, not {tickets:?}"
     );
+
+    // A printer switched off: said so, and the drink is made all the same.
+    harness
+        .faults(serde_json::json!({"printer": {"state": "offline"}}))
+        .await?;
+    let third = harness.order("cy", "Latte").await?;
+    browser.wait_for(&card_in(1, &third)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &third)))
+        .await?;
+    browser
+        .wait_for_text_containing(
+            &format!("{}.failed", ticket_of(&third)),
+            "Ticket not printed: the printer is offline.",
+        )
+        .await?;
+    ensure!(harness.printed_tickets().await?.len() == 2);
+    browser.close().await
+}
+
+/// The print dialog's ticket: Make opens the dialog with the ticket alone on the page,
+/// laid out for the paper chosen.
+#[tokio::test]
+async fn the_print_dialog_prints_the_ticket_alone() -> Result<()> {
+    let harness = Harness::start().await?;
+    let browser = harness.staff_console().await?;
+    // The dialog itself is the browser's: count its openings instead.
+    browser
+        .js("window.printed = 0; window.print = () => { window.printed += 1; }; return true")
+        .await?;
+    browser.click_button("Printer").await?;
+    browser.click_button("Print dialog, 58 mm receipt").await?;
+    browser
+        .wait_for_text_containing("#printer-panel [role=status]", "58 mm receipt")
+        .await?;
+    browser.click_button("Printer").await?;
+    let order = harness.order("ana", "Latte").await?;
+    browser.wait_for(&card_in(1, &order)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, &order)))
+        .await?;
+    browser
+        .wait_for_text_containing(
+            &format!("{} .ticket-state", card_in(2, &order)),
+            "Ticket printed",
+        )
+        .await?;
+    ensure!(
+        browser.js("return window.printed").await? == 1,
+        "one print dialog"
+    );
+    let number = browser
+        .text(&format!("{} .order-card-number", card_in(2, &order)))
+        .await?;
+    browser
+        .cdp(
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({"media": "print"}),
+        )
+        .await?;
+    let shown = browser
+        .js("return [...document.querySelectorAll('body *')].filter(e => e.offsetParent !== null && !e.children.length).map(e => e.textContent.trim()).filter(t => t)")
+        .await?;
+    let expected = serde_json::json!(["Serverlesspresso", number, "Latte"]);
+    ensure!(
+        shown
+            .as_array()
+            .is_some_and(|s| s.len() == 4 && s[..3] == expected.as_array().unwrap()[..]),
+        "the ticket alone on paper, not {shown}"
+    );
+    browser.screenshot("barista-print-dialog-ticket").await?;
     browser.close().await
 }
 
