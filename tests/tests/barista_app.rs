@@ -857,10 +857,7 @@ async fn the_station_fits_both_ipads_both_ways() -> Result<()> {
         browser.click_button("Numbers").await?;
         browser.click_button("Recent orders").await?;
         browser
-            .wait_for_text(
-                &"#numbers-panel [data-figure='completed-today'] dd".to_string(),
-                "1",
-            )
+            .wait_for_text("#numbers-panel [data-figure='completed-today'] dd", "1")
             .await?;
         browser
             .look(&format!("barista-station-panels-{size}"))
