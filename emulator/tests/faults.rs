@@ -501,6 +501,7 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
             "silenceWebSockets": {"forSeconds": 30},
             "rest": {"status": 502, "forSeconds": 30.5},
             "restLatency": {"ms": 5, "forSeconds": 30},
+            "printer": {"state": "coverOpen", "forSeconds": 30},
         }),
     )
     .await;
@@ -513,6 +514,7 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
             "silenceWebSockets": {"forSeconds": 30.0},
             "rest": {"status": 502, "forSeconds": 30.5},
             "restLatency": {"ms": 5, "forSeconds": 30.0},
+            "printer": {"state": "coverOpen", "forSeconds": 30.0},
         })
     );
     assert_eq!(faults(&emu, json!({})).await, all, "{{}} changes nothing");
@@ -526,7 +528,7 @@ async fn clear_ends_every_timed_fault_and_an_empty_change_changes_nothing() {
         json!({
             "tokenLifetimeSeconds": 400, "credentialsLifetimeSeconds": 60,
             "cognito": null, "refuseSubscriptions": null, "silenceWebSockets": null,
-            "rest": null, "restLatency": null,
+            "rest": null, "restLatency": null, "printer": null,
         }),
         "the lifetimes are not timed faults"
     );
