@@ -109,7 +109,7 @@ fn from_display_app_uri(uri: &str) -> Result<SettingsDraft> {
 /// The settings in CloudFormation outputs: `describe-stacks` output, or its `Outputs`
 /// list alone. The `DisplayAppURI` gives six; an output named like an identity pool or
 /// an IoT endpoint gives those too.
-fn from_outputs(json: &str) -> Result<SettingsDraft> {
+pub fn from_outputs(json: &str) -> Result<SettingsDraft> {
     let value: Value = serde_json::from_str(json).context("the outputs file is not JSON")?;
     let outputs = value
         .pointer("/Stacks/0/Outputs")
@@ -143,6 +143,13 @@ fn from_outputs(json: &str) -> Result<SettingsDraft> {
 /// Checks the settings for every app and writes each app's `settings.json` into its
 /// built `dist/`, with the page's policy narrowed to the deployment's hosts.
 pub fn write(root: &Path, aws: &AwsSettings) -> Result<()> {
+    write_into(&root.join("apps"), aws)?;
+    println!("Upload each app's dist/ folder with its settings.json to your host (or use cargo xtask deploy).");
+    Ok(())
+}
+
+/// [`write`] for the apps built in `apps/<app>/dist`.
+pub fn write_into(apps: &Path, aws: &AwsSettings) -> Result<()> {
     let deployment = &aws.deployment;
     let draft = &deployment.draft;
     let mut problems = Vec::new();
@@ -166,7 +173,7 @@ pub fn write(root: &Path, aws: &AwsSettings) -> Result<()> {
         );
     }
     for app in AppKind::ALL {
-        let dist = root.join("apps").join(app.slug()).join("dist");
+        let dist = apps.join(app.slug()).join("dist");
         if !dist.join("index.html").exists() {
             bail!(
                 "{} has no build: run `cargo xtask build` first",
@@ -187,7 +194,6 @@ pub fn write(root: &Path, aws: &AwsSettings) -> Result<()> {
             dist.join("index.html").display()
         );
     }
-    println!("Upload each app's dist/ folder with its settings.json to your host.");
     Ok(())
 }
 

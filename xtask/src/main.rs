@@ -9,9 +9,8 @@
 //! - `soak`   a time-scaled event day with faults, the apps in Chromium, figures printed
 //! - `fuzz`   fuzzes the typed-JSON, event and REST parsers
 //! - `aws-settings` writes each built app's `settings.json` for a real deployment
+//! - `deploy` builds and uploads the apps to S3 and CloudFront for an event
 
-mod aws;
-mod csp;
 mod setup;
 mod size;
 mod split;
@@ -19,6 +18,7 @@ mod split;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use xtask::{aws, csp, deploy};
 
 const APPS: [&str; 3] = ["order", "barista", "display"];
 
@@ -43,6 +43,23 @@ fn main() -> Result<()> {
                 return Ok(());
             }
             aws::write(&root(), &aws::settings_from(rest)?)
+        }
+        "deploy" => {
+            if rest.is_empty() {
+                println!("{}", deploy::USAGE);
+                return Ok(());
+            }
+            let options = deploy::Options::parse(rest)?;
+            let template = options
+                .template
+                .clone()
+                .unwrap_or_else(|| root().join("deploy/hosting.yaml"));
+            let scratch = target_dir().join("deploy");
+            deploy::run(&options, &root().join("apps"), &template, &scratch, || {
+                setup::run()?;
+                build_apps().map(drop)
+            })
+            .map(drop)
         }
         "test" => test(),
         "bench" => run_cmd(emulator_bin("bench").args(rest)),
@@ -73,7 +90,8 @@ fn main() -> Result<()> {
                  soak    a time-scaled event day with every fault, three apps in Chromium; prints its figures\n  \
                  bench-load  each app's first load on Slow 4G with a 4x slower CPU, gzipped and not, fresh and repeat\n  \
                  fuzz    fuzz the wire parsers with cargo fuzz (arg: seconds per target, default 60)\n  \
-                 aws-settings  write each built app's settings.json for a real AWS deployment (see its --help)"
+                 aws-settings  write each built app's settings.json for a real AWS deployment (see its --help)\n  \
+                 deploy  build and upload the apps to S3 + CloudFront for an event (run it alone for its options)"
             );
             if task == "help" {
                 Ok(())
@@ -253,7 +271,8 @@ fn test() -> Result<()> {
     run_cmd(
         Command::new(setup::cfn_lint()?)
             .current_dir(root())
-            .arg("deploy/least-privilege.yaml"),
+            .arg("deploy/least-privilege.yaml")
+            .arg("deploy/hosting.yaml"),
     )?;
     run_cmd(cargo().args([
         "clippy",
@@ -328,11 +347,13 @@ fn test() -> Result<()> {
     if let Some(redone) = again.iter().find(|app| !app.all_reused()) {
         bail!("a second build with nothing changed did not reuse every step: {redone}");
     }
+    let aws_tools = setup::aws_tools()?;
     run_cmd(
         cargo()
             .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
             .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-            .env("SERVERLESSPRESSO_APPS", root().join("apps")),
+            .env("SERVERLESSPRESSO_APPS", root().join("apps"))
+            .env("SERVERLESSPRESSO_AWS_TOOLS", &aws_tools),
     )?;
     // The browser journeys again, against the emulator's --least-privilege: the rules a
     // security-minded operator deploys (docs/security.md) must not break the apps.
@@ -348,9 +369,13 @@ fn test() -> Result<()> {
 }
 
 /// The browser tests not run a second time against `--least-privilege`: the day at the
-/// bar (two minutes of the same journeys and faults) and the developer loop (Trunk's
-/// build, which no backend rule touches).
-const NOT_AGAIN: [&str; 2] = ["a_short_day_at_the_bar", "trunk_serve_signs_in"];
+/// bar (two minutes of the same journeys and faults), the developer loop (Trunk's
+/// build, which no backend rule touches) and the deploy (which no backend rule touches).
+const NOT_AGAIN: [&str; 3] = [
+    "a_short_day_at_the_bar",
+    "trunk_serve_signs_in",
+    "a_deploy_uploads_safely_and_the_uploaded_apps_serve_a_customer",
+];
 
 /// Runs `f` with an in-memory emulator listening on a free loopback port: `f` gets its
 /// URL and the token of its local-only routes.

@@ -15,6 +15,10 @@ const BINARYEN_VERSION: &str = "132";
 const ESBUILD_VERSION: &str = "0.28.2";
 /// Checks `deploy/least-privilege.yaml`: the newest on PyPI, and it installs on Python 3.11.
 const CFN_LINT_VERSION: &str = "1.58.0";
+/// moto's server, the deploy test's AWS stand-in (S3, CloudFormation, CloudFront).
+const MOTO_VERSION: &str = "5.2.1";
+/// The AWS CLI the deploy test drives (v1, from PyPI; the deploy works with v2 as well).
+const AWSCLI_VERSION: &str = "1.45.11";
 /// The release build's toolchain (see `split.rs`): a dated nightly, for `-Zbuild-std`
 /// and `-Cpanic=immediate-abort` (a smaller first load). Everything else uses stable.
 pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
@@ -154,6 +158,33 @@ pub fn cfn_lint() -> Result<PathBuf> {
         }
     }
     Ok(cfn_lint)
+}
+
+/// The AWS CLI and moto's server (a local AWS stand-in), pinned, for the deploy's test in
+/// `cargo xtask test`: a venv under the target folder, as for cfn-lint. Returns its `bin`.
+pub fn aws_tools() -> Result<PathBuf> {
+    let venv = target_dir().join("aws-tools");
+    let bin = venv.join("bin");
+    let wanted = format!("moto[server]=={MOTO_VERSION} awscli=={AWSCLI_VERSION}");
+    let marker = venv.join("installed");
+    if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str())
+        || !bin.join("aws").exists()
+        || !bin.join("moto_server").exists()
+    {
+        run_cmd(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+        )
+        .context("moto needs Python 3 with venv (Debian: apt-get install python3-venv)")?;
+        run_cmd(
+            Command::new(bin.join("pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(wanted.split(' ')),
+        )?;
+        std::fs::write(&marker, &wanted)?;
+    }
+    Ok(bin)
 }
 
 /// `cargo install` of a tool this project only runs, not ships: compiled for a quick
