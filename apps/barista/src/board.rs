@@ -353,21 +353,6 @@ impl Board {
         self.recent.truncate(RECENT);
     }
 
-    /// The departed orders a search for `query` finds: all of them for an empty query,
-    /// else the one numbered so ("14" or "#14").
-    pub fn recent_matching(&self, query: &str) -> Vec<Departed> {
-        let query = query.trim().trim_start_matches('#');
-        if query.is_empty() {
-            return self.recent.clone();
-        }
-        let wanted = query.parse::<u32>().ok();
-        self.recent
-            .iter()
-            .filter(|d| wanted.is_some() && d.order.number == wanted)
-            .cloned()
-            .collect()
-    }
-
     fn place(&mut self, order: Order, pending: Option<OrderAction>) {
         let claimed = order.claimed_by().map(str::to_string);
         let column = if claimed.as_deref() == Some(self.me.as_str()) {
@@ -670,17 +655,6 @@ mod tests {
             listed(&board)[2],
             (Some(3), OrderStatus::Ready, Some(NOW + 1_000)),
             "the time it was seen to leave is kept"
-        );
-        // Search by number.
-        let found: Vec<Option<u32>> = ["#4", " 4 ", "44", "Latte", ""]
-            .iter()
-            .map(|q| board.recent_matching(q).len() as u32)
-            .map(Some)
-            .collect();
-        assert_eq!(found, [Some(1), Some(1), Some(0), Some(0), Some(5)]);
-        assert_eq!(
-            board.recent_matching("4")[0].outcome,
-            OrderStatus::Cancelled
         );
     }
 

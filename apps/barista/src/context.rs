@@ -26,4 +26,6 @@ pub struct ConsoleContext {
     pub tickets: RwSignal<std::collections::HashMap<String, PrintState>>,
     /// The ticket the print dialog shows.
     pub dialog_ticket: RwSignal<Option<shared::epos::Ticket>>,
+    /// The day's orders (Recent orders, Numbers).
+    pub day: crate::pages::ServiceDay,
 }

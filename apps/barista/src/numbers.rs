@@ -12,7 +12,7 @@
 //! Hours and half hours follow the backend's time scale: the baristas' window is 15
 //! minutes of the day, so a demo running ten times faster has ten-times-shorter hours.
 
-use crate::board::{Board, Column};
+use crate::board::{Board, Column, RECENT};
 use shared::model::{Order, OrderStatus};
 use shared::windows::Windows;
 use std::collections::BTreeMap;
@@ -210,6 +210,25 @@ pub fn day_orders(
         .collect();
     orders.sort_by_key(|o| (o.order.ts_ms, o.order.number));
     orders
+}
+
+/// The orders of `orders` that left the board, newest first (by when they left, else when
+/// they reached the bar), at most [`RECENT`]; for a `query` ("14" or "#14"), the one
+/// numbered so, however long ago today.
+pub fn departed_matching(orders: &[DayOrder], query: &str) -> Vec<DayOrder> {
+    let query = query.trim().trim_start_matches('#');
+    let wanted = query.parse::<u32>().ok();
+    let mut departed: Vec<DayOrder> = orders
+        .iter()
+        .filter(|o| o.outcome.is_some())
+        .filter(|o| query.is_empty() || (wanted.is_some() && o.order.number == wanted))
+        .cloned()
+        .collect();
+    departed.sort_by_key(|o| std::cmp::Reverse(o.at_ms()));
+    if query.is_empty() {
+        departed.truncate(RECENT);
+    }
+    departed
 }
 
 /// Waits over some drinks.
@@ -490,6 +509,26 @@ mod tests {
         assert_eq!(log.left.len(), 2);
         log.keep_from(6);
         assert_eq!(log.left.keys().collect::<Vec<_>>(), ["c"]);
+    }
+
+    #[test]
+    fn departed_orders_are_found_by_number_newest_first() {
+        let (rest, board, log) = morning();
+        let now = NINE + 55 * MIN;
+        let orders = day_orders(&rest, &board, &log, now, MIDNIGHT);
+        let numbers = |query: &str| -> Vec<Option<u32>> {
+            departed_matching(&orders, query)
+                .iter()
+                .map(|o| o.order.number)
+                .collect()
+        };
+        // #5 timed out at 09:40, #2 left 09:20, #4 (cancelled, time unknown) reached the
+        // bar 09:20, #3 09:15, #1 left 09:04; #6 still waits.
+        assert_eq!(numbers(""), [Some(5), Some(2), Some(4), Some(3), Some(1)]);
+        assert_eq!(numbers("#4"), [Some(4)]);
+        assert_eq!(numbers(" 4 "), [Some(4)]);
+        assert!(numbers("6").is_empty(), "a waiting order has not left");
+        assert!(numbers("44").is_empty() && numbers("Latte").is_empty());
     }
 
     #[test]

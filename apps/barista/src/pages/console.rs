@@ -44,10 +44,12 @@ pub fn Console() -> impl IntoView {
             topics: vec![admin_topic(&settings), config_topic(&settings)],
         },
     );
+    let day = super::service_day::use_service_day(api.clone(), auth.clone(), live);
     let ctx = ConsoleContext {
         api,
         auth,
         live,
+        day,
         action_error: RwSignal::new(None),
         highlight: RwSignal::new(None),
         selected: RwSignal::new(None),

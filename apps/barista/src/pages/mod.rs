@@ -9,6 +9,8 @@ mod panel;
 mod printer;
 mod recent;
 mod robot_switch;
+mod service_day;
 mod store_switch;
 
 pub use console::Console;
+pub use service_day::ServiceDay;

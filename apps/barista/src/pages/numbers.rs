@@ -1,86 +1,24 @@
 //! The toolbar's "Numbers": the service numbers of [`crate::numbers`] for staff and the
-//! organiser, live, and the day's orders as a CSV download. The day's orders load from
-//! REST when the panel opens and after every resync of the board; the times this
-//! console saw orders leave are kept in this browser for the day, so a reload keeps the
-//! waits.
+//! organiser, live, over the day's orders ([`super::service_day`]), and those orders as a
+//! CSV download.
 
 use super::panel::PanelButton;
 use crate::context::ConsoleContext;
-use crate::numbers::{csv, day_orders, wait_text, DaySnapshot, ServiceLog, ServiceNumbers, Waits};
+use crate::numbers::{csv, wait_text, ServiceNumbers, Waits};
 use leptos::prelude::*;
-use shared::api::{Api, ApiError};
-use shared::model::OrderState;
-use shared::ui::{browser, Auth, ErrorNotice};
-use shared::web::{date_text, local_midnights, save_file, time_of_day};
-
-/// Where this browser keeps the times it saw orders leave.
-const LOG_KEY: &str = "serverlesspresso.barista.service-log";
-/// The most orders of each state one load asks REST for.
-const DAY_MAX: u32 = 2_000;
-
-async fn load_day(api: Api, auth: Auth) -> Result<DaySnapshot, ApiError> {
-    let (open, completed, cancelled) = futures::join!(
-        auth.call(api.orders(&OrderState::Created, Some(DAY_MAX))),
-        auth.call(api.orders(&OrderState::Completed, Some(DAY_MAX))),
-        auth.call(api.orders(&OrderState::Cancelled, Some(DAY_MAX))),
-    );
-    Ok(DaySnapshot {
-        open: open?.orders,
-        completed: completed?.orders,
-        cancelled: cancelled?.orders,
-    })
-}
+use shared::ui::ErrorNotice;
+use shared::web::{date_text, save_file, time_of_day};
 
 #[component]
 pub fn ServiceNumbersPanel() -> impl IntoView {
     let ctx = expect_context::<ConsoleContext>();
-    let (board, now) = (ctx.live.model, ctx.live.now);
-    let open = RwSignal::new(false);
-    let today = move || local_midnights(now.get()).0;
-
-    // What this console sees leave, kept for the day.
-    let log = RwSignal::new({
-        let mut log = browser::recall(LOG_KEY)
-            .map(|text| ServiceLog::from_text(&text))
-            .unwrap_or_default();
-        log.keep_from(local_midnights(shared::web::now_ms()).0);
-        log
-    });
-    Effect::new(move |_| {
-        let mut changed = false;
-        board.with(|b| log.update_untracked(|l| changed = l.record(b)));
-        if changed {
-            log.with_untracked(|l| browser::remember(LOG_KEY, &l.to_text()));
-            log.notify();
-        }
-    });
-
-    // The day from REST: loaded when the panel opens and after each resync of the board.
-    let resyncs = Memo::new(move |_| board.with(|b| b.store_news));
-    let day = LocalResource::new({
-        let (api, auth) = (ctx.api.clone(), ctx.auth.clone());
-        move || {
-            let wanted = open.get();
-            resyncs.track();
-            let (api, auth) = (api.clone(), auth.clone());
-            async move {
-                match wanted {
-                    true => Some(load_day(api, auth).await),
-                    false => None,
-                }
-            }
-        }
-    });
-    let orders = Memo::new(move |_| {
-        let rest = day.get().flatten().and_then(Result::ok).unwrap_or_default();
-        let start = today();
-        board.with(|b| log.with(|l| day_orders(&rest, b, l, now.get(), start)))
-    });
+    let (board, now, day) = (ctx.live.model, ctx.live.now, ctx.day);
+    let (open, orders) = (day.numbers_open, day.orders);
     let numbers = Memo::new(move |_| {
         let windows = board.with_untracked(|b| b.windows);
         orders.with(|o| ServiceNumbers::of(o, &windows, now.get()))
     });
-    let failed = move || day.get().flatten().and_then(Result::err);
+    let failed = move || day.failed.get();
 
     let download = move |_| {
         let text = orders.with_untracked(|o| csv(o, time_of_day));
@@ -94,7 +32,7 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
             <h2 id="numbers-title">"Service numbers"</h2>
             {move || failed().map(|e| view! {
                 <ErrorNotice message=format!("Today's orders could not be loaded: {e}. The numbers below count only what this console saw.")
-                    on_retry=Callback::new(move |()| day.refetch())/>
+                    on_retry=Callback::new(move |()| day.reload())/>
             })}
             <dl class="numbers">
                 {figure("completed-hour", "Completed this hour", move || numbers.with(|n| n.completed_this_hour.to_string()))}

@@ -1,10 +1,12 @@
-//! Recent orders: the orders that left the board (ready, cancelled, timed out) with
-//! their number, drink, times and outcome, newest first, and a search by number, for
-//! the customer who says "I never got #14".
+//! Recent orders: the orders that left the board today (ready, cancelled, timed out)
+//! with their number, drink, times and outcome, newest first, and a search by number, for
+//! the customer who says "I never got #14". Over the day's orders
+//! ([`super::service_day`]), as the numbers are.
 
 use super::panel::PanelButton;
-use crate::board::{age_text, Departed};
+use crate::board::age_text;
 use crate::context::ConsoleContext;
+use crate::numbers::{departed_matching, DayOrder};
 use leptos::prelude::*;
 use shared::ui::StatusBadge;
 use shared::web::time_of_day;
@@ -12,10 +14,10 @@ use shared::web::time_of_day;
 /// The toolbar's "Recent orders" button and the panel it opens beneath the toolbar.
 #[component]
 pub fn RecentOrders() -> impl IntoView {
-    let board = expect_context::<ConsoleContext>().live.model;
-    let open = RwSignal::new(false);
+    let day = expect_context::<ConsoleContext>().day;
+    let open = day.recent_open;
     let query = RwSignal::new(String::new());
-    let found = Memo::new(move |_| query.with(|q| board.with(|b| b.recent_matching(q))));
+    let found = Memo::new(move |_| query.with(|q| day.orders.with(|o| departed_matching(o, q))));
     let empty_text = move || {
         if query.with(|q| q.trim().is_empty()) {
             "No order has left the board yet.".to_string()
@@ -41,7 +43,7 @@ pub fn RecentOrders() -> impl IntoView {
                         <th scope="col">"Reached the bar"</th><th scope="col">"Left"</th><th scope="col">"Outcome"</th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || found.get() key=|d| (d.order.id.clone(), d.outcome, d.left_at_ms) let:departed>
+                        <For each=move || found.get() key=|d| (d.order.id.clone(), d.outcome, d.left_ms) let:departed>
                             <RecentRow departed/>
                         </For>
                     </tbody>
@@ -52,11 +54,11 @@ pub fn RecentOrders() -> impl IntoView {
 }
 
 #[component]
-fn RecentRow(departed: Departed) -> impl IntoView {
-    let Departed {
+fn RecentRow(departed: DayOrder) -> impl IntoView {
+    let DayOrder {
         order,
         outcome,
-        left_at_ms,
+        left_ms: left_at_ms,
     } = departed;
     let reached = order.ts_ms;
     let left = match (left_at_ms, reached) {
@@ -72,7 +74,7 @@ fn RecentRow(departed: Departed) -> impl IntoView {
             <td>{order.drink.map(|d| d.summary()).unwrap_or_default()}</td>
             <td>{reached.map(time_of_day).unwrap_or_default()}</td>
             <td>{left}</td>
-            <td><StatusBadge status=outcome/></td>
+            <td>{outcome.map(|status| view! { <StatusBadge status/> })}</td>
         </tr>
     }
 }
