@@ -328,14 +328,14 @@ async fn all_day_from_rest(harness: &Harness) -> Result<Vec<String>> {
         .collect())
 }
 
-/// The all-day strip counts what waits to be made, as REST does, through a service; a
-/// tap highlights that drink's cards.
 in_w_and_e!(
     all_day_counts_follow_the_service,
     all_day_counts_follow_the_service_w,
     all_day_counts_follow_the_service_e
 );
 
+/// The all-day strip counts what waits to be made, as REST does, through a service; a
+/// tap highlights that drink's cards.
 async fn all_day_counts_follow_the_service(variant: emulator::Variant) -> Result<()> {
     let harness = Harness::start_timed_on(variant, shared::windows::Windows::AWS).await?;
     let [twice, once, _] = menu(&harness);
@@ -416,15 +416,15 @@ async fn all_day_counts_follow_the_service(variant: emulator::Variant) -> Result
     browser.close().await
 }
 
-/// "I never got #14": the recent orders panel says what happened to each order that
-/// left the board (ready, cancelled, timed out), finds one by its number, and still
-/// knows the timed-out one after a reload.
 in_w_and_e!(
     recent_orders_show_what_happened_to_each,
     recent_orders_show_what_happened_to_each_w,
     recent_orders_show_what_happened_to_each_e
 );
 
+/// "I never got #14": the recent orders panel says what happened to each order that
+/// left the board (ready, cancelled, timed out), finds one by its number, and still
+/// knows the timed-out one after a reload.
 async fn recent_orders_show_what_happened_to_each(variant: emulator::Variant) -> Result<()> {
     // Forty times faster: the baristas' window is 22.5 s, and the console knows it.
     let windows = shared::windows::Windows::scaled(40);
@@ -491,14 +491,14 @@ const ARROW_DOWN: &str = "\u{E015}";
 const ESCAPE: &str = "\u{E00C}";
 const F2: &str = "\u{E032}";
 
-/// A whole service from the keyboard alone: select, make, ready, unmake, cancel (with
-/// its confirmation), and a bump bar's key given to Make, kept after a reload.
 in_w_and_e!(
     a_service_driven_from_the_keyboard,
     a_service_driven_from_the_keyboard_w,
     a_service_driven_from_the_keyboard_e
 );
 
+/// A whole service from the keyboard alone: select, make, ready, unmake, cancel (with
+/// its confirmation), and a bump bar's key given to Make, kept after a reload.
 async fn a_service_driven_from_the_keyboard(variant: emulator::Variant) -> Result<()> {
     let harness = Harness::start_timed_on(variant, shared::windows::Windows::AWS).await?;
     let [drink, other, _] = menu(&harness);
@@ -571,14 +571,14 @@ async fn a_service_driven_from_the_keyboard(variant: emulator::Variant) -> Resul
     browser.close().await
 }
 
-/// The robot switch makes and completes the robot customers' orders at its speed, and
-/// never a person's; closing the store turns it off.
 in_w_and_e!(
     the_robot_switch_serves_robot_orders_only,
     the_robot_switch_serves_robot_orders_only_w,
     the_robot_switch_serves_robot_orders_only_e
 );
 
+/// The robot switch makes and completes the robot customers' orders at its speed, and
+/// never a person's; closing the store turns it off.
 async fn the_robot_switch_serves_robot_orders_only(variant: emulator::Variant) -> Result<()> {
     // Ten times faster: the robot acts every 3 s.
     let harness = Harness::start_timed_on(variant, shared::windows::Windows::scaled(10)).await?;
@@ -627,15 +627,15 @@ async fn the_robot_switch_serves_robot_orders_only(variant: emulator::Variant) -
     browser.close().await
 }
 
-/// Make prints the drink's cup ticket on the network printer, once; a printer out of
-/// paper shows on the card while the drink is made all the same, and "Print again"
-/// prints it once the paper is in.
 in_w_and_e!(
     make_prints_a_cup_ticket_and_a_failed_one_prints_again,
     make_prints_a_cup_ticket_and_a_failed_one_prints_again_w,
     make_prints_a_cup_ticket_and_a_failed_one_prints_again_e
 );
 
+/// Make prints the drink's cup ticket on the network printer, once; a printer out of
+/// paper shows on the card while the drink is made all the same, and "Print again"
+/// prints it once the paper is in.
 async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again(
     variant: emulator::Variant,
 ) -> Result<()> {
