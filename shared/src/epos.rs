@@ -72,21 +72,24 @@ impl Ticket {
 
     /// The whole request body: centred, the number four times its size and emphasised,
     /// the drink twice its size, then the options and the time, three lines of feed and
-    /// a cut.
+    /// a cut. Each setting is its own empty `<text …/>` and holds for the text after it,
+    /// as in Epson's samples.
     pub fn to_epos_xml(&self) -> String {
+        let setting = |attributes: &str| format!("<text {attributes}/>");
         let mut body = vec![
-            r#"<text align="center"/>"#.to_string(),
-            text(&self.heading, ""),
-            text(
-                &format!("#{}", self.number),
-                r#" width="4" height="4" em="true""#,
-            ),
-            r#"<text width="1" height="1" em="false"/>"#.to_string(),
-            text(&self.drink, r#" width="2" height="2""#),
-            r#"<text width="1" height="1"/>"#.to_string(),
+            setting(r#"align="center""#),
+            text(&self.heading),
+            setting(r#"width="4" height="4""#),
+            setting(r#"em="true""#),
+            text(&format!("#{}", self.number)),
+            setting(r#"width="1" height="1""#),
+            setting(r#"em="false""#),
+            setting(r#"width="2" height="2""#),
+            text(&self.drink),
+            setting(r#"width="1" height="1""#),
         ];
-        body.extend(self.options.as_deref().map(|o| text(o, "")));
-        body.push(text(&format!("Made {}", self.made_at), ""));
+        body.extend(self.options.as_deref().map(text));
+        body.push(text(&format!("Made {}", self.made_at)));
         body.push(r#"<feed line="3"/>"#.to_string());
         body.push(r#"<cut type="feed"/>"#.to_string());
         let body: String = body.iter().map(|e| format!("      {e}\n")).collect();
@@ -98,9 +101,9 @@ impl Ticket {
     }
 }
 
-/// One line of text with `attributes` (each with its leading space), ended by a newline.
-fn text(line: &str, attributes: &str) -> String {
-    format!("<text{attributes}>{}&#10;</text>", escape(line))
+/// One line of text, ended by a newline.
+fn text(line: &str) -> String {
+    format!("<text>{}&#10;</text>", escape(line))
 }
 
 /// `text` as XML character data: markup escaped, control characters (a stranger's drink
@@ -242,8 +245,9 @@ impl Answer {
         let tag = &xml[start..];
         let tag = &tag[..tag.find('>').ok_or(PrintProblem::NotAPrinter)?];
         let success = match attribute(tag, "success").as_deref() {
-            Some("true") => true,
-            Some("false") => false,
+            // "true" or "1", "false" or "0" (Epson's reference).
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
             _ => return Err(PrintProblem::NotAPrinter),
         };
         let status = attribute(tag, "status")
@@ -502,7 +506,9 @@ mod tests {
             case("SchemaError", 0),
             Err(PrintProblem::Refused("SchemaError".into()))
         );
-        let single = "<response code='' success='false' status='8'/>";
+        let numeric = r#"<soapenv:Body><response success="1" code="" status="2"/></soapenv:Body>"#;
+        assert_eq!(Answer::parse(numeric).and_then(|a| a.outcome()), Ok(()));
+        let single = "<response code='' success='0' status='8'/>";
         assert_eq!(
             Answer::parse(single).and_then(|a| a.outcome()),
             Err(PrintProblem::Offline)
