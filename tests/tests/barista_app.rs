@@ -40,6 +40,14 @@ macro_rules! in_w_and_e {
     };
 }
 
+/// The barista taps Make on `order`'s card once it is in Preview.
+async fn tap_make(browser: &e2e::Browser, order: &str) -> Result<()> {
+    browser.wait_for(&card_in(1, order)).await?;
+    browser
+        .click(&format!("{} .button.make", card_in(1, order)))
+        .await
+}
+
 async fn backend_state(barista: &Client, order: &str) -> Result<String> {
     let body = barista
         .rest(Method::GET, &barista.om(&format!("orders/{order}")), None)
@@ -72,9 +80,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
         .contains("age-fresh"));
     browser.look("barista-preview").await?;
 
-    browser
-        .click(&format!("{} .button.make", card_in(1, &first)))
-        .await?;
+    tap_make(&browser, &first).await?;
     browser.wait_for(&card_in(2, &first)).await?;
     let barista = harness.barista().await?;
     let rows = barista
@@ -98,10 +104,7 @@ async fn orders_move_through_preview_production_and_pickup() -> Result<()> {
     browser
         .click(&format!("{} .button.secondary", card_in(2, &first)))
         .await?;
-    browser.wait_for(&card_in(1, &first)).await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &first)))
-        .await?;
+    tap_make(&browser, &first).await?;
     browser.wait_for(&card_in(2, &first)).await?;
     browser
         .click(&format!("{} .button.complete", card_in(2, &first)))
@@ -655,10 +658,7 @@ async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again(
 
     let ticket_of = |order: &str| format!("{} .ticket-state", card_in(2, order));
     let first = harness.order("ana", drink).await?;
-    browser.wait_for(&card_in(1, &first)).await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &first)))
-        .await?;
+    tap_make(&browser, &first).await?;
     browser
         .wait_for_text_containing(&ticket_of(&first), "Ticket printed")
         .await?;
@@ -675,10 +675,7 @@ async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again(
         .faults(serde_json::json!({"printer": {"state": "paperOut"}}))
         .await?;
     let second = harness.order("bo", other).await?;
-    browser.wait_for(&card_in(1, &second)).await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &second)))
-        .await?;
+    tap_make(&browser, &second).await?;
     browser
         .wait_for_text_containing(
             &format!("{}.failed", ticket_of(&second)),
@@ -709,10 +706,7 @@ async fn make_prints_a_cup_ticket_and_a_failed_one_prints_again(
         .faults(serde_json::json!({"printer": {"state": "offline"}}))
         .await?;
     let third = harness.order("cy", drink).await?;
-    browser.wait_for(&card_in(1, &third)).await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &third)))
-        .await?;
+    tap_make(&browser, &third).await?;
     browser
         .wait_for_text_containing(
             &format!("{}.failed", ticket_of(&third)),
@@ -749,10 +743,7 @@ async fn the_print_dialog_prints_the_ticket_alone() -> Result<()> {
         .await?;
     browser.click_button("Printer").await?;
     let order = harness.order("ana", "Latte").await?;
-    browser.wait_for(&card_in(1, &order)).await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &order)))
-        .await?;
+    tap_make(&browser, &order).await?;
     browser
         .wait_for_text_containing(
             &format!("{} .ticket-state", card_in(2, &order)),
@@ -901,9 +892,7 @@ async fn the_station_fits_both_ipads_both_ways() -> Result<()> {
     browser.wait_for(&card_in(1, &waiting)).await?;
     harness.barista_action(&ready, "make").await?;
     harness.barista_action(&ready, "complete").await?;
-    browser
-        .click(&format!("{} .button.make", card_in(1, &made)))
-        .await?;
+    tap_make(&browser, &made).await?;
     browser
         .wait_for_text_containing(
             &format!("{} .ticket-state", card_in(2, &made)),

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use shared::trust::Deployment;
 use shared::{AppKind, Field, SettingsDraft};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const USAGE: &str = "\
 usage: cargo xtask aws-settings (--outputs FILE | --display-app-uri URL) \\
@@ -173,13 +173,7 @@ pub fn write_into(apps: &Path, aws: &AwsSettings) -> Result<()> {
         );
     }
     for app in AppKind::ALL {
-        let dist = apps.join(app.slug()).join("dist");
-        if !dist.join("index.html").exists() {
-            bail!(
-                "{} has no build: run `cargo xtask build` first",
-                dist.display()
-            );
-        }
+        let dist = built(apps, app)?;
         let file = dist.join("settings.json");
         let for_app = Deployment {
             draft: draft.for_app(app),
@@ -195,6 +189,18 @@ pub fn write_into(apps: &Path, aws: &AwsSettings) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `apps/<app>/dist`, or why it cannot be used: no build there yet.
+pub fn built(apps: &Path, app: AppKind) -> Result<PathBuf> {
+    let dist = apps.join(app.slug()).join("dist");
+    if !dist.join("index.html").exists() {
+        bail!(
+            "{} has no build: run `cargo xtask build` first",
+            dist.display()
+        );
+    }
+    Ok(dist)
 }
 
 fn app_index(app: AppKind) -> usize {

@@ -267,13 +267,7 @@ pub fn stage(apps: &Path, site: &Path, prefix: &str) -> Result<Vec<String>> {
     }
     let mut files = Vec::new();
     for app in AppKind::ALL {
-        let dist = apps.join(app.slug()).join("dist");
-        if !dist.join("index.html").exists() {
-            bail!(
-                "{} has no build: run `cargo xtask build` first",
-                dist.display()
-            );
-        }
+        let dist = aws::built(apps, app)?;
         let folder = format!("{prefix}{}", app.slug());
         copy_tree(&dist, &dist, &site.join(&folder), &folder, &mut files)?;
         if !prefix.is_empty() {
@@ -584,7 +578,7 @@ pub fn run(
             .with_context(|| format!("clearing {}", deployed.display()))?;
     }
     for app in AppKind::ALL {
-        let dist = apps.join(app.slug()).join("dist");
+        let dist = aws::built(apps, app)?;
         copy_tree(
             &dist,
             &dist,
@@ -896,7 +890,7 @@ mod tests {
             r#"{"Stacks":[{"Outputs":[{"OutputKey":"DisplayAppURI","OutputValue":"https://d.example/?region=us-east-1&userPoolId=us-east-1_AbCdEfGhI&userPoolWebClientId=1example23456789&orderManagerEndpoint=https://abc123.execute-api.us-east-1.amazonaws.com/Prod&APIGWEndpointValidatorService=https://def456.execute-api.us-east-1.amazonaws.com/Prod&APIGWEndpointConfigService=https://ghi789.execute-api.us-east-1.amazonaws.com/Prod"}]}]}"#,
         )
         .unwrap();
-        let options = Options::parse(&args(&[
+        let given = args(&[
             "--stack",
             "coffee-apps",
             "--outputs",
@@ -908,24 +902,10 @@ mod tests {
             "us-east-1:11111111-2222-3333-4444-555555555555",
             "--iot-host",
             "a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com",
-            "--cli",
-            "/nonexistent/aws",
-        ]));
-        assert!(options.is_err(), "--cli is not a flag");
-        let mut options = Options::parse(&args(&[
-            "--stack",
-            "coffee-apps",
-            "--outputs",
-            outputs.to_str().unwrap(),
-            "--dry-run",
-            "--event",
-            "ABC",
-            "--identity-pool",
-            "us-east-1:11111111-2222-3333-4444-555555555555",
-            "--iot-host",
-            "a1b2c3d4e5f6g7-ats.iot.us-east-1.amazonaws.com",
-        ]))
-        .unwrap();
+        ]);
+        let with_cli = [given.clone(), args(&["--cli", "/nonexistent/aws"])].concat();
+        assert!(Options::parse(&with_cli).is_err(), "--cli is not a flag");
+        let mut options = Options::parse(&given).unwrap();
         // Were anything run, it would fail: nothing is.
         options.cli = Some("/nonexistent/aws".into());
         let report = run(

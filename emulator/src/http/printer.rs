@@ -136,7 +136,12 @@ pub(super) async fn page(State(state): State<AppState>) -> Response {
         .all()
         .iter()
         .rev()
-        .map(|t| format!("<pre class=\"ticket\">{}</pre>\n", escape_html(&t.text)))
+        .map(|t| {
+            format!(
+                "<pre class=\"ticket\">{}</pre>\n",
+                crate::journey::escape(&t.text)
+            )
+        })
         .collect();
     let body = if tickets.is_empty() {
         "<p>No ticket printed yet.</p>".to_string()
@@ -148,12 +153,6 @@ pub(super) async fn page(State(state): State<AppState>) -> Response {
          <body><h1>Printed tickets</h1>\n{body}</body></html>\n"
     ))
     .into_response()
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -14,7 +14,11 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
     let ctx = expect_context::<ConsoleContext>();
     let (board, now, day) = (ctx.live.model, ctx.live.now, ctx.day);
     let (open, orders) = (day.numbers_open, day.orders);
+    // Counted while the panel is open only: a closed one costs the iPad nothing all day.
     let numbers = Memo::new(move |_| {
+        if !open.get() {
+            return ServiceNumbers::default();
+        }
         let windows = board.with_untracked(|b| b.windows);
         orders.with(|o| ServiceNumbers::of(o, &windows, now.get()))
     });

@@ -17,7 +17,11 @@ pub fn RecentOrders() -> impl IntoView {
     let day = expect_context::<ConsoleContext>().day;
     let open = day.recent_open;
     let query = RwSignal::new(String::new());
-    let found = Memo::new(move |_| query.with(|q| day.orders.with(|o| departed_matching(o, q))));
+    // Listed while the panel is open only: the day's orders change every second.
+    let found = Memo::new(move |_| match open.get() {
+        true => query.with(|q| day.orders.with(|o| departed_matching(o, q))),
+        false => Vec::new(),
+    });
     let empty_text = move || {
         if query.with(|q| q.trim().is_empty()) {
             "No order has left the board yet.".to_string()
