@@ -203,24 +203,36 @@ impl Harness {
     /// [`Harness::scan_current`], a phone that scanned a code just as the board moved on
     /// is told so, and scans the new one.
     pub async fn phone_scans(&self, phone: &Browser) -> Result<()> {
+        self.phone_scans_until(phone, "#menu-title").await
+    }
+
+    /// [`Harness::phone_scans`] until the phone shows `arrived` (CSS): a test whose
+    /// customer has seconds to choose may find the order already over on a slow machine.
+    pub async fn phone_scans_until(&self, phone: &Browser, arrived: &str) -> Result<()> {
         let code = self.current_code().await?;
         phone
             .goto(&self.url(&format!("/order/?token={code}")))
             .await?;
-        self.phone_reaches_the_menu(phone, &code).await
+        self.phone_reaches(phone, &code, arrived).await
     }
 
     /// A phone that opened the link of `scanned` shows its menu: if the board moved on
     /// to another code meanwhile (a sign-up takes a while), it is told so, and scans the
     /// code showing now, as its customer would.
     pub async fn phone_reaches_the_menu(&self, phone: &Browser, scanned: &str) -> Result<()> {
+        self.phone_reaches(phone, scanned, "#menu-title").await
+    }
+
+    async fn phone_reaches(&self, phone: &Browser, scanned: &str, arrived: &str) -> Result<()> {
         let mut code = scanned.to_string();
         for _ in 0..3 {
-            // The menu, or a notice (not the busy one shown while the scan is on its way).
+            // Arrived, or a notice (not the busy one shown while the scan is on its way).
             phone
-                .wait_for("#menu-title, .notice:not([aria-busy]) #notice-title")
+                .wait_for(&format!(
+                    "{arrived}, .notice:not([aria-busy]) #notice-title"
+                ))
                 .await?;
-            if phone.shows("#menu-title").await? {
+            if phone.shows(arrived).await? {
                 return Ok(());
             }
             let notice = phone.text("#notice-title").await?;
