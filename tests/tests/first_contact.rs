@@ -41,7 +41,7 @@ async fn a_fresh_phone_orders_in_one_scan() -> Result<()> {
     ensure!(phone.url().await? == scanned, "the token is kept");
 
     // The customer switches to their mail app; the browser reloads the page.
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text("#auth-title", "Confirm your email")
         .await?;
@@ -248,6 +248,25 @@ async fn a_phone_that_cannot_run_the_app_is_told_why() -> Result<()> {
         .wait_for_text_containing(".boot-failure", "cannot run in this browser")
         .await?;
     phone.look("order-without-webassembly").await?;
+    phone.close().await?;
+
+    // WebAssembly, but older than the build's features (Safari 14, Chrome 90): the
+    // engine refuses to compile the probe, as it would the app.
+    let phone = harness.browser(PHONE).await?;
+    phone
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": "WebAssembly.validate = () => false;"}),
+        )
+        .await?;
+    phone.goto(&harness.url("/order/")).await?;
+    phone
+        .wait_for_text_containing(".boot-failure", "Safari 15 or later")
+        .await?;
+    ensure!(
+        !phone.shows("#auth-title, #menu-title").await?,
+        "an app started in a browser that cannot run it"
+    );
     phone.close().await?;
 
     let phone = harness.browser(PHONE).await?;

@@ -11,7 +11,8 @@
 //!    `split_*.wasm` per lazy piece, `chunk_*.wasm` for code several pieces share, and the
 //!    loader `__wasm_split.js`;
 //! 3. `wasm-bindgen --keep-lld-exports` on the main module (the chunks link to its exports);
-//! 4. `wasm-opt -Oz` on every module, esbuild's minifier on the JavaScript;
+//! 4. `wasm-opt -Oz` on every module (each then checked for WebAssembly features the page
+//!    does not test for: `wasm_features.rs`), esbuild's minifier on the JavaScript;
 //! 5. Trunk builds the page with its Rust link skipped; the modules go into
 //!    `dist/wasm-<hash>/`, a folder named by its content so a deployment never mixes a main
 //!    module with another build's chunks, and the page preloads the script and the main
@@ -188,6 +189,7 @@ fn build_modules(app: &str, linked: &Path, out: &Path, target: &Path) -> Result<
     )?;
     for module in files(out, "wasm")? {
         wasm_opt(&module)?;
+        crate::wasm_features::check(&module.display().to_string(), &std::fs::read(&module)?)?;
     }
     for script in files(out, "js")? {
         run_quiet(
@@ -360,9 +362,10 @@ fn trunk_page(app: &str) -> Result<()> {
 const REGISTER_WORKER: &str = "if (\"serviceWorker\" in navigator) addEventListener(\"load\", () => navigator.serviceWorker.register(\"sw.js\").catch(() => {}));";
 
 /// What a person sees instead of a blank page when the app cannot start. A browser without
-/// WebAssembly (a very old one, or Safari on an iPhone or iPad in Lockdown Mode, which turns
-/// WebAssembly off) is told what to use; a download that failed is told to reload.
-const CANNOT_RUN: &str = "Serverlesspresso cannot run in this browser. Open this page in a recent Safari, Chrome, Edge or Firefox. On an iPhone or iPad in Lockdown Mode, turn Lockdown Mode off for this website.";
+/// WebAssembly (Safari on an iPhone or iPad in Lockdown Mode turns it off) or without a
+/// feature the build uses (a browser older than Safari 15, Chrome 96 or Firefox 79:
+/// `wasm_features.rs`) is told what to use; a download that failed is told to reload.
+const CANNOT_RUN: &str = "Serverlesspresso cannot run in this browser. Open this page in Safari 15 or later (on an iPhone or iPad: iOS 15 or later), or in a recent Chrome, Edge or Firefox. On an iPhone or iPad in Lockdown Mode, turn Lockdown Mode off for this website.";
 const DID_NOT_LOAD: &str = "Serverlesspresso did not finish loading: the connection may have dropped. Reload the page to try again.";
 
 /// Step 5b: the page, its styles minified, loads the split build: the app's script, the split loader it imports
@@ -370,12 +373,13 @@ const DID_NOT_LOAD: &str = "Serverlesspresso did not finish loading: the connect
 /// or says why it cannot ([`CANNOT_RUN`], [`DID_NOT_LOAD`]) in an alert.
 fn link_page(page: &Path, app: &str, folder: &str) -> Result<()> {
     let html = std::fs::read_to_string(page)?;
+    let can_run = crate::wasm_features::page_check();
     let start = format!(
         "<link rel=\"modulepreload\" href=\"{folder}/{app}.js\">\n\
          <link rel=\"modulepreload\" href=\"{folder}/__wasm_split.js\">\n\
          <link rel=\"preload\" href=\"{folder}/{app}_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>\n\
          <script type=\"module\">const say = (text) => {{ const p = document.createElement(\"p\"); p.className = \"alert error boot-failure\"; p.setAttribute(\"role\", \"alert\"); p.textContent = text; document.body.prepend(p); }}; \
-         if (typeof WebAssembly != \"object\") say(\"{CANNOT_RUN}\"); \
+         if (!({can_run})) say(\"{CANNOT_RUN}\"); \
          else import(\"./{folder}/{app}.js\").then((app) => app.default({{ module_or_path: new URL(\"{folder}/{app}_bg.wasm\", document.baseURI) }})).catch(() => say(\"{DID_NOT_LOAD}\")); \
          {REGISTER_WORKER}</script>\n</head>"
     );
