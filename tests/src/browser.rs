@@ -1,6 +1,6 @@
-//! The browser side of a test: the devices the apps are made for, one headless
-//! Chromium window ([`Browser`]) with the few verbs the tests need, DevTools commands
-//! (offline, heap), the axe-core audit and the Content-Security-Policy check of every
+//! The browser side of a test: the devices the apps are made for, one browser window
+//! ([`Browser`], in the [`Engine`] chosen) with the few verbs the tests need, Chromium's
+//! DevTools commands (offline, heap), the axe-core audit and the Content-Security-Policy check of every
 //! screen looked at, and [`eventually`], the one way a test waits.
 
 use crate::workspace_root;
@@ -12,6 +12,7 @@ use shared::AppKind;
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use xtask::browsers::{Engine, Viewport};
 
 /// How long any condition may take to become true.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -52,6 +53,16 @@ pub const TV: Device = Device {
     touch: false,
 };
 
+impl Device {
+    pub fn viewport(&self) -> Viewport {
+        Viewport {
+            width: self.width,
+            height: self.height,
+            touch: self.touch,
+        }
+    }
+}
+
 /// The device each app is made for.
 pub fn device_for(app: AppKind) -> Device {
     match app {
@@ -71,10 +82,6 @@ fn axe_source() -> Result<String> {
     let source = std::fs::read_to_string(&path)
         .with_context(|| format!("reading {} (run `cargo xtask setup`)", path.display()))?;
     Ok(AXE.get_or_init(|| source).clone())
-}
-
-fn chromium_binary() -> String {
-    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 
 fn rand_suffix() -> String {
@@ -147,70 +154,109 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
 pub struct Browser {
     pub client: Client,
     pub device: Device,
+    /// Which engine this window is ([`Engine::chosen`]).
+    pub engine: Engine,
     /// Where the browser reports Content-Security-Policy violations (the emulator's
     /// `report-uri`): none may occur on any screen ([`Browser::look`]).
     csp_reports: std::sync::Arc<emulator::csp::CspReports>,
     /// Off the network ([`Browser::set_offline`]): its reports cannot arrive.
     offline: std::sync::atomic::AtomicBool,
     _profile: tempfile::TempDir,
+    /// Its WebDriver server, stopped with the window.
+    _driver: Driver,
+}
+
+/// A WebDriver server listening on a free loopback port, killed when dropped.
+struct Driver {
+    url: String,
+    _process: tokio::process::Child,
+}
+
+impl Driver {
+    async fn start(engine: Engine) -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let (program, args) = engine.driver(port);
+        let process = tokio::process::Command::new(&program)
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {program} (install it with `cargo xtask setup`)"))?;
+        eventually(&format!("{program} accepts connections"), || async {
+            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok())
+        })
+        .await?;
+        Ok(Self {
+            url: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        })
+    }
 }
 
 impl Browser {
-    /// A new Chromium session through the chromedriver at `chromedriver_url`, with an
-    /// empty profile, sized like `device`, plus `extra` switches; its CSP violations are
-    /// reported to `csp_reports`.
+    /// A new window of `engine`, through a WebDriver server of its own (WebKitWebDriver
+    /// and geckodriver drive one session each), with an empty profile, its viewport
+    /// sized like `device`, plus `extra` switches (Chromium only); its CSP violations
+    /// are reported to `csp_reports`.
     pub(crate) async fn open(
-        chromedriver_url: &str,
+        engine: Engine,
         device: Device,
         extra: &[&str],
         csp_reports: std::sync::Arc<emulator::csp::CspReports>,
     ) -> Result<Self> {
+        let driver = Driver::start(engine).await?;
         let profile = tempfile::tempdir()?;
-        let user_data = format!("--user-data-dir={}", profile.path().display());
-        let mut args = vec![
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            &user_data,
-        ];
-        args.extend_from_slice(extra);
-        // Device metrics set the viewport exactly; a window size would include the
-        // browser's own frame and a minimum width.
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium_binary(),
-                "args": args,
-                "mobileEmulation": { "deviceMetrics": {
-                    "width": device.width,
-                    "height": device.height,
-                    "pixelRatio": 1.0,
-                    "mobile": device.touch,
-                    "touch": device.touch,
-                }},
-            },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
+        engine.prepare_profile(profile.path())?;
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(chromedriver_url)
+            .capabilities(engine.capabilities(&device.viewport(), extra, profile.path()))
+            .connect(&driver.url)
             .await
-            .context("opening a Chromium session")?;
-        Ok(Self {
+            .with_context(|| format!("opening a {} window", engine.name()))?;
+        let browser = Self {
             client,
             device,
+            engine,
             csp_reports,
             offline: Default::default(),
             _profile: profile,
-        })
+            _driver: driver,
+        };
+        if engine != Engine::Chromium {
+            browser.size_viewport().await?;
+        }
+        Ok(browser)
+    }
+
+    /// Sizes the window so that its viewport is the device's: the window's own frame
+    /// (toolbars) differs by engine, so it is measured and added.
+    async fn size_viewport(&self) -> Result<()> {
+        let (width, height) = (self.device.width, self.device.height);
+        self.client
+            .set_window_rect(0, 0, width, height)
+            .await
+            .context("sizing the window")?;
+        let (inner_width, inner_height) = self.viewport().await?;
+        let frame_x = u32::try_from(u64::from(width).saturating_sub(inner_width))?;
+        let frame_y = u32::try_from(u64::from(height).saturating_sub(inner_height))?;
+        if frame_x > 0 || frame_y > 0 {
+            self.client
+                .set_window_rect(0, 0, width + frame_x, height + frame_y)
+                .await
+                .context("sizing the window")?;
+        }
+        let viewport = self.viewport().await?;
+        anyhow::ensure!(
+            viewport == (u64::from(width), u64::from(height)),
+            "{} gave the {} a {viewport:?} viewport, not {width}x{height}",
+            self.engine.name(),
+            self.device.name
+        );
+        Ok(())
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
@@ -220,14 +266,28 @@ impl Browser {
             .with_context(|| format!("opening {url}"))
     }
 
-    /// Waits for an element matching `css` to be on the page.
+    /// Waits for an element matching `css` to be on the page; a timeout says what the
+    /// page showed instead.
     pub async fn wait_for(&self, css: &str) -> Result<Element> {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(PATIENCE)
             .for_element(Locator::Css(css))
             .await
-            .with_context(|| format!("waiting for `{css}`"))
+        {
+            Ok(element) => Ok(element),
+            Err(e) => {
+                let shown = self
+                    .js("return document.body ? document.body.innerText.slice(0, 400) : ''")
+                    .await
+                    .map_or_else(|e| format!("(unreadable: {e})"), |text| text.to_string());
+                Err(anyhow::Error::new(e).context(format!(
+                    "waiting for `{css}`; the page at {} showed {shown}",
+                    self.url().await.unwrap_or_default()
+                )))
+            }
+        }
     }
 
     /// Waits until the element matching `css` shows `text` (trimmed, exact).
@@ -246,7 +306,7 @@ impl Browser {
         let seen = std::cell::RefCell::new(None::<String>);
         let waited = eventually_within(patience, &format!("`{css}` shows {text:?}"), || async {
             let el = self.client.find(Locator::Css(css)).await?;
-            let shown = el.text().await?.trim().to_string();
+            let shown = self.text_of(&el).await?;
             let done = shown == text;
             *seen.borrow_mut() = Some(shown);
             Ok(done)
@@ -275,7 +335,26 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {
-        Ok(self.wait_for(css).await?.text().await?.trim().to_string())
+        let element = self.wait_for(css).await?;
+        self.text_of(&element).await
+    }
+
+    /// The text of `element` as a person sees (or a screen reader reads) it, trimmed.
+    /// WebKitWebDriver's element text is empty for some elements on screen (an
+    /// ellipsised line under `overflow: hidden`, a visually hidden live region), where
+    /// the page's own `innerText` is right; Chromium's driver text is kept as it is.
+    pub async fn text_of(&self, element: &Element) -> Result<String> {
+        if self.engine == Engine::Chromium {
+            return Ok(element.text().await?.trim().to_string());
+        }
+        let text = self
+            .client
+            .execute(
+                "return arguments[0].innerText",
+                vec![serde_json::to_value(element)?],
+            )
+            .await?;
+        Ok(text.as_str().unwrap_or_default().trim().to_string())
     }
 
     /// The current value of an input or select.
@@ -364,6 +443,17 @@ impl Browser {
         bail!("Tab never reached `{css}` with {text:?}")
     }
 
+    /// Reloads the page as a person does (the reload button, or iOS bringing a tab
+    /// back). Firefox's WebDriver refresh bypasses the service worker, as a forced
+    /// reload does, so there the page's own address is opened again instead.
+    pub async fn reload(&self) -> Result<()> {
+        if self.engine == Engine::Firefox {
+            let here = self.url().await?;
+            return self.goto(&here).await;
+        }
+        self.client.refresh().await.context("reloading the page")
+    }
+
     pub async fn url(&self) -> Result<String> {
         Ok(self.client.current_url().await?.to_string())
     }
@@ -385,13 +475,13 @@ impl Browser {
     pub async fn wait_for_text_containing(&self, css: &str, text: &str) -> Result<()> {
         eventually(&format!("`{css}` contains {text:?}"), || async {
             let el = self.client.find(Locator::Css(css)).await?;
-            Ok(el.text().await?.contains(text))
+            Ok(self.text_of(&el).await?.contains(text))
         })
         .await
     }
 
     /// Looks at the screen as a person would: a screenshot as
-    /// `artifacts/screenshots/<name>-<device>.png`, and an accessibility audit with
+    /// `artifacts/screenshots/<name>-<device>.png` ([`Browser::screenshot`]), and an accessibility audit with
     /// axe-core that fails on any serious or critical violation.
     pub async fn look(&self, name: &str) -> Result<PathBuf> {
         let path = self.screenshot(name).await?;
@@ -415,8 +505,18 @@ impl Browser {
             self.js(&inject).await? == false,
             "an injected inline script ran on {name}: the page has no Content-Security-Policy"
         );
+        // WebKit's reports carry no sample, whatever `'report-sample'` asks: there, any
+        // inline script's report is taken for the canary's, and Chromium's run (whose
+        // reports name the script) is the one that catches an inline script of the app's.
         let sample = |report: &Value| {
             let sample = report["script-sample"].as_str();
+            let sampleless_inline = self.engine == Engine::WebKit
+                && report["blocked-uri"] == "inline"
+                && sample.is_none()
+                && report["sample"].is_null();
+            if sampleless_inline {
+                return canary.clone();
+            }
             sample
                 .or_else(|| report["sample"].as_str())
                 .unwrap_or_default()
@@ -485,11 +585,17 @@ impl Browser {
         Ok(())
     }
 
-    /// Saves a PNG of the viewport as `artifacts/screenshots/<name>-<device>.png`.
+    /// Saves a PNG of the viewport as `artifacts/screenshots/<name>-<device>.png`
+    /// (`<name>-<device>-webkit.png` and `-firefox.png` from the other engines, to be
+    /// looked at beside Chromium's).
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = workspace_root().join("artifacts/screenshots");
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{name}-{}.png", self.device.name));
+        let engine = match self.engine {
+            Engine::Chromium => String::new(),
+            other => format!("-{}", other.name()),
+        };
+        let path = dir.join(format!("{name}-{}{engine}.png", self.device.name));
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
     }
@@ -497,6 +603,12 @@ impl Browser {
     /// A Chrome DevTools Protocol command (network emulation, CPU throttling, scripts
     /// run before a page's own).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        if !self.engine.has_devtools() {
+            bail!(
+                "DevTools ({cmd}) is Chromium's: this test cannot run in {}",
+                self.engine.name()
+            );
+        }
         let answer = self
             .client
             .issue_cmd(Cdp {
@@ -534,11 +646,11 @@ impl Browser {
             {
                 return Ok(true);
             }
-            self.client.refresh().await?;
+            self.reload().await?;
             Ok(false)
         })
         .await?;
-        self.client.refresh().await?;
+        self.reload().await?;
         Ok(())
     }
 

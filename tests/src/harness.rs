@@ -1,14 +1,13 @@
-//! The emulator's lifecycle and the chromedriver beside it: a [`Harness`] starts both
-//! for one test (W or E, with the timers and the deployment it asks for), stops and
+//! The emulator's lifecycle: a [`Harness`] starts it for one test (W or E, with the timers and the deployment it asks for), stops and
 //! restarts the emulator on the same state, sets its faults, and hands out native
-//! clients of it and browsers ([`Browser`]) driven through the chromedriver.
+//! clients of it and browser windows ([`Browser`]) of the chosen [`Engine`].
 
-use crate::browser::{eventually, Browser, Device};
-use anyhow::{bail, Context, Result};
+use crate::browser::{Browser, Device};
+use anyhow::{bail, Result};
 use serde_json::Value;
 use shared::{AppKind, SettingsDraft};
 use std::path::{Path, PathBuf};
-use tokio::process::{Child, Command};
+use xtask::browsers::Engine;
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,15 +16,15 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The emulator (serving the built apps) and a chromedriver, for one test.
+/// The emulator (serving the built apps) for one test, and the engine of its browsers.
 pub struct Harness {
     pub emulator: emulator::Running,
     /// W or E: what the harness's people and sign-ins do follows it.
     pub variant: emulator::Variant,
     config: emulator::Config,
     _state: tempfile::TempDir,
-    chromedriver: Child,
-    chromedriver_url: String,
+    /// The browser engine of every window ([`Engine::chosen`]).
+    pub engine: Engine,
 }
 
 /// The barista account every W test emulator has.
@@ -134,29 +133,13 @@ impl Harness {
         config.listen = emulator.addr;
         config.local_token = Some(emulator.local_token().to_string());
 
-        let port = free_port()?;
-        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let chromedriver = Command::new(&driver)
-            .arg(format!("--port={port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {driver} (install it with `cargo xtask setup`)"))?;
-        let chromedriver_url = format!("http://127.0.0.1:{port}");
-        eventually("chromedriver accepts connections", || async {
-            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok())
-        })
-        .await?;
+        let engine = Engine::chosen()?;
         Ok(Self {
             emulator,
             variant,
             config,
             _state: state,
-            chromedriver,
-            chromedriver_url,
+            engine,
         })
     }
 
@@ -166,16 +149,14 @@ impl Harness {
             emulator,
             config,
             _state,
-            chromedriver,
-            chromedriver_url,
+            engine,
             ..
         } = self;
         emulator.stop().await?;
         Ok(StoppedHarness {
             config,
             _state,
-            chromedriver,
-            chromedriver_url,
+            engine,
         })
     }
 
@@ -215,15 +196,17 @@ impl Harness {
         self.emulator.settings()
     }
 
-    /// A fresh headless Chromium with an empty profile, sized like `device`.
+    /// A fresh browser window of the chosen engine with an empty profile, its viewport
+    /// sized like `device`.
     pub async fn browser(&self, device: Device) -> Result<Browser> {
         self.browser_with(device, &[]).await
     }
 
-    /// A browser with extra Chromium switches (e.g. `--js-flags=--expose-gc`).
+    /// A browser with extra Chromium switches (e.g. `--js-flags=--expose-gc`; other
+    /// engines are started without them).
     pub async fn browser_with(&self, device: Device, extra: &[&str]) -> Result<Browser> {
         Browser::open(
-            &self.chromedriver_url,
+            self.engine,
             device,
             extra,
             std::sync::Arc::clone(&self.config.csp_reports),
@@ -274,8 +257,7 @@ impl Harness {
 pub struct StoppedHarness {
     config: emulator::Config,
     _state: tempfile::TempDir,
-    chromedriver: Child,
-    chromedriver_url: String,
+    engine: Engine,
 }
 
 impl StoppedHarness {
@@ -283,8 +265,7 @@ impl StoppedHarness {
         let Self {
             config,
             _state,
-            chromedriver,
-            chromedriver_url,
+            engine,
         } = self;
         let emulator = emulator::start(config.clone()).await?;
         Ok(Harness {
@@ -292,8 +273,7 @@ impl StoppedHarness {
             variant: config.variant.clone(),
             config,
             _state,
-            chromedriver,
-            chromedriver_url,
+            engine,
         })
     }
 }
@@ -302,12 +282,6 @@ impl StoppedHarness {
 /// (`SERVERLESSPRESSO_LEAST_PRIVILEGE=1`; `cargo xtask test` runs it both ways).
 pub fn least_privilege() -> bool {
     std::env::var("SERVERLESSPRESSO_LEAST_PRIVILEGE").is_ok_and(|v| v == "1")
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
 }
 
 /// A copy of the built apps, laid out as `Harness::apps_dir()`: a deployment a test can

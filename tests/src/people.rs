@@ -71,7 +71,8 @@ impl Harness {
         browser
             .fill("#auth-code", &texted().unwrap_or_default())
             .await?;
-        browser.click_button("Submit").await
+        browser.click_button("Submit").await?;
+        browser.sign_in_taken().await
     }
 
     /// A customer's sign-in for a browser: an account created through the API, as
@@ -282,11 +283,21 @@ impl Harness {
 }
 
 impl Browser {
-    /// Signs in on the shared sign-in page.
+    /// Signs in on the shared sign-in page, and waits until the page has taken the
+    /// session (the form is gone), as a person waits before scanning a code.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
         self.fill("#auth-email", email).await?;
         self.fill("#auth-password", password).await?;
-        self.click_button("Sign in").await
+        self.click_button("Sign in").await?;
+        self.sign_in_taken().await
+    }
+
+    /// Waits until the sign-in form has gone (signed in, or refused for privileges).
+    pub async fn sign_in_taken(&self) -> Result<()> {
+        eventually("the sign-in form has gone", || async {
+            Ok(!self.shows("#auth-title").await?)
+        })
+        .await
     }
 }
 

@@ -476,7 +476,7 @@ async fn recent_orders_show_what_happened_to_each(variant: emulator::Variant) ->
     // After a reload, REST and the console's log still tell the ready and the timed-out
     // ones (in E, REST lists a timed-out order as cancelled, without the reason: the log
     // knows).
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.wait_for_connection("live").await?;
     browser.click_button("Recent orders").await?;
     browser
@@ -563,7 +563,7 @@ async fn a_service_driven_from_the_keyboard(variant: emulator::Variant) -> Resul
     browser
         .wait_for_text("#keys-panel tbody tr:first-child kbd", "F2")
         .await?;
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.wait_for_connection("live").await?;
     let third = harness.order("cy", drink).await?;
     browser.wait_for(&card_in(1, &third)).await?;
@@ -857,7 +857,7 @@ async fn service_numbers_match_a_hand_count(variant: emulator::Variant) -> Resul
     browser.look("barista-numbers").await?;
     let _ = forgotten;
 
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.wait_for_connection("live").await?;
     browser.click_button("Numbers").await?;
     check("after a reload").await?;

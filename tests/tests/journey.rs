@@ -188,7 +188,7 @@ async fn the_time_to_choose_runs_out(variant: Variant) -> Result<()> {
         .await?;
     // After a reload the order is over (REST: a zombie in W, cancelled with a reason in
     // E): no menu for it, the phone asks for a new scan or says why it ended.
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone.wait_for("#notice-title, #status-title").await?;
     ensure!(
         !phone.shows("#menu-title").await?,

@@ -139,7 +139,7 @@ async fn a_reload_resumes_the_order_in_flight() -> Result<()> {
     let browser = harness.browser(PHONE).await?;
     set_up_and_sign_up(&harness, &browser, "ed").await?;
     order_a_latte(&harness, &browser).await?;
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.wait_for_text(".order-number", "#1").await?;
     browser
         .wait_for_text_containing("#status-title", "In the queue")

@@ -69,7 +69,7 @@ async fn a_ready_order_keeps_its_screen_after_a_reload() -> Result<()> {
     phone
         .wait_for_text_containing("#status-title", READY)
         .await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text_containing("#status-title", READY)
         .await?;
@@ -89,7 +89,7 @@ async fn a_ready_order_keeps_its_screen_after_a_reload() -> Result<()> {
     phone
         .wait_for_text("#notice-title", "You've had your coffee today")
         .await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text("#notice-title", "You've had your coffee today")
         .await?;
@@ -115,7 +115,7 @@ async fn an_order_ready_while_the_phone_is_away_alerts_once() -> Result<()> {
             json!({"origin": origin.trim_end_matches('/'), "permissions": ["notifications"]}),
         )
         .await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text(".notify-on", "We'll send a notification when it's ready.")
         .await?;
@@ -168,7 +168,7 @@ async fn an_order_ready_while_the_phone_is_away_alerts_once() -> Result<()> {
             vec![],
         )
         .await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text_containing("#status-title", READY)
         .await?;
@@ -193,7 +193,7 @@ async fn refused_notifications_are_not_asked_for_again() -> Result<()> {
                    "permission": {"name": "notifications"}, "setting": "denied"}),
         )
         .await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone
         .wait_for_text_containing("#status-title", "In the queue")
         .await?;

@@ -60,7 +60,7 @@ async fn the_shell_loads_offline_and_no_api_traffic_is_cached() -> Result<()> {
 
     // No network: the app still opens, says it is offline, and keeps the order.
     phone.set_offline(true).await?;
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone.wait_for(".app-header").await?;
     phone.wait_for_connection("reconnecting").await?;
     phone.look("order-offline-from-cache").await?;
@@ -99,12 +99,12 @@ async fn a_new_deployment_takes_over_on_the_next_visit() -> Result<()> {
         .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(10))?;
     let marked = "return !!document.querySelector('meta[name=deployment]')";
     // The next visit is served from the cache at once, and fetches the new page.
-    phone.client.refresh().await?;
+    phone.reload().await?;
     phone.wait_for("#auth-title").await?;
     ensure!(phone.js(marked).await? == false, "served from the cache");
     // The visit after that is the new deployment.
     eventually("the new deployment is served", || async {
-        phone.client.refresh().await?;
+        phone.reload().await?;
         phone.wait_for("#auth-title").await?;
         Ok(phone.js(marked).await? == true)
     })

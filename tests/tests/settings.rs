@@ -98,7 +98,7 @@ async fn hand_off_is_confirmed_host_by_host(app: AppKind) -> Result<()> {
     );
 
     // Reload, then open the settings page: the values come from storage now.
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.wait_for_text("#auth-title", "Sign in").await?;
     browser
         .goto(&harness.url(&format!("/{}/settings", app.slug())))
@@ -371,7 +371,7 @@ async fn a_deployment_wins_over_settings_saved_in_the_browser() -> Result<()> {
             serde_json::to_string(&old.to_json())?
         ))
         .await?;
-    browser.client.refresh().await?;
+    browser.reload().await?;
     browser.sign_in(ADMIN.0, ADMIN.1).await?;
     browser.wait_for_connection("live").await?;
 

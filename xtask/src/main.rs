@@ -14,10 +14,12 @@
 mod setup;
 mod size;
 mod split;
+mod wasm_features;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use xtask::browsers::{self, Engine};
 use xtask::{aws, csp, deploy};
 
 const APPS: [&str; 3] = ["order", "barista", "display"];
@@ -31,7 +33,10 @@ fn main() -> Result<()> {
         rest = &rest[1..];
     }
     match task {
-        "setup" => setup::run(),
+        "setup" => {
+            setup::run()?;
+            setup::browsers(&Engine::ALL)
+        }
         "build" => {
             setup::run()?;
             build_apps().map(drop)
@@ -61,7 +66,7 @@ fn main() -> Result<()> {
             })
             .map(drop)
         }
-        "test" => test(),
+        "test" => test(rest),
         "bench" => run_cmd(emulator_bin("bench").args(rest)),
         "bench-ui" => measure_in_browsers("latency", None),
         "bench-load" => measure_in_browsers("load", None),
@@ -80,10 +85,11 @@ fn main() -> Result<()> {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
                  tasks:\n  \
-                 setup   install the wasm target, Trunk, wasm-bindgen-cli, wasm-opt, Chromium (skips what is present)\n  \
+                 setup   install the wasm target, Trunk, wasm-bindgen-cli, wasm-opt, the three browsers and their drivers (skips what is present)\n  \
                  build   build the three apps in release mode\n  \
                  run     build the apps and start the emulator serving them (extra args go to the emulator)\n  \
-                 test    fmt, clippy, native tests, then browser tests against the emulator\n  \
+                 test    fmt, clippy, native tests, then browser tests against the emulator\n          \
+                 (--browser chromium|webkit|firefox: one engine's whole set; default: all three)\n  \
                  size    build the apps and print each first page load, raw and gzip -9\n  \
                  bench   the emulator with 2,000 WebSocket subscribers and 500 orders a minute (args: --help)\n  \
                  bench-ui  time from an API call to its card on the barista console (100 orders)\n  \
@@ -170,7 +176,7 @@ fn measure_in_browsers(file: &str, only: Option<&str>) -> Result<()> {
                 "--nocapture",
             ])
             .args(only)
-            .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+            .env("CHROMEDRIVER", browsers::CHROMEDRIVER),
     )
 }
 
@@ -262,8 +268,10 @@ fn run_quiet(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Every check and test, in the order that fails fastest.
-fn test() -> Result<()> {
+/// Every check and test, in the order that fails fastest; `args` may choose the browser
+/// engines (`--browser`).
+fn test(args: &[String]) -> Result<()> {
+    let (engines, plan) = engines_from(args)?;
     setup::run()?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
     // The IAM template an operator deploys for least privilege (docs/security.md). It takes
@@ -337,7 +345,7 @@ fn test() -> Result<()> {
                 ])
                 .env("SERVERLESSPRESSO_EMULATOR", url)
                 .env("SERVERLESSPRESSO_LOCAL_TOKEN", local_token)
-                .env("CHROMEDRIVER", setup::CHROMEDRIVER),
+                .env("CHROMEDRIVER", browsers::CHROMEDRIVER),
         )
     })?;
     build_apps()?;
@@ -348,24 +356,74 @@ fn test() -> Result<()> {
         bail!("a second build with nothing changed did not reuse every step: {redone}");
     }
     let aws_tools = setup::aws_tools()?;
-    run_cmd(
-        cargo()
-            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
-            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-            .env("SERVERLESSPRESSO_APPS", root().join("apps"))
-            .env("SERVERLESSPRESSO_AWS_TOOLS", &aws_tools),
-    )?;
-    // The browser journeys again, against the emulator's --least-privilege: the rules a
-    // security-minded operator deploys (docs/security.md) must not break the apps.
-    run_cmd(
-        cargo()
-            .args(["test", "--package", "e2e", "--", "--test-threads", "2"])
-            .args(NOT_AGAIN.iter().flat_map(|t| ["--skip", t]))
-            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-            .env("SERVERLESSPRESSO_APPS", root().join("apps"))
-            .env("SERVERLESSPRESSO_LEAST_PRIVILEGE", "1"),
-    )?;
+    setup::browsers(&engines)?;
+    for engine in engines {
+        browser_tests(engine, &aws_tools, plan)?;
+    }
     size::report(&root())
+}
+
+/// Runs the browser tests in `engine`, as `plan` says: in Chromium, all of them, then
+/// again against the emulator's `--least-privilege` (the rules a security-minded operator
+/// deploys, docs/security.md, must not break the apps); in WebKit, all but those that
+/// need Chromium's DevTools ([`browsers::CHROMIUM_ONLY`]), under Xvfb; in Firefox, the
+/// journeys ([`browsers::FIREFOX_JOURNEYS`]) when every engine runs, else as WebKit.
+fn browser_tests(engine: Engine, aws_tools: &Path, plan: Plan) -> Result<()> {
+    println!("Browser tests in {}", engine.name());
+    let e2e = |least_privilege: bool| {
+        let mut cmd = if engine == Engine::WebKit {
+            // MiniBrowser has no headless mode: one virtual screen, as large as the 4K TV.
+            let mut xvfb = Command::new(setup::XVFB_RUN);
+            xvfb.args(["--auto-servernum", "--server-args=-screen 0 3840x2160x24"])
+                .arg("cargo");
+            xvfb
+        } else {
+            cargo()
+        };
+        cmd.args(["test", "--package", "e2e", "--", "--test-threads", "2"])
+            .env("SERVERLESSPRESSO_BROWSER", engine.name())
+            .env("SERVERLESSPRESSO_APPS", root().join("apps"))
+            .env("SERVERLESSPRESSO_AWS_TOOLS", aws_tools);
+        if least_privilege {
+            cmd.env("SERVERLESSPRESSO_LEAST_PRIVILEGE", "1")
+                .args(NOT_AGAIN.iter().flat_map(|t| ["--skip", t]));
+        }
+        cmd
+    };
+    match (engine, plan) {
+        (Engine::Chromium, _) => {
+            run_cmd(&mut e2e(false))?;
+            run_cmd(&mut e2e(true))
+        }
+        (Engine::Firefox, Plan::EveryEngine) => {
+            run_cmd(e2e(false).args(browsers::FIREFOX_JOURNEYS).arg("--exact"))
+        }
+        (Engine::WebKit | Engine::Firefox, _) => {
+            run_cmd(e2e(false).args(browsers::CHROMIUM_ONLY.iter().flat_map(|t| ["--skip", t])))
+        }
+    }
+}
+
+/// Which browser tests `cargo xtask test` runs: every engine (the default, and CI's), or
+/// one engine's whole set (`--browser chromium|webkit|firefox`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    EveryEngine,
+    OneEngine,
+}
+
+/// `--browser chromium|webkit|firefox|all` (default `all`).
+fn engines_from(args: &[String]) -> Result<(Vec<Engine>, Plan)> {
+    match args {
+        [] => Ok((Engine::ALL.to_vec(), Plan::EveryEngine)),
+        [flag, name] if flag == "--browser" && name == "all" => {
+            Ok((Engine::ALL.to_vec(), Plan::EveryEngine))
+        }
+        [flag, name] if flag == "--browser" => {
+            Ok((vec![Engine::from_name(name)?], Plan::OneEngine))
+        }
+        _ => bail!("usage: cargo xtask test [--browser chromium|webkit|firefox|all]"),
+    }
 }
 
 /// The browser tests not run a second time against `--least-privilege`: the day at the

@@ -6,6 +6,7 @@ use crate::{root, run_cmd, target_dir};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use xtask::browsers::{self, Engine};
 
 /// Trunk 0.21.14 is the newest that builds on Rust 1.95.
 const TRUNK_VERSION: &str = "0.21.14";
@@ -22,8 +23,11 @@ const AWSCLI_VERSION: &str = "1.45.11";
 /// The release build's toolchain (see `split.rs`): a dated nightly, for `-Zbuild-std`
 /// and `-Cpanic=immediate-abort` (a smaller first load). Everything else uses stable.
 pub const RELEASE_TOOLCHAIN: &str = "nightly-2026-05-20";
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Mozilla's WebDriver server for Firefox, published on crates.io.
+const GECKODRIVER_VERSION: &str = "0.37.1";
+/// Xvfb, the X display WebKitGTK's MiniBrowser needs on a machine without a screen.
+pub const XVFB_RUN: &str = "/usr/bin/xvfb-run";
+const XAUTH: &str = "/usr/bin/xauth";
 
 pub fn run() -> Result<()> {
     let wasm_bindgen = locked_wasm_bindgen_version()?;
@@ -117,7 +121,34 @@ pub fn run() -> Result<()> {
         )?;
     }
 
-    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+    browsers(&[Engine::Chromium])
+}
+
+/// The browser engines `engines` and their WebDriver servers (`xtask::browsers`):
+/// Debian's Chromium, WebKitGTK (with Xvfb, as its MiniBrowser has no headless mode) and
+/// Firefox ESR, each package installed only when its program is missing, and
+/// geckodriver from crates.io at the pinned version.
+pub fn browsers(engines: &[Engine]) -> Result<()> {
+    let mut packages: Vec<&str> = engines
+        .iter()
+        .flat_map(|engine| match engine {
+            Engine::Chromium => vec![
+                (browsers::CHROMIUM, "chromium"),
+                (browsers::CHROMEDRIVER, "chromium-driver"),
+            ],
+            Engine::WebKit => vec![
+                (browsers::WEBKIT_DRIVER, "webkit2gtk-driver"),
+                (browsers::MINIBROWSER, "webkit2gtk-driver"),
+                (XVFB_RUN, "xvfb"),
+                (XAUTH, "xauth"),
+            ],
+            Engine::Firefox => vec![(browsers::FIREFOX, "firefox-esr")],
+        })
+        .filter(|(program, _)| !Path::new(program).exists())
+        .map(|(_, package)| package)
+        .collect();
+    packages.dedup();
+    if !packages.is_empty() {
         let sudo = if is_root() { vec![] } else { vec!["sudo"] };
         let apt = |args: &[&str]| {
             let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
@@ -128,7 +159,22 @@ pub fn run() -> Result<()> {
             run_cmd(&mut cmd)
         };
         apt(&["update", "-qq"])?;
-        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])?;
+        let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+        install.extend(packages);
+        apt(&install)?;
+    }
+    if engines.contains(&Engine::Firefox)
+        && !has_version(
+            browsers::GECKODRIVER,
+            &format!("geckodriver {GECKODRIVER_VERSION}"),
+        )
+    {
+        run_cmd(quick_install().args([
+            "geckodriver",
+            "--locked",
+            "--version",
+            GECKODRIVER_VERSION,
+        ]))?;
     }
     Ok(())
 }
