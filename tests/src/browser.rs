@@ -278,16 +278,21 @@ impl Browser {
         {
             Ok(element) => Ok(element),
             Err(e) => {
-                let shown = self
-                    .js("return document.body ? document.body.innerText.slice(0, 400) : ''")
-                    .await
-                    .map_or_else(|e| format!("(unreadable: {e})"), |text| text.to_string());
-                Err(anyhow::Error::new(e).context(format!(
-                    "waiting for `{css}`; the page at {} showed {shown}",
-                    self.url().await.unwrap_or_default()
-                )))
+                let page = self.page_text().await;
+                Err(anyhow::Error::new(e)
+                    .context(format!("waiting for `{css}`; the page showed {page}")))
             }
         }
+    }
+
+    /// The page's address and the start of its text, for a failure to say what a person
+    /// would have seen instead.
+    async fn page_text(&self) -> String {
+        let text = self
+            .js("return document.body ? document.body.innerText.slice(0, 400) : ''")
+            .await
+            .map_or_else(|e| format!("(unreadable: {e})"), |text| text.to_string());
+        format!("at {}: {text}", self.url().await.unwrap_or_default())
     }
 
     /// Waits until the element matching `css` shows `text` (trimmed, exact).
@@ -312,10 +317,14 @@ impl Browser {
             Ok(done)
         })
         .await;
-        waited.with_context(|| match seen.take() {
-            Some(shown) => format!("`{css}` last showed {shown:?}"),
-            None => format!("`{css}` was never seen"),
-        })
+        match (waited, seen.take()) {
+            (Ok(()), _) => Ok(()),
+            (Err(e), Some(shown)) => Err(e.context(format!("`{css}` last showed {shown:?}"))),
+            (Err(e), None) => {
+                let page = self.page_text().await;
+                Err(e.context(format!("`{css}` was never seen; the page showed {page}")))
+            }
+        }
     }
 
     /// Waits until the TV shows a QR code to scan. A board opened in the last seconds of

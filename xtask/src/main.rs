@@ -371,15 +371,15 @@ fn test(args: &[String]) -> Result<()> {
 fn browser_tests(engine: Engine, aws_tools: &Path, plan: Plan) -> Result<()> {
     println!("Browser tests in {}", engine.name());
     let e2e = |least_privilege: bool| {
-        let mut cmd = if engine == Engine::WebKit {
+        let mut cmd = cargo();
+        if engine == Engine::WebKit {
             // MiniBrowser has no headless mode: one virtual screen, as large as the 4K TV.
-            let mut xvfb = Command::new(setup::XVFB_RUN);
-            xvfb.args(["--auto-servernum", "--server-args=-screen 0 3840x2160x24"])
-                .arg("cargo");
-            xvfb
-        } else {
-            cargo()
-        };
+            let cargo = cmd.get_program().to_owned();
+            cmd = Command::new(setup::XVFB_RUN);
+            cmd.current_dir(root())
+                .args(["--auto-servernum", "--server-args=-screen 0 3840x2160x24"])
+                .arg(cargo);
+        }
         cmd.args(["test", "--package", "e2e", "--", "--test-threads", "2"])
             .env("SERVERLESSPRESSO_BROWSER", engine.name())
             .env("SERVERLESSPRESSO_APPS", root().join("apps"))
