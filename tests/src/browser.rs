@@ -1,7 +1,7 @@
 //! The browser side of a test: the devices the apps are made for, one browser window
 //! ([`Browser`], in the [`Engine`] chosen) with the few verbs the tests need, Chromium's
-//! DevTools commands (offline, heap), the axe-core audit and the Content-Security-Policy check of every
-//! screen looked at, and [`eventually`], the one way a test waits.
+//! DevTools commands (offline, heap), the axe-core audit and the Content-Security-Policy
+//! check of every screen looked at, and [`eventually`], the one way a test waits.
 
 use crate::workspace_root;
 use anyhow::{bail, Context, Result};
@@ -490,8 +490,8 @@ impl Browser {
     }
 
     /// Looks at the screen as a person would: a screenshot as
-    /// `artifacts/screenshots/<name>-<device>.png` ([`Browser::screenshot`]), and an accessibility audit with
-    /// axe-core that fails on any serious or critical violation.
+    /// `artifacts/screenshots/<name>-<device>.png` ([`Browser::screenshot`]), and an
+    /// accessibility audit with axe-core that fails on any serious or critical violation.
     pub async fn look(&self, name: &str) -> Result<PathBuf> {
         let path = self.screenshot(name).await?;
         self.audit(name).await?;
@@ -627,6 +627,18 @@ impl Browser {
             .await
             .with_context(|| format!("DevTools {cmd}"))?;
         Ok(answer)
+    }
+
+    /// Runs `script` in every page this window loads from now on, before the page's own
+    /// scripts (DevTools: Chromium only).
+    pub async fn before_each_page(&self, script: &str) -> Result<()> {
+        self.cdp("Page.enable", json!({})).await?;
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": script }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Takes the browser off the network (as a phone losing Wi-Fi) or back on it: no

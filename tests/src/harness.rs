@@ -1,6 +1,7 @@
-//! The emulator's lifecycle: a [`Harness`] starts it for one test (W or E, with the timers and the deployment it asks for), stops and
-//! restarts the emulator on the same state, sets its faults, and hands out native
-//! clients of it and browser windows ([`Browser`]) of the chosen [`Engine`].
+//! The emulator's lifecycle: a [`Harness`] starts it for one test (W or E, with the
+//! timers and the deployment it asks for), stops and restarts it on the same state, sets
+//! its faults, and hands out native clients of it and browser windows ([`Browser`]) of
+//! the chosen [`Engine`].
 
 use crate::browser::{Browser, Device};
 use anyhow::{bail, Result};

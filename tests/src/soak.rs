@@ -189,13 +189,7 @@ async fn footprint(browser: &Browser) -> Result<Footprint> {
 /// A browser with the counting script installed before any page script runs.
 async fn counted_browser(harness: &Harness, device: Device) -> Result<Browser> {
     let browser = harness.browser(device).await?;
-    browser.cdp("Page.enable", json!({})).await?;
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({"source": COUNT_TIMERS_AND_LISTENERS}),
-        )
-        .await?;
+    browser.before_each_page(COUNT_TIMERS_AND_LISTENERS).await?;
     Ok(browser)
 }
 

@@ -254,10 +254,7 @@ async fn a_phone_that_cannot_run_the_app_is_told_why() -> Result<()> {
     // engine refuses to compile the probe, as it would the app.
     let phone = harness.browser(PHONE).await?;
     phone
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            serde_json::json!({"source": "WebAssembly.validate = () => false;"}),
-        )
+        .before_each_page("WebAssembly.validate = () => false;")
         .await?;
     phone.goto(&harness.url("/order/")).await?;
     phone

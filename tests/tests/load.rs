@@ -52,14 +52,7 @@ async fn throttle(browser: &Browser) -> Result<()> {
 }
 
 async fn watch(browser: &Browser) -> Result<()> {
-    browser.cdp("Page.enable", json!({})).await?;
-    browser
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": WATCH }),
-        )
-        .await?;
-    Ok(())
+    browser.before_each_page(WATCH).await
 }
 
 /// Opens `url` and waits for `usable` (a selector) to appear.

@@ -175,8 +175,7 @@ fn measure_in_browsers(file: &str, only: Option<&str>) -> Result<()> {
                 "--ignored",
                 "--nocapture",
             ])
-            .args(only)
-            .env("CHROMEDRIVER", browsers::CHROMEDRIVER),
+            .args(only),
     )
 }
 
