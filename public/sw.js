@@ -12,13 +12,16 @@
 //   change and are served from the cache first. An old page keeps its own files until a
 //   newer page has replaced it, then they are pruned.
 // - settings.json is the deployment's configuration: the network first, the cache only
-//   when offline.
+//   when offline. The languages' catalogues are stale-while-revalidate, like the icons.
 
 const CACHE = "serverlesspresso-" + new URL(self.registration.scope).pathname;
 // Trunk's hashed files, and the folder of the split wasm build (`wasm-<hash>/`: the main
 // module and the parts fetched when a screen is first shown; see xtask/src/split.rs).
 const HASHED = /(-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)|\/wasm-[0-9a-f]{16}\/[^/]+)$/;
 const SPLIT_FOLDER = /\/wasm-[0-9a-f]{16}\//;
+// A language's words (`locales/es/order.json`), fetched after the first screen: from the
+// cache at once on the next visit, refreshed in the background.
+const LOCALES = /\/locales\/[A-Za-z-]+\/[a-z]+\.json$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -164,7 +167,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request));
   } else if (HASHED.test(url.pathname)) {
     event.respondWith(immutable(request));
-  } else if (["image", "font", "manifest", "style", "script"].includes(request.destination)) {
+  } else if (
+    ["image", "font", "manifest", "style", "script"].includes(request.destination) ||
+    LOCALES.test(url.pathname)
+  ) {
     event.respondWith(revalidated(event));
   }
   // Anything else (a fetch of some other path in scope) goes to the network untouched.

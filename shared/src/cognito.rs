@@ -218,7 +218,7 @@ pub enum CognitoErrorKind {
 
 /// A Cognito error answer, with a message a person understands.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", self.explain())]
+#[error("{}", crate::i18n::Phrase::say(&crate::text::Explain::explain(self), crate::i18n::Lang::En, &Default::default()))]
 pub struct CognitoError {
     pub kind: CognitoErrorKind,
     /// What the service said.
@@ -251,39 +251,6 @@ impl CognitoError {
             .unwrap_or_default()
             .to_string();
         Self { kind, message }
-    }
-
-    /// What to tell the person.
-    pub fn explain(&self) -> String {
-        match &self.kind {
-            // Cognito says "Incorrect username or password." for both wrong password
-            // and (with user existence errors prevented) unknown user.
-            CognitoErrorKind::NotAuthorized | CognitoErrorKind::UserNotFound => {
-                "That email and password do not match an account.".into()
-            }
-            CognitoErrorKind::UserNotConfirmed => {
-                "This account is not confirmed yet: enter the code we emailed you.".into()
-            }
-            CognitoErrorKind::UsernameExists => {
-                "An account with this email already exists. Sign in instead.".into()
-            }
-            CognitoErrorKind::CodeMismatch => {
-                "That code is not right. Check the email and try again.".into()
-            }
-            CognitoErrorKind::ExpiredCode => "That code has expired. Ask for a new one.".into(),
-            CognitoErrorKind::InvalidPassword => {
-                "Choose a password of at least 6 characters.".into()
-            }
-            CognitoErrorKind::TooManyRequests => {
-                "Too many attempts. Wait a minute, then try again.".into()
-            }
-            CognitoErrorKind::InvalidParameter | CognitoErrorKind::Other(_) => {
-                match self.message.as_str() {
-                    "" => "Sign-in failed. Try again.".into(),
-                    m => format!("Sign-in failed: {m}"),
-                }
-            }
-        }
     }
 }
 

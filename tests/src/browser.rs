@@ -180,6 +180,9 @@ impl Driver {
         let (program, args) = engine.driver(port);
         let process = tokio::process::Command::new(&program)
             .args(&args)
+            // WebKitGTK takes the page's languages from the locale: English unless a
+            // test chooses another, whatever this machine's.
+            .env("LANGUAGE", "en_US")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)

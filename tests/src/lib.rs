@@ -44,4 +44,47 @@ mod tests {
             );
         }
     }
+
+    /// The styles are safe for a right-to-left language: sides are logical (`inline-start`,
+    /// `start`), never left or right, except where a rule is symmetric (`left: 0; right:
+    /// 0`, or centred at 50 %).
+    #[test]
+    fn the_styles_have_no_left_or_right() {
+        let physical = [
+            "margin-left",
+            "margin-right",
+            "padding-left",
+            "padding-right",
+            "border-left",
+            "border-right",
+            "text-align: left",
+            "text-align: right",
+            "float: left",
+            "float: right",
+            "origin: left",
+            "origin: right",
+        ];
+        let mut found = Vec::new();
+        for file in std::fs::read_dir(crate::workspace_root().join("style")).unwrap() {
+            let path = file.unwrap().path();
+            let css = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in css.lines().enumerate() {
+                let code = line.split("/*").next().unwrap_or_default();
+                let sided = |side: &str| {
+                    code.contains(&format!(" {side}:")) || code.starts_with(&format!("{side}:"))
+                };
+                let symmetric = (sided("left") && sided("right")) || code.contains("50%");
+                if physical.iter().any(|p| code.contains(p))
+                    || ((sided("left") || sided("right")) && !symmetric)
+                {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "left or right in the styles:\n{}",
+            found.join("\n")
+        );
+    }
 }

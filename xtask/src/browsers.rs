@@ -189,6 +189,9 @@ impl Engine {
                         "browser.shell.checkDefaultBrowser": false,
                         // Reads the profile's userChrome.css ([`Engine::prepare_profile`]).
                         "toolkit.legacyUserProfileCustomizations.stylesheets": true,
+                        // The page's language is English unless a test chooses another,
+                        // whatever this machine's locale.
+                        "intl.accept_languages": "en-US",
                     },
                 },
             }),
@@ -206,9 +209,11 @@ impl Engine {
 /// away, which every engine runs), 200 % zoom (a 195 px viewport: WebKit's smallest
 /// window is 334 px), the heap over a long run and the day at the bar (heap
 /// figures, `--expose-gc`), a phone without WebAssembly (`--jitless`), and the pocket
-/// tests that count tabs or grant notifications through DevTools. And two whose subject
-/// is not the browser: Trunk's developer loop and the deploy.
-pub const CHROMIUM_ONLY: [&str; 13] = [
+/// tests that count tabs or grant notifications through DevTools, and the two that set
+/// the browser's preferred languages (Chromium's `--lang` and `--accept-lang`; German's
+/// test is also the 200 % zoom). And two whose subject is not the browser: Trunk's
+/// developer loop and the deploy.
+pub const CHROMIUM_ONLY: [&str; 15] = [
     "usable_at_double_zoom",
     "the_print_dialog_prints_the_ticket_alone",
     "the_station_fits_both_ipads_both_ways",
@@ -222,13 +227,16 @@ pub const CHROMIUM_ONLY: [&str; 13] = [
     "back_from_a_suspended_tab_the_phone_shows_the_truth_at_once",
     "trunk_serve_signs_in_and_picks_up_an_edit_to_shared",
     "a_deploy_uploads_safely_and_the_uploaded_apps_serve_a_customer",
+    "a_phone_that_prefers_spanish_orders_in_spanish",
+    "german_fits_a_narrow_phone_and_a_double_zoom",
 ];
 
 /// What `cargo xtask test` runs in Firefox when it runs every engine: the journeys of
 /// each app, W and E (the customer's scan, sign-in, order and ready; the barista's
 /// service; the TV's rotating code and its lists; the settings hand-off), and the
-/// dropped-connection faults. `--browser firefox` runs its whole set.
-pub const FIREFOX_JOURNEYS: [&str; 9] = [
+/// dropped-connection faults, and the journey in Japanese. `--browser firefox` runs its
+/// whole set.
+pub const FIREFOX_JOURNEYS: [&str; 10] = [
     "w_scan_order_make_complete_and_collect",
     "e_scan_order_make_complete_and_collect",
     "sign_up_scan_order_and_follow_it_to_ready",
@@ -238,6 +246,7 @@ pub const FIREFOX_JOURNEYS: [&str; 9] = [
     "configure_barista_app_hands_off_the_settings",
     "a_dropped_connection_comes_back_and_catches_up",
     "orders_placed_while_offline_appear_after_reconnecting",
+    "a_phone_switched_to_japanese_orders_in_japanese",
 ];
 
 #[cfg(test)]

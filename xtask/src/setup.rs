@@ -128,13 +128,19 @@ pub fn run() -> Result<()> {
 /// Debian's Chromium, WebKitGTK (with Xvfb, as its MiniBrowser has no headless mode) and
 /// Firefox ESR, each package installed only when its program is missing, and
 /// geckodriver from crates.io at the pinned version.
+/// What `fonts-ipafont-gothic` installs (every engine finds it through fontconfig).
+const JAPANESE_FONT: &str = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf";
+
 pub fn browsers(engines: &[Engine]) -> Result<()> {
     let mut packages: Vec<&str> = engines
         .iter()
         .flat_map(|engine| match engine {
+            // A Japanese font (phones have one; this machine may not), so the tests'
+            // screenshots of the app in Japanese show its words.
             Engine::Chromium => vec![
                 (browsers::CHROMIUM, "chromium"),
                 (browsers::CHROMEDRIVER, "chromium-driver"),
+                (JAPANESE_FONT, "fonts-ipafont-gothic"),
             ],
             Engine::WebKit => vec![
                 (browsers::WEBKIT_DRIVER, "webkit2gtk-driver"),

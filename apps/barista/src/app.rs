@@ -1,7 +1,8 @@
 use crate::pages::Console;
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::deferred_screen;
-use shared::ui::{AppHeader, Deferred, SignOutButton, StaffApp};
+use shared::ui::{t, AppHeader, Deferred, SignOutButton, StaffApp};
 use shared::AppKind;
 
 /// Baristas only: the console needs the `admin` group.
@@ -10,7 +11,7 @@ pub fn App() -> impl IntoView {
     let header = || {
         view! {
             <AppHeader>
-                <a href="settings">"Settings"</a>
+                <a href="settings">{t(Text::Settings)}</a>
                 <SignOutButton/>
             </AppHeader>
         }

@@ -12,8 +12,8 @@ pub struct ConsoleContext {
     pub api: Api,
     pub auth: Auth,
     pub live: Live<Board>,
-    /// The last action that could not be sent.
-    pub action_error: RwSignal<Option<String>>,
+    /// The last action that could not be sent, and why.
+    pub action_error: RwSignal<Option<(shared::api::OrderAction, shared::api::ApiError)>>,
     /// The drink whose cards the all-day strip highlights.
     pub highlight: RwSignal<Option<String>>,
     /// The card the keyboard has selected (an order id).

@@ -48,21 +48,6 @@ impl KeyAction {
         Self::Clear,
     ];
 
-    /// What it does, as the keys panel says it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Next => "Next card in the column",
-            Self::Previous => "Previous card in the column",
-            Self::NextColumn => "Next column",
-            Self::PreviousColumn => "Previous column",
-            Self::Main => "Make, or Ready",
-            Self::Unmake => "Unmake",
-            Self::Cancel => "Cancel (asks first)",
-            Self::Help => "Show or hide the keys",
-            Self::Clear => "Clear the selection",
-        }
-    }
-
     fn name(self) -> &'static str {
         match self {
             Self::Next => "next",

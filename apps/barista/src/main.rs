@@ -8,6 +8,7 @@ mod numbers;
 mod pages;
 mod printer;
 mod robot;
+mod text;
 
 fn main() {
     // A panic's message in the console (the split release build traps instead).

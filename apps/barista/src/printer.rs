@@ -29,14 +29,6 @@ impl Paper {
         }
     }
 
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Receipt58 => "58 mm receipt",
-            Self::Receipt80 => "80 mm receipt",
-            Self::Label62 => "62 mm label",
-        }
-    }
-
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.code() == code)
     }

@@ -5,6 +5,7 @@ mod board;
 mod context;
 mod pages;
 mod qr;
+mod text;
 
 fn main() {
     // A panic's message in the console (the split release build traps instead).

@@ -33,7 +33,10 @@ mod tests {
 
 /// A QR code that scales with its box.
 #[component]
-pub fn QrCode(#[prop(into)] text: Signal<String>, #[prop(into)] label: String) -> impl IntoView {
+pub fn QrCode(
+    #[prop(into)] text: Signal<String>,
+    #[prop(into)] label: Signal<String>,
+) -> impl IntoView {
     let markup = Memo::new(move |_| svg(&text.get()).unwrap_or_default());
     view! { <div class="qr" role="img" aria-label=label inner_html=move || markup.get()></div> }
 }

@@ -1,8 +1,11 @@
 use crate::pages::{HistoryPage, OrderHome};
+use crate::text::Text;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router, A};
 use leptos_router::path;
 use shared::deferred_screen;
+use shared::text::Common;
+use shared::ui::t;
 use shared::ui::{
     browser, provide_auth, provide_settings, AppHeader, Auth, Deferred, NotFound, RequireSettings,
     SettingsScreen, SignInPage, SignOutButton,
@@ -53,7 +56,7 @@ fn Customer() -> impl IntoView {
             <Deferred load=customer_pages loading=|| view! {
                 <AppHeader/>
                 <main id="main" class="app-main order-main">
-                    <div class="spinner" role="status" aria-label="Loading"></div>
+                    <div class="spinner" role="status" aria-label=t(Common::Loading)></div>
                 </main>
             }/>
         </Show>
@@ -70,8 +73,8 @@ fn CustomerPages() -> impl IntoView {
     view! {
         <Router base=browser::base_path()>
             <AppHeader>
-                <A href="./" exact=true>"Order"</A>
-                <A href="history">"History"</A>
+                <A href="./" exact=true>{t(Text::NavOrder)}</A>
+                <A href="history">{t(Text::NavHistory)}</A>
                 <SignOutButton/>
             </AppHeader>
             <main id="main" class="app-main order-main">

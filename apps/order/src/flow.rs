@@ -1,6 +1,8 @@
 //! What the order app shows, decided from REST answers at boot and resync, then moved
 //! on by real-time events (contract §6.4, §7.1). Pure: time comes in as an argument.
 
+use crate::text::Text;
+use shared::i18n::{Message, Phrase};
 use shared::live::LiveModel;
 use shared::model::{Config, DrinkOrder, Order, OrderState, OrderStatus, TimeoutCause};
 use shared::realtime::RealtimeEvent;
@@ -574,27 +576,25 @@ impl OrderAlert {
     }
 
     /// The short form, for the tab's title and the notification's: "Ready · #12".
-    pub fn title(&self) -> String {
-        let what = self.outcome.label();
+    pub fn title(&self) -> Phrase {
+        let (plain, numbered) = match self.outcome {
+            OrderStatus::Ready => (Text::AlertReady, Text::AlertReadyNumbered),
+            OrderStatus::Cancelled => (Text::AlertCancelled, Text::AlertCancelledNumbered),
+            _ => (Text::AlertTimedOut, Text::AlertTimedOutNumbered),
+        };
         match self.number {
-            Some(n) => format!("{what} · #{n}"),
-            None => what.to_string(),
+            Some(n) => numbered.with("n", n),
+            None => plain.into(),
         }
     }
 
     /// The notification's text.
-    pub fn body(&self) -> String {
+    pub fn body(&self) -> Phrase {
         match (self.outcome, &self.drink) {
-            (OrderStatus::Ready, Some(drink)) => {
-                format!("Your {drink} is ready: collect it at the bar.")
-            }
-            (OrderStatus::Ready, None) => "Your drink is ready: collect it at the bar.".to_string(),
-            (OrderStatus::Cancelled, _) => {
-                "Your order was cancelled. Scan the QR code on the big screen to order again."
-                    .to_string()
-            }
-            _ => "Your order timed out. Scan the QR code on the big screen to order again."
-                .to_string(),
+            (OrderStatus::Ready, Some(drink)) => Text::DrinkReadyBody.with("drink", drink),
+            (OrderStatus::Ready, None) => Text::ReadyBody.into(),
+            (OrderStatus::Cancelled, _) => Text::CancelledBody.into(),
+            _ => Text::TimedOutBody.into(),
         }
     }
 }
@@ -623,6 +623,11 @@ pub fn long_countdown(deadline_ms: i64, now_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::i18n::{Catalogue, Lang};
+
+    fn en(phrase: Phrase) -> String {
+        phrase.say(Lang::En, &Catalogue::default())
+    }
 
     fn order(id: &str, state: OrderState, ts: i64, drink: bool, number: Option<u32>) -> Order {
         Order {
@@ -1065,10 +1070,21 @@ mod tests {
         });
         let alert = OrderAlert::of(&ready).unwrap();
         assert_eq!(alert.key(), "o:ready");
-        assert_eq!(alert.title(), "Ready · #12");
+        assert_eq!(en(alert.title()), "Ready · #12");
         assert_eq!(
-            alert.body(),
+            en(alert.body()),
             "Your Flat White is ready: collect it at the bar."
+        );
+        let mut ja = Catalogue::default();
+        ja.add(
+            "order",
+            r#"{"DrinkReadyBody": "{drink}ができました。カウンターでお受け取りください。"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            alert.body().say(Lang::Ja, &ja),
+            "Flat Whiteができました。カウンターでお受け取りください。",
+            "the drink's name from the menu stays as it is"
         );
         let cancelled = OrderAlert::of(&Screen::Cancelled {
             order_id: "o".into(),
@@ -1079,13 +1095,13 @@ mod tests {
             "o:cancelled",
             "another outcome of the same order"
         );
-        assert_eq!(cancelled.title(), "Cancelled");
+        assert_eq!(en(cancelled.title()), "Cancelled");
         let timed_out = OrderAlert::of(&Screen::TimedOut {
             order_id: "o".into(),
             cause: TimeoutCause::Barista,
         })
         .unwrap();
-        assert_eq!(timed_out.title(), "Timed out");
+        assert_eq!(en(timed_out.title()), "Timed out");
         for waiting in [
             Screen::Loading,
             Screen::Scan,

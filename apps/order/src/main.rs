@@ -4,6 +4,7 @@ mod app;
 mod context;
 mod flow;
 mod pages;
+mod text;
 
 fn main() {
     // A panic's message in the console (the split release build traps instead).

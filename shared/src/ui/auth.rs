@@ -2,10 +2,13 @@
 //! create-account forms with their errors, and the gate that shows them.
 
 use super::alert::{Alert, AlertKind};
+use super::{t, use_i18n};
 use crate::api::{ApiCall, ApiError};
 use crate::cognito::CognitoErrorKind;
+use crate::i18n::{Message, Phrase};
 use crate::kind::{AppKind, Flavour};
 use crate::settings::Settings;
+use crate::text::{Common, Explain};
 use crate::web::auth::{AuthClient, AuthError, PhoneChallenge, SignedIn};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -76,11 +79,12 @@ fn InsufficientPrivileges() -> impl IntoView {
         .get_untracked()
         .map(|u| u.display_name())
         .unwrap_or_default();
+    let i18n = use_i18n();
     view! {
         <section class="card auth-card" aria-labelledby="privileges-title">
-            <h1 id="privileges-title">"Insufficient privileges"</h1>
-            <p>{format!("{name} is not in the admin group. Sign in with a barista account.")}</p>
-            <button type="button" class="button secondary" on:click=move |_| auth.sign_out()>"Sign out"</button>
+            <h1 id="privileges-title">{t(Common::InsufficientPrivileges)}</h1>
+            <p>{move || i18n.say(Common::NotAdmin.with("name", &name))}</p>
+            <button type="button" class="button secondary" on:click=move |_| auth.sign_out()>{t(Common::SignOut)}</button>
         </section>
     }
 }
@@ -111,7 +115,8 @@ fn PhoneSignIn() -> impl IntoView {
     let auth = expect_context::<Auth>();
     let phone = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let number_error = RwSignal::new(None::<&'static str>);
+    let number_error = RwSignal::new(None::<Common>);
+    let i18n = use_i18n();
     let sent_at = RwSignal::new(None::<i64>);
     let now = super::use_clock(std::time::Duration::from_secs(1));
 
@@ -141,13 +146,11 @@ fn PhoneSignIn() -> impl IntoView {
     };
     let error = move || {
         if let Some(e) = number_error.get() {
-            return Some(e.to_string());
+            return Some(i18n.say(e));
         }
         match answer.value().get() {
-            Some(Ok(PhoneAnswer::WrongCode(_))) => {
-                return Some("Invalid code. Check the text message and try again.".into())
-            }
-            Some(Err(e)) => return Some(e.to_string()),
+            Some(Ok(PhoneAnswer::WrongCode(_))) => return Some(i18n.say(Common::WrongTextCode)),
+            Some(Err(e)) => return Some(i18n.say(e.explain())),
             _ => {}
         }
         super::error_of(get_code)
@@ -160,9 +163,7 @@ fn PhoneSignIn() -> impl IntoView {
     let request_code = move |_| {
         let number = phone.get_untracked().trim().replace([' ', '-'], "");
         if !crate::cognito::is_e164(&number) {
-            number_error.set(Some(
-                "Enter your number with its country code, such as +15551234567.",
-            ));
+            number_error.set(Some(Common::PhoneFormat));
             return;
         }
         number_error.set(None);
@@ -179,28 +180,28 @@ fn PhoneSignIn() -> impl IntoView {
     let input = |value: RwSignal<String>| move |ev| value.set(event_target_value(&ev));
     view! {
         <section class="card auth-card" aria-labelledby="auth-title">
-            <h1 id="auth-title">"Sign in with your phone"</h1>
+            <h1 id="auth-title">{t(Common::PhoneSignInTitle)}</h1>
             {move || error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <form novalidate on:submit=on_submit>
                 <div class="field">
-                    <label for="auth-phone">"Phone number"</label>
+                    <label for="auth-phone">{t(Common::PhoneNumber)}</label>
                     <input id="auth-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" required
                         placeholder="+15551234567" prop:value=move || phone.get() on:input=input(phone)/>
                 </div>
                 <div class="button-row">
                     <button type="button" class="button secondary" on:click=request_code
                         disabled=move || { get_code.pending().get() || wait_left() > 0 }>
-                        {move || match wait_left() { 0 => "Get code".to_string(), s => format!("Get code ({s} s)") }}
+                        {move || match wait_left() { 0 => i18n.say(Common::GetCode), s => i18n.say(Common::GetCodeWait.with("s", s)) }}
                     </button>
                 </div>
                 <Show when=move || challenge().is_some()>
                     <div class="field">
-                        <label for="auth-code">"Code from the text message"</label>
+                        <label for="auth-code">{t(Common::TextCode)}</label>
                         <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
                             maxlength="6" prop:value=move || code.get() on:input=input(code)/>
                     </div>
                     <div class="button-row">
-                        <button type="submit" class="button" disabled=move || answer.pending().get()>"Submit"</button>
+                        <button type="submit" class="button" disabled=move || answer.pending().get()>{t(Common::Submit)}</button>
                     </div>
                 </Show>
             </form>
@@ -269,58 +270,68 @@ fn EmailSignIn() -> impl IntoView {
     let submit = Action::new_local(move |request: &Request| {
         let (client, request) = (client.clone(), request.clone());
         async move {
-            let to_confirm = |address: &str| {
-                super::browser::session_set(&pending_key(app), address);
-                step.set(Step::Confirm);
-            };
-            match request {
-                Request::SignIn { email, password } => {
-                    match client.sign_in(&email, &password).await {
-                        Ok(signed_in) => {
-                            super::browser::session_remove(&pending_key(app));
-                            user.set(Some(signed_in));
-                            Ok(None)
+            let notice: Result<Option<Phrase>, AuthError> = async {
+                let to_confirm = |address: &str| {
+                    super::browser::session_set(&pending_key(app), address);
+                    step.set(Step::Confirm);
+                };
+                match request {
+                    Request::SignIn { email, password } => {
+                        match client.sign_in(&email, &password).await {
+                            Ok(signed_in) => {
+                                super::browser::session_remove(&pending_key(app));
+                                user.set(Some(signed_in));
+                                Ok(None)
+                            }
+                            Err(AuthError::Cognito(e))
+                                if e.kind == CognitoErrorKind::UserNotConfirmed =>
+                            {
+                                to_confirm(&email);
+                                Ok(Some(Common::NotConfirmedEnterCode.into()))
+                            }
+                            Err(e) => Err(e),
                         }
-                        Err(AuthError::Cognito(e))
-                            if e.kind == CognitoErrorKind::UserNotConfirmed =>
-                        {
-                            to_confirm(&email);
-                            Ok(Some("This account is not confirmed yet. Enter the code we emailed you, or send a new one.".to_string()))
+                    }
+                    Request::CreateAccount { email, password } => {
+                        client.sign_up(&email, &password).await?;
+                        to_confirm(&email);
+                        Ok(Some(Common::CodeSentTo.with("email", email)))
+                    }
+                    Request::Confirm {
+                        email,
+                        code,
+                        password,
+                    } => {
+                        client.confirm(&email, &code).await?;
+                        super::browser::session_remove(&pending_key(app));
+                        if password.is_empty() {
+                            // The page was reloaded since the password was typed.
+                            step.set(Step::SignIn);
+                            return Ok(Some(Common::EmailConfirmed.into()));
                         }
-                        Err(e) => Err(e),
+                        let signed_in = client.sign_in(&email, &password).await?;
+                        user.set(Some(signed_in));
+                        Ok(None)
                     }
-                }
-                Request::CreateAccount { email, password } => {
-                    client.sign_up(&email, &password).await?;
-                    to_confirm(&email);
-                    Ok(Some(format!("We sent a code to {email}. Enter it below.")))
-                }
-                Request::Confirm {
-                    email,
-                    code,
-                    password,
-                } => {
-                    client.confirm(&email, &code).await?;
-                    super::browser::session_remove(&pending_key(app));
-                    if password.is_empty() {
-                        // The page was reloaded since the password was typed.
-                        step.set(Step::SignIn);
-                        return Ok(Some(
-                            "Your email is confirmed. Sign in with your password.".to_string(),
-                        ));
+                    Request::Resend { email } => {
+                        client.resend_code(&email).await?;
+                        Ok(Some(Common::NewCodeSentTo.with("email", email)))
                     }
-                    let signed_in = client.sign_in(&email, &password).await?;
-                    user.set(Some(signed_in));
-                    Ok(None)
-                }
-                Request::Resend { email } => {
-                    client.resend_code(&email).await?;
-                    Ok(Some(format!("We sent a new code to {email}.")))
                 }
             }
+            .await;
+            notice
         }
     });
-    let notice = move || submit.value().get().and_then(Result::ok).flatten();
+    let i18n = use_i18n();
+    let notice = move || {
+        submit
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|n| i18n.say(n))
+    };
     let error = move || super::error_of(submit);
     let busy = move || submit.pending().get();
 
@@ -356,46 +367,50 @@ fn EmailSignIn() -> impl IntoView {
             email: email.get_untracked().trim().to_string(),
         });
     };
-    let title = move || match step.get() {
-        Step::SignIn if can_create => "Sign in to order",
-        Step::SignIn => "Sign in",
-        Step::CreateAccount => "Create an account",
-        Step::Confirm => "Confirm your email",
+    let title = move || {
+        i18n.say(match step.get() {
+            Step::SignIn if can_create => Common::SignInToOrder,
+            Step::SignIn => Common::SignInTitle,
+            Step::CreateAccount => Common::CreateAccountTitle,
+            Step::Confirm => Common::ConfirmEmailTitle,
+        })
     };
-    let submit_label = move || match (step.get(), busy()) {
-        (_, true) => "Please wait…",
-        (Step::SignIn, _) => "Sign in",
-        (Step::CreateAccount, _) => "Create account",
-        (Step::Confirm, _) => "Confirm",
+    let submit_label = move || {
+        i18n.say(match (step.get(), busy()) {
+            (_, true) => Common::PleaseWait,
+            (Step::SignIn, _) => Common::SignInButton,
+            (Step::CreateAccount, _) => Common::CreateAccountButton,
+            (Step::Confirm, _) => Common::ConfirmButton,
+        })
     };
     let input = |value: RwSignal<String>| move |ev| value.set(event_target_value(&ev));
 
     view! {
         <section class="card auth-card" aria-labelledby="auth-title">
             <h1 id="auth-title">{title}</h1>
-            {(!can_create).then(|| view! { <p>"Staff only: sign in with a barista account."</p> })}
+            {(!can_create).then(|| view! { <p>{t(Common::StaffOnly)}</p> })}
             {move || notice().map(|n| view! { <Alert kind=AlertKind::Info>{n}</Alert> })}
             {move || error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <form novalidate on:submit=on_submit aria-busy=move || busy().to_string()>
                 <div class="field">
-                    <label for="auth-email">"Email"</label>
+                    <label for="auth-email">{t(Common::Email)}</label>
                     <input id="auth-email" name="email" type="email" autocomplete="username" required
                         prop:value=move || email.get() on:input=input(email)
                         disabled=move || step.get() == Step::Confirm/>
                 </div>
                 <Show when=move || step.get() != Step::Confirm>
                     <div class="field">
-                        <label for="auth-password">"Password"</label>
+                        <label for="auth-password">{t(Common::Password)}</label>
                         <input id="auth-password" name="password" type="password" required minlength="6"
                             autocomplete=move || if step.get() == Step::CreateAccount { "new-password" } else { "current-password" }
                             prop:value=move || password.get() on:input=input(password)
                             aria-describedby="auth-password-help"/>
-                        <p id="auth-password-help" class="field-help">"At least 6 characters."</p>
+                        <p id="auth-password-help" class="field-help">{t(Common::PasswordHelp)}</p>
                     </div>
                 </Show>
                 <Show when=move || step.get() == Step::Confirm>
                     <div class="field">
-                        <label for="auth-code">"Code from the email"</label>
+                        <label for="auth-code">{t(Common::EmailCode)}</label>
                         <input id="auth-code" name="code" inputmode="numeric" autocomplete="one-time-code" required
                             prop:value=move || code.get() on:input=input(code)/>
                     </div>
@@ -405,20 +420,20 @@ fn EmailSignIn() -> impl IntoView {
                     {move || match step.get() {
                         Step::SignIn => can_create.then(|| view! {
                             <button type="button" class="button secondary" on:click=switch(Step::CreateAccount)>
-                                "Create an account"
+                                {t(Common::CreateAnAccount)}
                             </button>
                         }.into_any()),
                         Step::CreateAccount => Some(view! {
                             <button type="button" class="button secondary" on:click=switch(Step::SignIn)>
-                                "I have an account"
+                                {t(Common::HaveAnAccount)}
                             </button>
                         }.into_any()),
                         Step::Confirm => Some(view! {
                             <button type="button" class="button secondary" on:click=resend disabled=busy>
-                                "Send a new code"
+                                {t(Common::SendNewCode)}
                             </button>
                             <button type="button" class="button secondary" on:click=switch(Step::SignIn)>
-                                "Back to sign in"
+                                {t(Common::BackToSignIn)}
                             </button>
                         }.into_any()),
                     }}
@@ -438,7 +453,7 @@ pub fn SignOutButton() -> impl IntoView {
             view! {
                 <button type="button" class="button secondary small" on:click=move |_| auth.sign_out()
                     title=user.display_name()>
-                    "Sign out"
+                    {t(Common::SignOut)}
                 </button>
             }
         })

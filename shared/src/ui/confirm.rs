@@ -30,8 +30,8 @@ impl ButtonKind {
 /// A button that, when pressed, asks `question` with Yes and No before `on_confirm`.
 #[component]
 pub fn ConfirmButton(
-    #[prop(into)] label: String,
-    #[prop(into)] question: String,
+    #[prop(into)] label: Signal<String>,
+    #[prop(into)] question: Signal<String>,
     /// How the button looks before it asks.
     #[prop(optional)]
     kind: ButtonKind,
@@ -50,19 +50,18 @@ pub fn ConfirmButton(
     view! {
         <Show when=move || asking.get()
             fallback={
-                let label = label.clone();
                 move || view! {
                     <button type="button" class=kind.class() disabled=move || disabled.get()
-                        on:click=move |_| asking.set(true)>{label.clone()}</button>
+                        on:click=move |_| asking.set(true)>{label}</button>
                 }
             }>
-            <div class="confirm" role="alertdialog" aria-label=question.clone()
+            <div class="confirm" role="alertdialog" aria-label=question
                 on:keydown=move |ev| if ev.key() == "Escape" { asking.set(false); }>
-                <p>{question.clone()}</p>
+                <p>{question}</p>
                 <div class="button-row">
                     <button type="button" class="button danger" node_ref=yes
-                        on:click=move |_| { asking.set(false); on_confirm.run(()); }>"Yes"</button>
-                    <button type="button" class="button secondary" on:click=move |_| asking.set(false)>"No"</button>
+                        on:click=move |_| { asking.set(false); on_confirm.run(()); }>{super::t(crate::text::Common::Yes)}</button>
+                    <button type="button" class="button secondary" on:click=move |_| asking.set(false)>{super::t(crate::text::Common::No)}</button>
                 </div>
             </div>
         </Show>

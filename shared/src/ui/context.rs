@@ -167,5 +167,6 @@ async fn fetch_deployed() -> Deployed {
 /// Reads this app's saved settings and the deployed ones, and provides them to every
 /// component below.
 pub fn provide_settings(app: AppKind) {
+    super::provide_i18n(app);
     provide_context(SettingsContext::load(app));
 }

@@ -29,7 +29,7 @@ where
             match loading.await {
                 Ok(screen) => screen,
                 Err(why) => {
-                    view! { <ErrorNotice message=why.to_string() on_retry=retry/> }.into_any()
+                    view! { <ErrorNotice message=Signal::derive(move || super::use_i18n().say(crate::text::Explain::explain(&why))) on_retry=retry/> }.into_any()
                 }
             }
         })
@@ -40,7 +40,7 @@ where
 
 #[component]
 fn Spinner() -> impl IntoView {
-    view! { <div class="spinner" role="status" aria-label="Loading"></div> }
+    view! { <div class="spinner" role="status" aria-label=super::t(crate::text::Common::Loading)></div> }
 }
 
 /// Declares `async fn $name() -> Result<AnyView, NotLoaded>` giving `view! { <$screen/> }`,

@@ -6,10 +6,12 @@ use super::alert::{Alert, AlertKind, Announce};
 use super::auth::Auth;
 use super::feedback::ErrorNotice;
 use crate::api::{Api, ApiError};
+use crate::i18n::Message;
 use crate::live::{BoardSnapshot, LiveModel};
 use crate::model::OrderState;
 use crate::realtime::RealtimeEvent;
 use crate::retry::Backoff;
+use crate::text::{Common, Explain};
 use crate::web::now_ms;
 use crate::web::realtime::{ConnectionStatus, Realtime, RealtimeListener};
 use leptos::leptos_dom::helpers::TimeoutHandle;
@@ -272,7 +274,7 @@ pub fn LiveNotices(status: LiveStatus) -> impl IntoView {
     view! {
         <ConnectionBanner status/>
         {move || load_error.get().map(|e| view! {
-            <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| status.reload())/>
+            <ErrorNotice message=Signal::derive(move || super::use_i18n().say(e.explain())) on_retry=Callback::new(move |()| status.reload())/>
         })}
     }
 }
@@ -341,28 +343,19 @@ pub fn ConnectionBanner(status: LiveStatus) -> impl IntoView {
         unreadable,
         ..
     } = status;
+    let i18n = super::use_i18n();
     let alert = move || match connection.get() {
         ConnectionStatus::Live => None,
-        ConnectionStatus::Connecting => {
-            Some((AlertKind::Info, "Connecting for live updates…".to_string()))
-        }
+        ConnectionStatus::Connecting => Some((AlertKind::Info, i18n.say(Common::LiveConnecting))),
         ConnectionStatus::Refused { retry_in_ms, .. } => Some((
             AlertKind::Warning,
-            format!(
-                "The server refused live updates for this screen. Trying again in {} s…",
-                retry_in_ms.div_ceil(1000)
-            ),
+            i18n.say(Common::LiveRefused.with("s", retry_in_ms.div_ceil(1000))),
         )),
         ConnectionStatus::Reconnecting { retry_in_ms, .. } => Some((
             AlertKind::Warning,
-            format!(
-                "Offline: live updates paused. Reconnecting in {} s…",
-                retry_in_ms.div_ceil(1000)
-            ),
+            i18n.say(Common::LiveReconnecting.with("s", retry_in_ms.div_ceil(1000))),
         )),
-        ConnectionStatus::Stopped => {
-            Some((AlertKind::Warning, "Live updates are off.".to_string()))
-        }
+        ConnectionStatus::Stopped => Some((AlertKind::Warning, i18n.say(Common::LiveStopped))),
     };
     // The banner is the live region: the alert inside has no role of its own.
     view! {

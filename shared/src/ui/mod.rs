@@ -8,6 +8,7 @@ mod confirm;
 mod context;
 mod deferred;
 mod feedback;
+pub mod i18n;
 pub mod live;
 mod settings_page;
 mod shell;
@@ -22,6 +23,7 @@ pub use confirm::{ButtonKind, ConfirmButton};
 pub use context::{provide_settings, Deployed, Resolved, SettingsContext, Source};
 pub use deferred::Deferred;
 pub use feedback::{error_of, ErrorNotice, StatusBadge};
+pub use i18n::{provide_i18n, t, use_i18n, I18n};
 pub use live::{
     load_board, use_live_model, ConnectionBanner, Live, LiveNotices, LiveStatus,
     UseLiveModelOptions,

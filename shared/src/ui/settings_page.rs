@@ -4,8 +4,10 @@ use super::alert::{Alert, AlertKind, Announce};
 use super::browser::{self, StorageError};
 use super::context::{Resolved, Source};
 use super::{AppHeader, SettingsContext};
+use crate::i18n::Message;
 use crate::kind::{AppKind, Flavour};
 use crate::settings::{Field, FieldErrors, SettingsDraft};
+use crate::text::Common;
 use crate::trust::{self, HostChange, Trust};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -45,7 +47,7 @@ fn Starting() -> impl IntoView {
     view! {
         <AppHeader/>
         <main id="main" class="app-main">
-            <div class="spinner" role="status" aria-label="Starting"></div>
+            <div class="spinner" role="status" aria-label=super::t(Common::Starting)></div>
         </main>
     }
 }
@@ -59,11 +61,11 @@ fn NotSetUp(reason: String) -> impl IntoView {
         <main id="main" class="app-main order-main">
             <section class="card notice" aria-labelledby="not-set-up-title">
                 <img class="notice-icon" src="icons/closed.svg" alt="" width="96" height="96"/>
-                <h1 id="not-set-up-title">"This coffee bar is not set up yet"</h1>
-                <p>"Ask the staff at the bar: you can order as soon as they have finished setting up."</p>
+                <h1 id="not-set-up-title">{super::t(Common::NotSetUpTitle)}</h1>
+                <p>{super::t(Common::NotSetUpDetail)}</p>
                 <details class="staff-details">
-                    <summary>"For staff"</summary>
-                    <p>{format!("This app has no settings: {reason}. Deploy settings.json with the app (README, “Pointing the apps at AWS”), or open this app's settings page from the display board's “Configure order app”.")}</p>
+                    <summary>{super::t(Common::ForStaff)}</summary>
+                    <p>{move || super::use_i18n().say(Common::NoSettings.with("why", &reason))}</p>
                 </details>
             </section>
         </main>
@@ -374,10 +376,10 @@ pub fn NotFound() -> impl IntoView {
         <AppHeader/>
         <main id="main" class="app-main">
             <section class="card" aria-labelledby="not-found-title">
-                <h1 id="not-found-title">"Page not found"</h1>
+                <h1 id="not-found-title">{super::t(Common::NotFoundTitle)}</h1>
                 <p>
-                    "There is nothing at this address. "
-                    <a href=browser::base_uri()>"Go to the start page"</a>
+                    {super::t(Common::NothingHere)} " "
+                    <a href=browser::base_uri()>{super::t(Common::GoToStart)}</a>
                 </p>
             </section>
         </main>
@@ -401,7 +403,7 @@ fn LoadedSettingsScreen() -> impl IntoView {
         <AppHeader/>
         <main id="main" class="app-main">
             {move || match ctx.deployed.get() {
-                None => view! { <div class="spinner" role="status" aria-label="Loading"></div> }.into_any(),
+                None => view! { <div class="spinner" role="status" aria-label=super::t(Common::Loading)></div> }.into_any(),
                 Some(_) => view! { <SettingsPage/> }.into_any(),
             }}
         </main>

@@ -29,6 +29,18 @@ pub enum AuthError {
     NotLoaded(#[from] NotLoaded),
 }
 
+impl crate::text::Explain for AuthError {
+    fn explain(&self) -> crate::i18n::Phrase {
+        use crate::i18n::Message;
+        match self {
+            Self::Cognito(e) => e.explain(),
+            Self::Api(e) => e.explain(),
+            Self::Protocol(why) => crate::text::Common::ErrSignInWentWrong.with("why", why),
+            Self::NotLoaded(e) => e.explain(),
+        }
+    }
+}
+
 impl From<leptos::wasm_split::SplitLoaderError> for AuthError {
     fn from(e: leptos::wasm_split::SplitLoaderError) -> Self {
         Self::NotLoaded(e.into())

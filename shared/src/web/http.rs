@@ -75,3 +75,11 @@ pub async fn cognito(call: &CognitoCall) -> Result<Result<String, CognitoError>,
         _ => return Err(ApiError::from_status(status, &body)),
     })
 }
+
+/// GETs a static file of this app (a catalogue): its text on 200.
+pub async fn get_text(url: &str) -> Result<String, ApiError> {
+    match fetch(Request::get(url), None).await? {
+        (200, text) => Ok(text),
+        (status, body) => Err(ApiError::from_status(status, &body)),
+    }
+}

@@ -17,6 +17,12 @@ impl std::fmt::Display for NotLoaded {
 
 impl std::error::Error for NotLoaded {}
 
+impl crate::text::Explain for NotLoaded {
+    fn explain(&self) -> crate::i18n::Phrase {
+        crate::text::Common::ErrNotLoaded.into()
+    }
+}
+
 impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
         Self

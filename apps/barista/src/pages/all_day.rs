@@ -4,7 +4,9 @@
 
 use crate::board::AllDay;
 use crate::context::ConsoleContext;
+use crate::text::Text;
 use leptos::prelude::*;
+use shared::ui::t;
 
 #[component]
 pub fn AllDayStrip() -> impl IntoView {
@@ -23,7 +25,7 @@ pub fn AllDayStrip() -> impl IntoView {
     view! {
         <Show when=move || counts.with(|c| !c.is_empty())>
             <nav class="all-day" aria-labelledby="all-day-title">
-                <span id="all-day-title" class="all-day-title">"To make"</span>
+                <span id="all-day-title" class="all-day-title">{t(Text::ToMake)}</span>
                 <For each=move || counts.get() key=|a| (a.drink.clone(), a.count, a.options.clone()) let:count>
                     <AllDayButton count/>
                 </For>
@@ -45,7 +47,7 @@ fn AllDayButton(count: AllDay) -> impl IntoView {
         move |_| highlight.set((!pressed()).then(|| drink.clone()))
     };
     view! {
-        <button type="button" class="all-day-drink" aria-pressed=move || pressed().to_string() on:click=toggle>
+        <button type="button" class="all-day-drink" translate="no" aria-pressed=move || pressed().to_string() on:click=toggle>
             <span class="all-day-count">{count.label()}</span>
             {count.options_text().map(|o| view! { <span class="all-day-options">{o}</span> })}
         </button>

@@ -4,9 +4,12 @@
 use super::printer::{print_ticket, TicketState};
 use crate::board::{age_text, Age, Card, Column};
 use crate::context::ConsoleContext;
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::api::OrderAction;
-use shared::ui::{ButtonKind, ConfirmButton};
+use shared::api::{ApiError, OrderAction};
+use shared::i18n::Message;
+use shared::text::Explain;
+use shared::ui::{t, use_i18n, ButtonKind, ConfirmButton};
 
 /// How long an action waits for its event before the console asks REST.
 const UNCONFIRMED: std::time::Duration = std::time::Duration::from_secs(5);
@@ -52,13 +55,24 @@ pub(crate) fn act(ctx: &ConsoleContext, order_id: String, action: OrderAction) {
             }
             Err(e) => {
                 board.update(|b| b.failed(&order_id));
-                ctx.action_error.set(Some(format!(
-                    "Could not {} the order: {e}",
-                    action.as_str()
-                )));
+                ctx.action_error.set(Some((action, e)));
             }
         }
     });
+}
+
+/// "Could not make the order: …", in the page's language.
+pub(crate) fn action_failed(action: OrderAction, error: &ApiError) -> impl Fn() -> String {
+    let (i18n, error) = (use_i18n(), error.clone());
+    move || {
+        let failed = match action {
+            OrderAction::Make => Text::CouldNotMake,
+            OrderAction::Unmake => Text::CouldNotUnmake,
+            OrderAction::Complete => Text::CouldNotComplete,
+            OrderAction::Cancel => Text::CouldNotCancel,
+        };
+        i18n.say(failed.with("why", i18n.say(error.explain())))
+    }
 }
 
 #[component]
@@ -77,19 +91,16 @@ pub fn OrderCard(card: Card) -> impl IntoView {
     let options = drink.as_ref().and_then(|d| d.options_text());
     let pending = card.pending;
     let busy = Signal::derive(move || pending.is_some());
-    let label = move |action: OrderAction, idle: &'static str, working: &'static str| {
-        if pending == Some(action) {
+    let label = move |action: OrderAction, idle: Text, working: Text| {
+        t(if pending == Some(action) {
             working
         } else {
             idle
-        }
+        })
     };
     let button = {
         let (ctx, id) = (ctx.clone(), id.clone());
-        move |action: OrderAction,
-              idle: &'static str,
-              working: &'static str,
-              class: &'static str| {
+        move |action: OrderAction, idle: Text, working: Text, class: &'static str| {
             let (ctx, id) = (ctx.clone(), id.clone());
             view! {
                 <button type="button" class=format!("button {class}") disabled=move || busy.get()
@@ -105,28 +116,33 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         move || {
             let (ctx, id) = (ctx.clone(), id.clone());
             view! {
-                <ConfirmButton label=label(OrderAction::Cancel, "Cancel", "Cancelling…")
-                    question="Cancel this order? The customer is told it was cancelled." kind=ButtonKind::DangerQuiet disabled=busy
+                <ConfirmButton label=label(OrderAction::Cancel, Text::Cancel, Text::Cancelling)
+                    question=t(Text::CancelQuestion) kind=ButtonKind::DangerQuiet disabled=busy
                     on_confirm=move |()| act(&ctx, id.clone(), OrderAction::Cancel)/>
             }
         }
     };
     let actions = match card.column {
-        Column::Preview if card.claimed_by_other => view! { <p class="claimed">"Being made by another barista"</p> }.into_any(),
+        Column::Preview if card.claimed_by_other => view! { <p class="claimed">{t(Text::ClaimedByOther)}</p> }.into_any(),
         Column::Preview => view! {
-            <div class="card-actions">{cancel()}{button(OrderAction::Make, "Make", "Claiming…", "make")}</div>
+            <div class="card-actions">{cancel()}{button(OrderAction::Make, Text::Make, Text::Claiming, "make")}</div>
         }.into_any(),
         Column::Production => view! {
             <div class="card-actions">
-                {button(OrderAction::Unmake, "Unmake", "Releasing…", "secondary quiet")}
-                {button(OrderAction::Complete, "Ready", "Completing…", "complete")}
+                {button(OrderAction::Unmake, Text::Unmake, Text::Releasing, "secondary quiet")}
+                {button(OrderAction::Complete, Text::Complete, Text::Completing, "complete")}
             </div>
         }
         .into_any(),
-        Column::Pickup => view! { <p class="ready-note">"Ready for pickup"</p> }.into_any(),
+        Column::Pickup => view! { <p class="ready-note">{t(Text::ReadyForPickup)}</p> }.into_any(),
     };
     let age_class = move || Age::of(now.get() - since, &windows).class();
     let ticking = card.column != Column::Pickup;
+    let i18n = use_i18n();
+    let card_label = {
+        let number = number.clone();
+        move || i18n.say(Text::OrderCard.with("number", &number))
+    };
     let highlighted = {
         let drink = card.order.drink.as_ref().map(|d| d.drink.clone());
         let highlight = ctx.highlight;
@@ -146,17 +162,17 @@ pub fn OrderCard(card: Card) -> impl IntoView {
         <article class=move || format!("order-card {}{}", if ticking { age_class() } else { "ready" },
                 if highlighted() { " highlighted" } else { "" })
             aria-current=move || is_selected().then_some("true")
-            data-order=card.order.id.clone() aria-label=format!("Order {number}")>
+            data-order=card.order.id.clone() aria-label=card_label>
             <header>
                 <span class="order-card-number">{number.clone()}</span>
-                {card.order.robot.then(|| view! { <span class="badge robot">"ROBOT"</span> })}
+                {card.order.robot.then(|| view! { <span class="badge robot">{t(Text::Robot)}</span> })}
                 {ticking.then(|| view! {
-                    <span class="age" role="timer" aria-label="Waiting for">{move || age_text(since, now.get())}</span>
+                    <span class="age" role="timer" aria-label=t(Text::WaitingFor)>{move || age_text(since, now.get())}</span>
                 })}
             </header>
-            <p class="order-card-drink">{drink.map(|d| d.drink).unwrap_or_default()}</p>
-            {options.map(|o| view! { <p class="order-card-options">{o}</p> })}
-            {move || by_robot().then(|| view! { <p class="robot-made">"Made by the console's robot"</p> })}
+            <p class="order-card-drink" translate="no">{drink.map(|d| d.drink).unwrap_or_default()}</p>
+            {options.map(|o| view! { <p class="order-card-options" translate="no">{o}</p> })}
+            {move || by_robot().then(|| view! { <p class="robot-made">{t(Text::MadeByRobot)}</p> })}
             {(card.column == Column::Production).then(|| view! { <TicketState order_id=card.order.id.clone()/> })}
             {actions}
         </article>

@@ -10,13 +10,15 @@ use super::robot_switch::RobotSwitch;
 use super::store_switch::StoreSwitch;
 use crate::board::{Board, Column};
 use crate::context::ConsoleContext;
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::Api;
+use shared::i18n::Message;
 use shared::model::OrderState;
 use shared::realtime::{admin_topic, config_topic};
 use shared::ui::{
-    load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, TapChime,
-    UseLiveModelOptions,
+    load_board, t, use_i18n, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices,
+    TapChime, UseLiveModelOptions,
 };
 use shared::web::device::ScreenAwake;
 use shared::Settings;
@@ -79,11 +81,12 @@ pub fn Console() -> impl IntoView {
         now
     });
 
-    let column = move |col: Column, title: &'static str| {
+    let i18n = use_i18n();
+    let column = move |col: Column, id: &'static str, title: Text| {
         let count = move || board.with(|b| b.column(col).len());
         view! {
-            <section class="board-column" aria-labelledby=format!("col-{title}")>
-                <h2 id=format!("col-{title}")>{title} " " <span class="count">{count}</span></h2>
+            <section class="board-column" aria-labelledby=format!("col-{id}")>
+                <h2 id=format!("col-{id}")>{t(title)} " " <span class="count">{count}</span></h2>
                 <For
                     each=move || board.with(|b| b.column(col))
                     key=|card| (card.order.id.clone(), card.pending, card.claimed_by_other, card.column)
@@ -92,33 +95,33 @@ pub fn Console() -> impl IntoView {
                     <OrderCard card/>
                 </For>
                 <Show when=move || count() == 0>
-                    <p class="empty">"No orders"</p>
+                    <p class="empty">{t(Text::NoOrders)}</p>
                 </Show>
             </section>
         }
     };
     let recall = move || {
         board.with(|b| b.recall.clone()).map(|r| {
-            let what = match r.state {
-                OrderState::Cancelled => "cancelled",
-                _ => "ready",
+            let last = match r.state {
+                OrderState::Cancelled => Text::LastCancelled,
+                _ => Text::LastReady,
             };
             let drink = r.card.order.drink.map(|d| d.summary()).unwrap_or_default();
-            format!(
-                "Last {what}: #{} {drink}",
-                r.card.order.number.unwrap_or_default()
+            i18n.say(
+                last.with("n", r.card.order.number.unwrap_or_default())
+                    .with("drink", drink),
             )
         })
     };
 
     view! {
         <LiveNotices status=live.status/>
-        {move || ctx.action_error.get().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
+        {move || ctx.action_error.get().map(|(action, e)| view! { <Alert kind=AlertKind::Error>{super::card::action_failed(action, &e)}</Alert> })}
         {move || match board.with(|b| b.unreadable) {
             0 => None,
             n => Some(view! {
                 <Alert kind=AlertKind::Warning announce=Announce::Polite>
-                    {format!("{n} open orders could not be read from the server and are not shown. Check the order table.")}
+                    {move || i18n.say(Text::SomeUnreadable.count(n as i64))}
                 </Alert>
             }),
         }}
@@ -126,7 +129,7 @@ pub fn Console() -> impl IntoView {
             <StoreSwitch/>
             <button type="button" class="button secondary" aria-pressed=move || sound_on.get().to_string()
                 on:click=toggle_sound>
-                {move || if sound_on.get() { "Chime on" } else { "Chime off" }}
+                {move || i18n.say(if sound_on.get() { Text::ChimeOn } else { Text::ChimeOff })}
             </button>
             {move || recall().map(|text| view! { <p class="recall" role="status">{text}</p> })}
             <RobotSwitch/>
@@ -137,9 +140,9 @@ pub fn Console() -> impl IntoView {
         </div>
         <AllDayStrip/>
         <div class="board">
-            {column(Column::Preview, "Preview")}
-            {column(Column::Production, "Production")}
-            {column(Column::Pickup, "Pickup")}
+            {column(Column::Preview, "Preview", Text::Preview)}
+            {column(Column::Production, "Production", Text::Production)}
+            {column(Column::Pickup, "Pickup", Text::Pickup)}
         </div>
         <DialogTicket/>
     }

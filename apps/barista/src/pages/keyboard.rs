@@ -7,12 +7,13 @@ use super::panel::PanelButton;
 use crate::board::Column;
 use crate::context::ConsoleContext;
 use crate::keys::{navigate, KeyAction, KeyMap, Press};
+use crate::text::{key_action, Text};
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
 use leptos::web_sys;
 use shared::api::OrderAction;
-use shared::ui::browser;
+use shared::ui::{browser, t, use_i18n, I18n};
 
 /// Where this browser keeps its key map.
 const KEYS_KEY: &str = "serverlesspresso.barista.keys";
@@ -44,6 +45,7 @@ pub fn KeyboardControl() -> impl IntoView {
             .unwrap_or_default(),
     );
     let panel_open = RwSignal::new(false);
+    let i18n = use_i18n();
     // The action waiting for its new key in the panel.
     let capturing = RwSignal::new(None::<KeyAction>);
 
@@ -106,19 +108,19 @@ pub fn KeyboardControl() -> impl IntoView {
     on_cleanup(move || handle.remove());
 
     view! {
-        <PanelButton label="Keys" controls="keys-panel" open=panel_open/>
+        <PanelButton label=Text::Keys controls="keys-panel" open=panel_open/>
         <section id="keys-panel" class="keys-panel card" aria-labelledby="keys-title" hidden=move || !panel_open.get()>
-            <h2 id="keys-title">"Keys"</h2>
-            <p>"Number keys 1–9 select a card (Preview, then Production). A bump bar's keys can take any action: press Change, then the key."</p>
+            <h2 id="keys-title">{t(Text::Keys)}</h2>
+            <p>{t(Text::KeysHelp)}</p>
             <table class="keys-table">
                 <tbody>
                     {KeyAction::ALL.into_iter().map(|action| view! {
                         <tr>
-                            <th scope="row">{action.describe()}</th>
-                            <td><kbd>{move || keymap.with(|m| key_label(m.key_for(action)))}</kbd></td>
+                            <th scope="row">{t(key_action(action))}</th>
+                            <td><kbd>{move || keymap.with(|m| key_label(m.key_for(action), i18n))}</kbd></td>
                             <td>
                                 <button type="button" class="button secondary" on:click=move |_| capturing.set(Some(action))>
-                                    {move || if capturing.get() == Some(action) { "Press a key…" } else { "Change" }}
+                                    {move || i18n.say(if capturing.get() == Some(action) { Text::PressAKey } else { Text::Change })}
                                 </button>
                             </td>
                         </tr>
@@ -129,21 +131,21 @@ pub fn KeyboardControl() -> impl IntoView {
                 <button type="button" class="button secondary" on:click=move |_| {
                     keymap.set(KeyMap::default());
                     browser::remember(KEYS_KEY, &KeyMap::default().to_text());
-                }>"Default keys"</button>
-                <button type="button" class="button" on:click=move |_| panel_open.set(false)>"Close"</button>
+                }>{t(Text::DefaultKeys)}</button>
+                <button type="button" class="button" on:click=move |_| panel_open.set(false)>{t(Text::Close)}</button>
             </div>
         </section>
     }
 }
 
 /// A key as people know it: "↓", "Enter", "U".
-fn key_label(key: &str) -> String {
+fn key_label(key: &str, i18n: I18n) -> String {
     match key {
         "ArrowDown" => "↓".into(),
         "ArrowUp" => "↑".into(),
         "ArrowLeft" => "←".into(),
         "ArrowRight" => "→".into(),
-        " " => "Space".into(),
+        " " => i18n.say(Text::SpaceKey),
         k if k.chars().count() == 1 => k.to_uppercase(),
         k => k.into(),
     }

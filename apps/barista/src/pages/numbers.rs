@@ -5,8 +5,11 @@
 use super::panel::PanelButton;
 use crate::context::ConsoleContext;
 use crate::numbers::{csv, wait_text, ServiceNumbers, Waits};
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::ui::ErrorNotice;
+use shared::i18n::Message;
+use shared::text::Explain;
+use shared::ui::{t, use_i18n, ErrorNotice, I18n};
 use shared::web::{date_text, save_file, time_of_day};
 
 #[component]
@@ -23,6 +26,7 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
         orders.with(|o| ServiceNumbers::of(o, &windows, now.get()))
     });
     let failed = move || day.failed.get();
+    let i18n = use_i18n();
 
     let download = move |_| {
         let text = orders.with_untracked(|o| csv(o, time_of_day));
@@ -31,34 +35,34 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
     };
 
     view! {
-        <PanelButton label="Numbers" controls="numbers-panel" open/>
+        <PanelButton label=Text::Numbers controls="numbers-panel" open/>
         <section id="numbers-panel" class="numbers-panel card" aria-labelledby="numbers-title" hidden=move || !open.get()>
-            <h2 id="numbers-title">"Service numbers"</h2>
+            <h2 id="numbers-title">{t(Text::ServiceNumbers)}</h2>
             {move || failed().map(|e| view! {
-                <ErrorNotice message=format!("Today's orders could not be loaded: {e}. The numbers below count only what this console saw.")
+                <ErrorNotice message=Signal::derive(move || i18n.say(Text::DayNotLoaded.with("why", i18n.say(e.explain()))))
                     on_retry=Callback::new(move |()| day.reload())/>
             })}
             <dl class="numbers">
-                {figure("completed-hour", "Completed this hour", move || numbers.with(|n| n.completed_this_hour.to_string()))}
-                {figure("completed-today", "Completed today", move || numbers.with(|n| n.completed_today.to_string()))}
-                {figure("waiting-now", "Waiting now", move || numbers.with(|n| n.waiting_now.to_string()))}
-                {figure("wait-average-today", "Average wait today", move || numbers.with(|n| average(n.waits_today)))}
-                {figure("wait-longest-today", "Longest wait today", move || numbers.with(|n| longest(n.waits_today)))}
-                {figure("wait-average-recent", "Average wait, last 30 min", move || numbers.with(|n| average(n.waits_last_half_hour)))}
-                {figure("wait-longest-recent", "Longest wait, last 30 min", move || numbers.with(|n| longest(n.waits_last_half_hour)))}
-                {figure("timed-out", "Timed out today", move || numbers.with(|n| n.timed_out.to_string()))}
-                {figure("cancelled", "Cancelled today", move || numbers.with(|n| n.cancelled.to_string()))}
+                {figure("completed-hour", Text::CompletedThisHour, move || numbers.with(|n| n.completed_this_hour.to_string()))}
+                {figure("completed-today", Text::CompletedToday, move || numbers.with(|n| n.completed_today.to_string()))}
+                {figure("waiting-now", Text::WaitingNow, move || numbers.with(|n| n.waiting_now.to_string()))}
+                {figure("wait-average-today", Text::AverageWaitToday, move || numbers.with(|n| average(n.waits_today)))}
+                {figure("wait-longest-today", Text::LongestWaitToday, move || numbers.with(|n| longest(n.waits_today)))}
+                {figure("wait-average-recent", Text::AverageWaitRecent, move || numbers.with(|n| average(n.waits_last_half_hour)))}
+                {figure("wait-longest-recent", Text::LongestWaitRecent, move || numbers.with(|n| longest(n.waits_last_half_hour)))}
+                {figure("timed-out", Text::TimedOutToday, move || numbers.with(|n| n.timed_out.to_string()))}
+                {figure("cancelled", Text::CancelledToday, move || numbers.with(|n| n.cancelled.to_string()))}
             </dl>
             <p class="numbers-top" data-figure="top-drinks">
-                <strong>"Top drinks today: "</strong>
+                <strong>{t(Text::TopDrinks)}</strong>
                 {move || numbers.with(|n| match n.top_drinks.is_empty() {
-                    true => "none yet".to_string(),
+                    true => i18n.say(Text::NoneYet),
                     false => n.top_drinks.iter().map(|(d, c)| format!("{d} {c}")).collect::<Vec<_>>().join(" · "),
                 })}
             </p>
-            <p class="numbers-note">{move || numbers.with(timed_note)}</p>
+            <p class="numbers-note">{move || numbers.with(|n| timed_note(n, i18n))}</p>
             <div class="button-row">
-                <button type="button" class="button secondary" on:click=download>"Download today's orders (CSV)"</button>
+                <button type="button" class="button secondary" on:click=download>{t(Text::DownloadCsv)}</button>
             </div>
         </section>
     }
@@ -67,12 +71,12 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
 /// One figure: its name and value, found by tests as `[data-figure=name]`.
 fn figure(
     name: &'static str,
-    label: &'static str,
+    label: Text,
     value: impl Fn() -> String + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
         <div class="numbers-figure" data-figure=name>
-            <dt>{label}</dt>
+            <dt>{t(label)}</dt>
             <dd>{value}</dd>
         </div>
     }
@@ -87,14 +91,12 @@ fn longest(waits: Option<Waits>) -> String {
 }
 
 /// Over how many drinks the waits are measured.
-fn timed_note(numbers: &ServiceNumbers) -> String {
+fn timed_note(numbers: &ServiceNumbers, i18n: I18n) -> String {
     let timed = numbers.waits_today.map_or(0, |w| w.timed);
-    match numbers.completed_today {
-        0 => "No drink completed yet today.".to_string(),
-        1 if timed == 1 => "Wait measured for the one drink completed today.".to_string(),
-        n if timed == n => format!("Waits measured over all {n} drinks completed today."),
-        n => format!(
-            "Waits measured over {timed} of the {n} drinks completed today: the others were completed while no console was open here."
-        ),
-    }
+    i18n.say(match numbers.completed_today {
+        0 => Text::NoDrinkCompleted.into(),
+        1 if timed == 1 => Text::OneDrinkMeasured.into(),
+        n if timed == n => Text::AllDrinksMeasured.with("n", n),
+        n => Text::SomeDrinksMeasured.with("timed", timed).with("n", n),
+    })
 }

@@ -5,10 +5,12 @@
 
 use super::panel::PanelButton;
 use crate::context::ConsoleContext;
-use crate::printer::{printer_address, Paper, PrintState, PrinterChoice};
+use crate::printer::{printer_address, AddressError, Paper, PrintState, PrinterChoice};
+use crate::text::{paper as paper_name, print_problem, Text};
 use leptos::prelude::*;
 use shared::epos::{self, Answer, PrintProblem, Ticket};
-use shared::ui::browser;
+use shared::i18n::Message;
+use shared::ui::{browser, t, use_i18n};
 use shared::web::{http, now_ms, time_of_day};
 
 /// Where this browser keeps its printer.
@@ -84,30 +86,31 @@ pub fn TicketState(order_id: String) -> impl IntoView {
         Memo::new(move |_| tickets.with(|t| t.get(&id).cloned()))
     };
     let print = move |_| print_ticket(&ctx, &order_id);
+    let i18n = use_i18n();
     move || {
         if !printer.with(PrinterChoice::prints) {
             return None;
         }
         Some(match state.get() {
             Some(PrintState::Printing) => {
-                view! { <p class="ticket-state" role="status">"Printing ticket…"</p> }.into_any()
+                view! { <p class="ticket-state" role="status">{t(Text::PrintingTicket)}</p> }.into_any()
             }
             Some(PrintState::Printed) => view! {
-                <p class="ticket-state printed" role="status">"Ticket printed "
-                    <button type="button" class="button secondary quiet" on:click=print.clone()>"Print again"</button>
+                <p class="ticket-state printed" role="status">{t(Text::TicketPrinted)} " "
+                    <button type="button" class="button secondary quiet" on:click=print.clone()>{t(Text::PrintAgain)}</button>
                 </p>
             }
             .into_any(),
             Some(PrintState::Failed(problem)) => view! {
                 <div class="ticket-state failed" role="alert">
-                    <p>{format!("Ticket not printed: {problem}.")}</p>
-                    <button type="button" class="button secondary" on:click=print.clone()>"Print again"</button>
+                    <p>{move || i18n.say(Text::TicketNotPrinted.with("why", i18n.say(print_problem(&problem))))}</p>
+                    <button type="button" class="button secondary" on:click=print.clone()>{t(Text::PrintAgain)}</button>
                 </div>
             }
             .into_any(),
             None => view! {
                 <p class="ticket-state">
-                    <button type="button" class="button secondary quiet" on:click=print.clone()>"Print ticket"</button>
+                    <button type="button" class="button secondary quiet" on:click=print.clone()>{t(Text::PrintTicket)}</button>
                 </p>
             }
             .into_any(),
@@ -149,7 +152,8 @@ pub fn PrinterPanel() -> impl IntoView {
         PrinterChoice::Network(a) => a.to_string(),
         _ => String::new(),
     });
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AddressError>);
+    let i18n = use_i18n();
     let choose = move |choice: PrinterChoice| {
         browser::remember(PRINTER_KEY, &choice.to_text());
         printer.set(choice);
@@ -162,47 +166,52 @@ pub fn PrinterPanel() -> impl IntoView {
                 address.set(endpoint.to_string());
                 choose(PrinterChoice::Network(endpoint));
             }
-            Err(e) => error.set(Some(e.to_string())),
+            Err(e) => error.set(Some(e)),
         }
     };
-    let summary = move || match printer.get() {
-        PrinterChoice::None => "No tickets are printed.".to_string(),
-        PrinterChoice::Network(a) => format!("Tickets print on the receipt printer at {a}."),
-        PrinterChoice::Dialog(p) => {
-            format!(
-                "Tickets open the print dialog, laid out for {}.",
-                p.describe()
-            )
-        }
+    let summary = move || {
+        i18n.say(match printer.get() {
+            PrinterChoice::None => Text::NoTicketsPrinted.into(),
+            PrinterChoice::Network(a) => Text::TicketsOnPrinter.with("address", a),
+            PrinterChoice::Dialog(p) => {
+                Text::TicketsInDialog.with("paper", i18n.say(paper_name(p)))
+            }
+        })
+    };
+    let address_error = move || {
+        error.get().map(|e| match e {
+            AddressError::Url(why) => i18n.say(Text::BadPrinterAddress.with("why", why)),
+            AddressError::Insecure => i18n.say(Text::InsecurePrinter),
+        })
     };
     view! {
-        <PanelButton label="Printer" controls="printer-panel" open/>
+        <PanelButton label=Text::Printer controls="printer-panel" open/>
         <section id="printer-panel" class="printer-panel card" aria-labelledby="printer-title" hidden=move || !open.get()>
-            <h2 id="printer-title">"Printer"</h2>
+            <h2 id="printer-title">{t(Text::Printer)}</h2>
             <p role="status">{summary}</p>
-            <p class="printer-hint">"A ticket prints when you press Make, and again from its card. A ticket that fails never stops the drink."</p>
+            <p class="printer-hint">{t(Text::PrinterHint)}</p>
             <div class="button-row">
                 <button type="button" class="button secondary"
                     aria-pressed=move || printer.with(|p| *p == PrinterChoice::None).to_string()
-                    on:click=move |_| choose(PrinterChoice::None)>"No tickets"</button>
+                    on:click=move |_| choose(PrinterChoice::None)>{t(Text::NoTickets)}</button>
                 {Paper::ALL.into_iter().map(|paper| view! {
                     <button type="button" class="button secondary"
                         aria-pressed=move || printer.with(|p| *p == PrinterChoice::Dialog(paper)).to_string()
                         on:click=move |_| choose(PrinterChoice::Dialog(paper))>
-                        {format!("Print dialog, {}", paper.describe())}
+                        {move || i18n.say(Text::PrintDialog.with("paper", i18n.say(paper_name(paper))))}
                     </button>
                 }).collect_view()}
             </div>
             <form class="printer-address" on:submit=use_address>
-                <label for="printer-address">"Network receipt printer (Epson ePOS-Print): its address"</label>
+                <label for="printer-address">{t(Text::PrinterAddressLabel)}</label>
                 <div class="button-row">
                     <input id="printer-address" type="text" inputmode="url" autocomplete="off" spellcheck="false"
                         placeholder="192.168.1.50" aria-describedby="printer-address-error"
                         aria-invalid=move || error.with(Option::is_some).to_string()
                         prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev))/>
-                    <button type="submit" class="button">"Use this printer"</button>
+                    <button type="submit" class="button">{t(Text::UseThisPrinter)}</button>
                 </div>
-                <p id="printer-address-error" class="field-error" role="alert">{move || error.get()}</p>
+                <p id="printer-address-error" class="field-error" role="alert">{address_error}</p>
             </form>
         </section>
     }

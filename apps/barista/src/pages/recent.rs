@@ -7,9 +7,10 @@ use super::panel::PanelButton;
 use crate::board::age_text;
 use crate::context::ConsoleContext;
 use crate::numbers::{departed_matching, DayOrder};
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::ui::StatusBadge;
-use shared::web::time_of_day;
+use shared::i18n::Message;
+use shared::ui::{t, use_i18n, StatusBadge};
 
 /// The toolbar's "Recent orders" button and the panel it opens beneath the toolbar.
 #[component]
@@ -22,20 +23,21 @@ pub fn RecentOrders() -> impl IntoView {
         true => query.with(|q| day.orders.with(|o| departed_matching(o, q))),
         false => Vec::new(),
     });
+    let i18n = use_i18n();
     let empty_text = move || {
         if query.with(|q| q.trim().is_empty()) {
-            "No order has left the board yet.".to_string()
+            i18n.say(Text::NothingLeftYet)
         } else {
-            format!("No recent order numbered {}.", query.get().trim())
+            i18n.say(Text::NoRecentNumbered.with("query", query.get().trim()))
         }
     };
     view! {
-        <PanelButton label="Recent orders" controls="recent-orders" open/>
+        <PanelButton label=Text::RecentOrders controls="recent-orders" open/>
         <section id="recent-orders" class="recent-orders card" aria-labelledby="recent-title" hidden=move || !open.get()>
             <div class="recent-head">
-                <h2 id="recent-title">"Recent orders"</h2>
+                <h2 id="recent-title">{t(Text::RecentOrders)}</h2>
                 <label class="recent-search">
-                    <span>"Order number"</span>
+                    <span>{t(Text::OrderNumber)}</span>
                     <input type="search" inputmode="numeric" autocomplete="off"
                         prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
                 </label>
@@ -43,8 +45,8 @@ pub fn RecentOrders() -> impl IntoView {
             <Show when=move || found.with(|f| !f.is_empty()) fallback=move || view! { <p class="empty">{empty_text}</p> }>
                 <table class="recent-table">
                     <thead><tr>
-                        <th scope="col">"Order"</th><th scope="col">"Drink"</th>
-                        <th scope="col">"Reached the bar"</th><th scope="col">"Left"</th><th scope="col">"Outcome"</th>
+                        <th scope="col">{t(Text::ColOrder)}</th><th scope="col">{t(Text::ColDrink)}</th>
+                        <th scope="col">{t(Text::ColReached)}</th><th scope="col">{t(Text::ColLeft)}</th><th scope="col">{t(Text::ColOutcome)}</th>
                     </tr></thead>
                     <tbody>
                         <For each=move || found.get() key=|d| (d.order.id.clone(), d.outcome, d.left_ms) let:departed>
@@ -65,18 +67,21 @@ fn RecentRow(departed: DayOrder) -> impl IntoView {
         left_ms: left_at_ms,
     } = departed;
     let reached = order.ts_ms;
-    let left = match (left_at_ms, reached) {
-        (Some(left), Some(reached)) => {
-            format!("{} (after {})", time_of_day(left), age_text(reached, left))
-        }
-        (Some(left), None) => time_of_day(left),
-        (None, _) => "Earlier (time not known)".to_string(),
+    let i18n = use_i18n();
+    let left = move || match (left_at_ms, reached) {
+        (Some(left), Some(reached)) => i18n.say(
+            Text::LeftAfter
+                .with("time", i18n.time_of_day(left))
+                .with("wait", age_text(reached, left)),
+        ),
+        (Some(left), None) => i18n.time_of_day(left),
+        (None, _) => i18n.say(Text::EarlierUnknown),
     };
     view! {
         <tr data-order=order.id.clone()>
             <th scope="row">{order.number.map(|n| format!("#{n}")).unwrap_or_default()}</th>
-            <td>{order.drink.map(|d| d.summary()).unwrap_or_default()}</td>
-            <td>{reached.map(time_of_day).unwrap_or_default()}</td>
+            <td translate="no">{order.drink.map(|d| d.summary()).unwrap_or_default()}</td>
+            <td>{move || reached.map(|ms| i18n.time_of_day(ms)).unwrap_or_default()}</td>
             <td>{left}</td>
             <td>{outcome.map(|status| view! { <StatusBadge status/> })}</td>
         </tr>

@@ -5,7 +5,10 @@
 use super::card::act;
 use crate::context::ConsoleContext;
 use crate::robot;
+use crate::text::Text;
 use leptos::prelude::*;
+use shared::i18n::Message;
+use shared::ui::use_i18n;
 use std::time::Duration;
 
 #[component]
@@ -14,6 +17,7 @@ pub fn RobotSwitch() -> impl IntoView {
     let (board, made) = (ctx.live.model, ctx.robot_made);
     let on = RwSignal::new(false);
     let speed = RwSignal::new(50u8);
+    let i18n = use_i18n();
     let period = board.with_untracked(|b| robot::period_ms(&b.windows));
     // Closing the store turns the robot off (as the original's did).
     Effect::new(move |_| {
@@ -45,10 +49,10 @@ pub fn RobotSwitch() -> impl IntoView {
         <div class="robot-switch">
             <button type="button" class="button secondary" aria-pressed=move || on.get().to_string()
                 on:click=move |_| on.update(|o| *o = !*o)>
-                {move || if on.get() { "Robot on" } else { "Robot off" }}
+                {move || i18n.say(if on.get() { Text::RobotOn } else { Text::RobotOff })}
             </button>
             <label class="robot-speed">
-                <span>"Robot speed " {move || format!("{} %", speed.get())}</span>
+                <span>{move || i18n.say(Text::RobotSpeed.with("percent", speed.get()))}</span>
                 <input type="range" min="0" max="100" step="10" prop:value=move || speed.get().to_string()
                     on:input=move |ev| speed.set(event_target_value(&ev).parse().unwrap_or(50))/>
             </label>

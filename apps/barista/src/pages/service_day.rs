@@ -37,7 +37,7 @@ pub struct ServiceDay {
     /// Oldest first (see [`day_orders`]).
     pub orders: Memo<Vec<DayOrder>>,
     /// Why REST's lists could not be loaded, if they could not.
-    pub failed: Signal<Option<String>>,
+    pub failed: Signal<Option<shared::api::ApiError>>,
     day: LocalResource<Option<Result<DaySnapshot, ApiError>>>,
 }
 
@@ -86,12 +86,7 @@ pub fn use_service_day(api: Api, auth: Auth, live: Live<Board>) -> ServiceDay {
         let today = local_midnights(now).0;
         board.with(|b| log.with(|l| day_orders(&rest, b, l, now, today)))
     });
-    let failed = Signal::derive(move || {
-        day.get()
-            .flatten()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let failed = Signal::derive(move || day.get().flatten().and_then(Result::err));
     ServiceDay {
         recent_open,
         numbers_open,

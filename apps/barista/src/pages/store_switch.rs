@@ -2,8 +2,10 @@
 //! store (`ConfigChanged`) arrives (contract §7.2).
 
 use crate::context::ConsoleContext;
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::ui::{error_of, ButtonKind, ConfirmButton};
+use shared::i18n::Message;
+use shared::ui::{error_of, t, use_i18n, ButtonKind, ConfirmButton};
 
 #[component]
 pub fn StoreSwitch() -> impl IntoView {
@@ -32,26 +34,27 @@ pub fn StoreSwitch() -> impl IntoView {
             _ => None,
         }
     };
-    let failed = move || error_of(send).map(|e| format!("Could not switch the store: {e}"));
+    let i18n = use_i18n();
+    let failed = move || error_of(send).map(|e| i18n.say(Text::CouldNotSwitchStore.with("why", e)));
     let busy = Signal::derive(move || requested().is_some());
     view! {
         <div class="store-switch">
             <span class="store-state" data-open=move || store_open.get().map(|o| o.to_string())>
-                {move || match (requested(), store_open.get()) {
-                    (Some(true), _) => "Opening the store…",
-                    (Some(false), _) => "Closing the store…",
-                    (None, Some(true)) => "Store open",
-                    (None, Some(false)) => "Store closed",
-                    (None, None) => "Store: …",
-                }}
+                {move || i18n.say(match (requested(), store_open.get()) {
+                    (Some(true), _) => Text::OpeningStore,
+                    (Some(false), _) => Text::ClosingStore,
+                    (None, Some(true)) => Text::StoreOpen,
+                    (None, Some(false)) => Text::StoreClosed,
+                    (None, None) => Text::StoreUnknown,
+                })}
             </span>
             {move || match store_open.get() {
                 Some(true) => view! {
-                    <ConfirmButton label="Close store" question="Close the store? Customers will not be able to order."
+                    <ConfirmButton label=t(Text::CloseStore) question=t(Text::CloseStoreQuestion)
                         kind=ButtonKind::Secondary disabled=busy on_confirm=move |()| { send.dispatch(false); }/>
                 }.into_any(),
                 Some(false) => view! {
-                    <ConfirmButton label="Open store" question="Open the store for orders?"
+                    <ConfirmButton label=t(Text::OpenStore) question=t(Text::OpenStoreQuestion)
                         disabled=busy on_confirm=move |()| { send.dispatch(true); }/>
                 }.into_any(),
                 None => ().into_any(),

@@ -4,9 +4,12 @@ use super::lists::{Preparing, Ready};
 use super::qr_panel::QrPanel;
 use crate::board::Lists;
 use crate::context::BoardContext;
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::Api;
+use shared::i18n::Message;
 use shared::realtime::{admin_topic, config_topic};
+use shared::ui::use_i18n;
 use shared::ui::{
     load_board, use_live_model, Alert, AlertKind, Announce, Auth, LiveNotices, UseLiveModelOptions,
 };
@@ -37,6 +40,7 @@ pub fn BoardPage() -> impl IntoView {
         live,
     });
     StoredValue::new_local(ScreenAwake::start());
+    let i18n = use_i18n();
 
     view! {
         <div class="display-notices">
@@ -45,7 +49,7 @@ pub fn BoardPage() -> impl IntoView {
                 0 => None,
                 n => Some(view! {
                     <Alert kind=AlertKind::Warning announce=Announce::Polite>
-                        {format!("{n} orders could not be read and are not shown.")}
+                        {move || i18n.say(Text::SomeUnreadable.count(n as i64))}
                     </Alert>
                 }),
             }}

@@ -4,9 +4,13 @@
 use crate::board::{qr_phase, QrPhase};
 use crate::context::BoardContext;
 use crate::qr::QrCode;
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::ApiError;
+use shared::i18n::Message;
 use shared::model::Bucket;
+use shared::text::Explain;
+use shared::ui::{t, use_i18n};
 use shared::web::now_ms;
 use std::time::Duration;
 
@@ -108,6 +112,7 @@ pub fn QrPanel() -> impl IntoView {
             _ => 0,
         },
     );
+    let i18n = use_i18n();
     let seconds_left = move || match phase.get() {
         QrPhase::MakingDrinks { seconds_left } => seconds_left,
         _ => 0,
@@ -117,52 +122,52 @@ pub fn QrPanel() -> impl IntoView {
         <section class="display-panel qr-panel" aria-labelledby="qr-title">
             <div class="display-brand">
                 <img class="display-logo" src="icons/logo.svg" alt=""/>
-                <span>"Serverlesspresso"</span>
+                <span translate="no">"Serverlesspresso"</span>
             </div>
             {move || match shows.get() {
                 Shows::Closed => view! {
                     <div class="qr-closed">
                         <img src="icons/closed.svg" alt="" class="qr-state-icon"/>
-                        <h2 id="qr-title">"The store is not taking orders right now"</h2>
-                        <p>"Come back soon."</p>
+                        <h2 id="qr-title">{t(Text::Closed)}</h2>
+                        <p>{t(Text::ComeBackSoon)}</p>
                     </div>
                 }.into_any(),
                 Shows::Loading => view! {
                     <div class="qr-loading" aria-busy="true">
                         <div class="spinner" aria-hidden="true"></div>
-                        <h2 id="qr-title">"Getting a new QR code…"</h2>
+                        <h2 id="qr-title">{t(Text::GettingCode)}</h2>
                         {move || fetch_error().map(|e: ApiError| view! {
-                            <p class="qr-error" role="alert">{format!("{e} Trying again every second.")}</p>
+                            <p class="qr-error" role="alert">{move || i18n.say(Text::TryingEverySecond.with("why", i18n.say(e.explain())))}</p>
                         })}
                     </div>
                 }.into_any(),
                 Shows::MakingDrinks => view! {
                     <div class="qr-waiting">
-                        <h2 id="qr-title">"We are making drinks!"</h2>
+                        <h2 id="qr-title">{t(Text::MakingDrinks)}</h2>
                         <div class=move || format!("ring {}", match seconds_left() { ..=5 => "urgent", 6..=10 => "soon", 11..=59 => "", _ => "long" })
-                            role="timer" aria-label="Time until new orders">
+                            role="timer" aria-label=t(Text::TimeUntilOrders)>
                             <span>{move || match seconds_left() {
                                 s @ ..=59 => s.to_string(),
                                 s => clock_text(s * 1000),
                             }}</span>
                         </div>
-                        <p>"We will accept new orders soon."</p>
+                        <p>{t(Text::AcceptSoon)}</p>
                     </div>
                 }.into_any(),
                 Shows::Code => view! {
                     <div class="qr-showing">
-                        <h2 id="qr-title">"Scan to order"</h2>
+                        <h2 id="qr-title">{t(Text::ScanToOrder)}</h2>
                         <button type="button" class="qr-button" on:click=move |_| show_debug.update(|d| *d = !*d)
-                            aria-label="Show the ordering link as text">
-                            <QrCode text=qr_text label="QR code to order a drink"/>
+                            aria-label=t(Text::ShowLink)>
+                            <QrCode text=qr_text label=t(Text::QrLabel)/>
                         </button>
                         <div class="qr-progress" role="progressbar" aria-labelledby="qr-countdown"
                             aria-valuemin="0" aria-valuemax="1000" aria-valuenow=per_mille>
                             <div style:transform=move || { let pm = per_mille(); format!("scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
                         </div>
-                        <p id="qr-countdown" class="qr-countdown">"New code in " {move || clock_text(ms_left())}</p>
+                        <p id="qr-countdown" class="qr-countdown">{move || i18n.say(Text::NewCodeIn.with("time", clock_text(ms_left())))}</p>
                         <p class="tokens" aria-live="polite">
-                            {move || match tokens() { 1 => "1 drink left".to_string(), n => format!("{n} drinks left") }}
+                            {move || i18n.say(Text::DrinksLeft.count(tokens()))}
                         </p>
                         <Show when=move || show_debug.get()>
                             <p class="qr-debug">{move || qr_text.get()}</p>

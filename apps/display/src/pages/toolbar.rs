@@ -5,9 +5,11 @@
 //! app"). Customers' phones take no settings from links or codes (anyone can print one:
 //! see `shared::trust`); they read the deployment's `settings.json`.
 
+use crate::text::Text;
 use leptos::ev;
 use leptos::prelude::*;
-use shared::ui::{browser, use_clock, AppHeader, Auth, SettingsContext};
+use shared::text::Common;
+use shared::ui::{browser, t, use_clock, AppHeader, Auth, SettingsContext};
 use shared::{AppKind, Settings};
 use std::time::Duration;
 
@@ -45,7 +47,7 @@ pub fn Toolbar() -> impl IntoView {
             <AppHeader>
                 <Show when=signed_in>
                     {barista_link.clone().map(|url| view! {
-                        <a class="button secondary small" href=url target="_blank" rel="noopener">"Configure barista app"</a>
+                        <a class="button secondary small" href=url target="_blank" rel="noopener">{t(Text::ConfigureBarista)}</a>
                     })}
                 </Show>
                 <button type="button" class="button secondary small" on:click=move |_| {
@@ -53,10 +55,10 @@ pub fn Toolbar() -> impl IntoView {
                         shared::web::auth::forget_all(app, &[]);
                         browser::reload_app("");
                     }
-                }>"Clear settings"</button>
+                }>{t(Text::ClearSettings)}</button>
                 <Show when=signed_in>
                     {let auth = auth_out.clone(); view! {
-                        <button type="button" class="button secondary small" on:click=move |_| auth.sign_out()>"Sign out"</button>
+                        <button type="button" class="button secondary small" on:click=move |_| auth.sign_out()>{t(Common::SignOut)}</button>
                     }}
                 </Show>
             </AppHeader>

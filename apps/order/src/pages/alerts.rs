@@ -8,8 +8,9 @@
 use super::status;
 use crate::context::OrderContext;
 use crate::flow::{OrderAlert, Screen};
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::ui::{browser, use_page_visible};
+use shared::ui::{browser, t, use_i18n, use_page_visible};
 use shared::web::notify::{self, Permission};
 
 /// Where this phone remembers the last order it alerted for.
@@ -22,12 +23,13 @@ const ALERTED_KEY: &str = "serverlesspresso.order.alerted";
 pub fn OrderAlerts(screen: Memo<Screen>) -> impl IntoView {
     let ctx = expect_context::<OrderContext>();
     let visible = use_page_visible();
+    let i18n = use_i18n();
     let announcement = Memo::new(move |_| screen.with(status::announcement));
     let said = move |urgent: bool| {
         announcement
             .get()
             .filter(|a| a.urgent == urgent)
-            .map(|a| a.text)
+            .map(|a| i18n.speak(|lang, c| a.say(lang, c)))
     };
     // The page's own title, put back when the customer looks again.
     let title = StoredValue::new(document().title());
@@ -38,15 +40,16 @@ pub fn OrderAlerts(screen: Memo<Screen>) -> impl IntoView {
         if !browser::first_time(ALERTED_KEY, &alert.key()) {
             return;
         }
+        let (title_now, body) = untrack(|| (i18n.say(alert.title()), i18n.say(alert.body())));
         ctx.chime.play();
         notify::vibrate(&[200, 100, 200]);
         if !visible.get_untracked() {
-            document().set_title(&format!("{} – {}", alert.title(), title.get_value()));
+            document().set_title(&format!("{title_now} – {}", title.get_value()));
             notify::app_badge(true);
         }
         let url = browser::base_uri();
         leptos::task::spawn_local(async move {
-            notify::show(&alert.title(), &alert.body(), &alert.order_id, &url).await;
+            notify::show(&title_now, &body, &alert.order_id, &url).await;
         });
     });
     Effect::new(move |_| {
@@ -75,12 +78,12 @@ pub fn NotifyMe() -> impl IntoView {
         Permission::Ask => view! {
             <button type="button" class="button secondary notify-me" disabled=move || ask.pending().get()
                 on:click=move |_| { ask.dispatch(()); }>
-                "Tell me when it's ready"
+                {t(Text::TellMe)}
             </button>
         }
         .into_any(),
         Permission::Granted => view! {
-            <p class="notify-on">"We'll send a notification when it's ready."</p>
+            <p class="notify-on">{t(Text::NotifyOn)}</p>
         }
         .into_any(),
         Permission::Denied | Permission::Unsupported => ().into_any(),

@@ -1,9 +1,12 @@
 //! Past orders (`GET /myOrders`), newest first, each with its drink and status.
 
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::{Api, ApiError};
+use shared::i18n::Message;
 use shared::model::{DrinkOrder, Order};
-use shared::ui::{Alert, AlertKind, Announce, Auth, ErrorNotice, StatusBadge};
+use shared::text::{Common, Explain};
+use shared::ui::{t, use_i18n, Alert, AlertKind, Announce, Auth, ErrorNotice, I18n, StatusBadge};
 use shared::web::now_ms;
 use shared::Settings;
 
@@ -29,15 +32,6 @@ async fn history(api: Api, auth: Auth) -> Result<(Vec<Past>, usize), ApiError> {
     Ok((past, list.unreadable))
 }
 
-fn date_text(ts_ms: Option<i64>) -> String {
-    ts_ms
-        .map(|ms| {
-            let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-            String::from(d.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
-        })
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     let settings = expect_context::<Settings>();
@@ -47,19 +41,21 @@ pub fn HistoryPage() -> impl IntoView {
     let settings = StoredValue::new(settings);
     let journey = move |id: &str| settings.with_value(|s| s.journey_url(id));
     let orders = LocalResource::new(move || history(api.clone(), auth.clone()));
+    let i18n: I18n = use_i18n();
+    let date_text = move |ts_ms: Option<i64>| move || ts_ms.map(|ms| i18n.date_time(ms));
     view! {
         <section aria-labelledby="history-title">
-            <h1 id="history-title">"Your orders"</h1>
-            <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label="Loading"></div> }>
+            <h1 id="history-title">{t(Text::YourOrders)}</h1>
+            <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label=t(Common::Loading)></div> }>
                 {move || orders.get().map(|result| match result {
-                    Err(e) => view! { <ErrorNotice message=e.to_string() on_retry=Callback::new(move |()| orders.refetch())/> }.into_any(),
-                    Ok((list, 0)) if list.is_empty() => view! { <p class="card">"No orders yet. Scan the QR code on the big screen to order your first coffee."</p> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=Signal::derive(move || i18n.say(e.explain())) on_retry=Callback::new(move |()| orders.refetch())/> }.into_any(),
+                    Ok((list, 0)) if list.is_empty() => view! { <p class="card">{t(Text::NoOrdersYet)}</p> }.into_any(),
                     Ok((list, unreadable)) => {
                         let now = now_ms();
                         view! {
                             {(unreadable > 0).then(|| view! {
                                 <Alert kind=AlertKind::Warning announce=Announce::Polite>
-                                    {format!("{unreadable} of your orders could not be read and are not listed.")}
+                                    {move || i18n.say(Text::SomeUnreadable.count(unreadable as i64))}
                                 </Alert>
                             })}
                             <ul class="history">
@@ -67,13 +63,13 @@ pub fn HistoryPage() -> impl IntoView {
                                     <li class="card history-item">
                                         <img src=shared::model::drink_image(&drink.icon) alt="" width="56" height="56"/>
                                         <div>
-                                            <h2>{drink.summary()}</h2>
+                                            <h2 translate="no">{drink.summary()}</h2>
                                             <p class="history-meta">
                                                 {order.number.map(|n| format!("#{n} · ")).unwrap_or_default()}
                                                 {date_text(order.ts_ms)}
                                             </p>
                                             {journey(&order.id).map(|url| view! {
-                                                <a href=url target="_blank" rel="noopener">"Order journey"</a>
+                                                <a href=url target="_blank" rel="noopener">{t(Text::OrderJourney)}</a>
                                             })}
                                         </div>
                                         <StatusBadge status=windows.status(&order, now)/>

@@ -3,10 +3,12 @@
 
 use crate::context::OrderContext;
 use crate::flow;
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::ApiError;
+use shared::i18n::Message;
 use shared::model::{Config, DrinkOrder, MenuItem};
-use shared::ui::{error_of, Alert, AlertKind};
+use shared::ui::{error_of, t, use_i18n, Alert, AlertKind};
 use std::collections::BTreeMap;
 
 #[component]
@@ -80,19 +82,20 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
     };
     // Per mille, in integers: float formatting would cost the app ~9 KB of wasm.
     let heading = super::use_focused_heading();
+    let i18n = use_i18n();
     let per_mille_left = move || (deadline_ms - now.get()).clamp(0, choose_ms) * 1000 / choose_ms;
 
     view! {
         <section class="menu" aria-labelledby="menu-title">
-            <div class="countdown" role="timer" aria-label="Time left to choose">
+            <div class="countdown" role="timer" aria-label=t(Text::TimeLeftLabel)>
                 <div class="countdown-bar" style:transform=move || { let pm = per_mille_left(); format!("scaleX({}.{:03})", pm / 1000, pm % 1000) }></div>
-                <span>"Choose your drink — " {move || flow::countdown(deadline_ms, now.get().max(deadline_ms - choose_ms))} " left"</span>
+                <span>{move || i18n.say(Text::ChooseCountdown.with("time", flow::countdown(deadline_ms, now.get().max(deadline_ms - choose_ms))))}</span>
             </div>
             <Show when=expired>
-                <Alert kind=AlertKind::Warning>"Time is up for this order. Scan the QR code again to start a new one."</Alert>
+                <Alert kind=AlertKind::Warning>{t(Text::TimeIsUp)}</Alert>
             </Show>
-            <h1 id="menu-title" tabindex="-1" node_ref=heading>"Choose a drink"</h1>
-            <div class="drink-grid" role="group" aria-label="Drinks">
+            <h1 id="menu-title" tabindex="-1" node_ref=heading>{t(Text::ChooseADrink)}</h1>
+            <div class="drink-grid" role="group" aria-label=t(Text::Drinks)>
                 {menu.get_value().into_iter().map(|item| {
                     let name = item.drink.clone();
                     let pressed = { let name = name.clone(); move || selected.get().as_deref() == Some(name.as_str()) };
@@ -101,24 +104,24 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                         <button type="button" class="drink-card" aria-pressed=move || pressed().to_string()
                             disabled=!item.available on:click=pick>
                             <img src=shared::model::drink_image(&item.icon) alt="" width="72" height="72"/>
-                            <span class="drink-name">{name.clone()}</span>
-                            {(!item.available).then(|| view! { <span class="drink-note">"Unavailable"</span> })}
+                            <span class="drink-name" translate="no">{name.clone()}</span>
+                            {(!item.available).then(|| view! { <span class="drink-note">{t(Text::Unavailable)}</span> })}
                         </button>
                     }
                 }).collect_view()}
             </div>
             {move || chosen_item().filter(|i| !i.modifiers.is_empty()).map(|item| view! {
                 <div class="card">
-                    <h2>"Customize your order"</h2>
+                    <h2>{t(Text::Customize)}</h2>
                     {item.modifiers.into_iter().map(|group| {
                         let group_name = group.name.clone();
                         view! {
                             <fieldset class="modifier-group">
-                                <legend>{group.name.clone()}</legend>
+                                <legend translate="no">{group.name.clone()}</legend>
                                 {group.options.into_iter().map(|option| {
                                     let (g1, g2, o1, o2) = (group_name.clone(), group_name.clone(), option.clone(), option.clone());
                                     view! {
-                                        <button type="button" class="option"
+                                        <button type="button" class="option" translate="no"
                                             aria-pressed=move || choices.with(|c| c.get(&g1) == Some(&o1)).to_string()
                                             on:click=move |_| choices.update(|c| { c.insert(g2.clone(), o2.clone()); })>
                                             {option}
@@ -131,20 +134,20 @@ pub fn MenuScreen(order_id: String, deadline_ms: i64) -> impl IntoView {
                 </div>
             })}
             <div class="card order-summary">
-                <h2>"Your order"</h2>
-                <p class="drink-line">{move || match chosen_item() {
-                    Some(item) => DrinkOrder {
+                <h2>{t(Text::YourOrder)}</h2>
+                {move || match chosen_item() {
+                    Some(item) => view! { <p class="drink-line" translate="no">{DrinkOrder {
                         user_id: None,
                         drink: item.drink,
                         modifiers: choices.with(|c| c.values().cloned().collect()),
                         icon: item.icon,
-                    }.summary(),
-                    None => "Pick a drink above.".to_string(),
-                }}</p>
+                    }.summary()}</p> }.into_any(),
+                    None => view! { <p class="drink-line">{t(Text::PickADrink)}</p> }.into_any(),
+                }}
                 {move || submit_error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
                 <button type="button" class="button order-now" disabled=move || !can_order() on:click=order_now
                     aria-busy=move || submit.pending().get().to_string()>
-                    {move || if submit.pending().get() { "Ordering…" } else { "Order now" }}
+                    {move || i18n.say(if submit.pending().get() { Text::Ordering } else { Text::OrderNow })}
                 </button>
             </div>
         </section>

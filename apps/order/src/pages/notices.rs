@@ -2,51 +2,31 @@
 //! invalid code, no drinks left in this round, the daily limit.
 
 use crate::flow::{long_countdown, Screen};
+use crate::text::Text;
 use leptos::prelude::*;
-use shared::ui::use_clock;
-use shared::web::time_of_day;
+use shared::i18n::Message;
+use shared::ui::{t, use_clock, use_i18n};
 use std::time::Duration;
 
-/// What a screen without a menu says: its icon, title and message.
-fn words(screen: &Screen) -> (&'static str, &'static str, String) {
+/// What a screen without a menu says: its icon, title and message (as text, reactive).
+fn words(screen: &Screen) -> (&'static str, Text, Signal<String>) {
     let (icon, title, text) = match screen {
-        Screen::Closed => (
-            "closed",
-            "The store is closed",
-            "Come back soon: the baristas will open again shortly.",
-        ),
-        Screen::Unavailable => (
-            "closed",
-            "We can't take your order right now",
-            "The bar has just closed or is at capacity. Scan the QR code again in a few minutes.",
-        ),
-        Screen::InvalidCode { garbled: true } => (
-            "scan",
-            "This link has no valid order code",
-            "It may have been cut short when it was copied. Scan the QR code on the big screen to order.",
-        ),
-        Screen::InvalidCode { garbled: false } => (
-            "scan",
-            "Scan the QR code again",
-            "The code you scanned is no longer valid: the QR code on the big screen changes every few minutes. Scan the one showing now.",
-        ),
-        Screen::NoTokens { next_window_ms } => {
-            return (
-                "queue",
-                "All drinks for this round are taken",
-                format!(
-                    "A new QR code with more drinks appears on the big screen at {}. Scan it then.",
-                    time_of_day(*next_window_ms)
-                ),
-            )
+        Screen::Closed => ("closed", Text::ClosedTitle, Text::ClosedDetail),
+        Screen::Unavailable => ("closed", Text::UnavailableTitle, Text::UnavailableDetail),
+        Screen::InvalidCode { garbled: true } => ("scan", Text::GarbledTitle, Text::GarbledDetail),
+        Screen::InvalidCode { garbled: false } => {
+            ("scan", Text::StaleCodeTitle, Text::StaleCodeDetail)
         }
-        _ => (
-            "scan",
-            "Scan the QR code to order",
-            "Point your phone's camera at the QR code on the big screen by the bar, then open the link.",
-        ),
+        Screen::NoTokens { next_window_ms } => {
+            let (i18n, at) = (use_i18n(), *next_window_ms);
+            let text = Signal::derive(move || {
+                i18n.say(Text::NoTokensDetail.with("time", i18n.time_of_day(at)))
+            });
+            return ("queue", Text::NoTokensTitle, text);
+        }
+        _ => ("scan", Text::ScanTitle, Text::ScanDetail),
     };
-    (icon, title, text.to_string())
+    (icon, title, t(text))
 }
 
 /// The screen for everything but the menu and an order's status.
@@ -56,7 +36,7 @@ pub fn NoticeScreen(screen: Screen) -> impl IntoView {
         Screen::Loading => view! {
             <section class="card notice" aria-busy="true" aria-labelledby="notice-title">
                 <div class="spinner" aria-hidden="true"></div>
-                <h1 id="notice-title">"Getting your order ready…"</h1>
+                <h1 id="notice-title">{t(Text::GettingReady)}</h1>
             </section>
         }
         .into_any(),
@@ -70,12 +50,12 @@ pub fn NoticeScreen(screen: Screen) -> impl IntoView {
 
 /// A card with an icon, a title and a message.
 #[component]
-fn Notice(icon: &'static str, title: &'static str, children: Children) -> impl IntoView {
+fn Notice(icon: &'static str, title: Text, children: Children) -> impl IntoView {
     let heading = super::use_focused_heading();
     view! {
         <section class="card notice" aria-labelledby="notice-title">
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
-            <h1 id="notice-title" tabindex="-1" node_ref=heading>{title}</h1>
+            <h1 id="notice-title" tabindex="-1" node_ref=heading>{t(title)}</h1>
             {children()}
         </section>
     }
@@ -86,8 +66,8 @@ fn Notice(icon: &'static str, title: &'static str, children: Children) -> impl I
 fn LimitReached(until_ms: i64) -> impl IntoView {
     let now = use_clock(Duration::from_secs(1));
     view! {
-        <Notice icon="clock" title="You've had your coffee today">
-            <p>"It's one coffee a day. You can order again in"</p>
+        <Notice icon="clock" title=Text::HadYourCoffee>
+            <p>{t(Text::OrderAgainIn)}</p>
             <p class="big-countdown" role="timer" aria-live="off">{move || long_countdown(until_ms, now.get())}</p>
         </Notice>
     }

@@ -4,10 +4,12 @@
 use super::alerts::NotifyMe;
 use crate::context::OrderContext;
 use crate::flow::{self, Placed, Screen};
+use crate::text::Text;
 use leptos::prelude::*;
 use shared::api::OrderAction;
+use shared::i18n::{Catalogue, Lang, Message};
 use shared::model::{DrinkOrder, OrderState, TimeoutCause};
-use shared::ui::{error_of, use_clock, Alert, AlertKind, ButtonKind, ConfirmButton};
+use shared::ui::{error_of, t, use_clock, use_i18n, Alert, AlertKind, ButtonKind, ConfirmButton};
 use shared::web::now_ms;
 use std::time::Duration;
 
@@ -17,17 +19,17 @@ const QUEUE_REFRESH: Duration = Duration::from_secs(20);
 /// What the status card says.
 struct Words {
     icon: &'static str,
-    title: String,
-    detail: &'static str,
+    title: Text,
+    detail: Text,
     number: Option<u32>,
     drink: Option<DrinkOrder>,
     cancellable: bool,
 }
 
 fn words(screen: &Screen) -> Words {
-    let plain = |icon, title: &str, detail| Words {
+    let plain = |icon, title, detail| Words {
         icon,
-        title: title.to_string(),
+        title,
         detail,
         number: None,
         drink: None,
@@ -37,44 +39,34 @@ fn words(screen: &Screen) -> Words {
         Screen::Submitted { drink, .. } => Words {
             drink: Some(drink.clone()),
             cancellable: true,
-            ..plain("queue", "Your order is in the queue", "Getting your order number…")
+            ..plain("queue", Text::InQueueTitle, Text::GettingNumber)
         },
         Screen::Queued(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
             cancellable: true,
-            ..plain("queue", "In the queue", "Look out for your number on the big screen.")
+            ..plain("queue", Text::InTheQueue, Text::LookForNumber)
         },
         Screen::BeingMade(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
             cancellable: true,
-            ..plain("coffee-machine", "Being made", "A barista is making your drink right now.")
+            ..plain("coffee-machine", Text::BeingMade, Text::BaristaMaking)
         },
         Screen::Ready(Placed { number, drink, .. }) => Words {
             number: *number,
             drink: drink.clone(),
-            ..plain("take-away", "Ready — collect it at the bar", "Enjoy your coffee!")
+            ..plain("take-away", Text::ReadyTitle, Text::Enjoy)
         },
-        Screen::Cancelled { .. } => plain(
-            "cancelled",
-            "Your order was cancelled",
-            "Scan the QR code on the big screen to order again.",
-        ),
+        Screen::Cancelled { .. } => {
+            plain("cancelled", Text::CancelledTitle, Text::ScanToOrderAgain)
+        }
         Screen::TimedOut {
             cause: TimeoutCause::Customer,
             ..
-        } => plain(
-            "clock",
-            "Time ran out to choose",
-            "The 5 minutes to choose a drink are over. Scan the QR code on the big screen to start again.",
-        ),
-        Screen::TimedOut { .. } => plain(
-            "clock",
-            "Sorry, the baristas missed your order",
-            "Please order again, and let us know at the bar.",
-        ),
-        _ => plain("queue", "", ""),
+        } => plain("clock", Text::TimeRanOut, Text::TimeRanOutDetail),
+        Screen::TimedOut { .. } => plain("clock", Text::MissedTitle, Text::MissedDetail),
+        _ => plain("queue", Text::InTheQueue, Text::LookForNumber),
     }
 }
 
@@ -82,8 +74,23 @@ fn words(screen: &Screen) -> Words {
 /// `urgent` (read out at once, interrupting) when the drink is ready.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Announcement {
-    pub text: String,
+    pub number: Option<u32>,
+    pub title: Text,
     pub urgent: bool,
+}
+
+impl Announcement {
+    /// "Order #12: Being made", in `lang`.
+    pub fn say(&self, lang: Lang, catalogue: &Catalogue) -> String {
+        let title = self.title.say(lang, catalogue);
+        match self.number {
+            Some(n) => Text::OrderNumbered
+                .with("n", n)
+                .with("status", title)
+                .say(lang, catalogue),
+            None => title,
+        }
+    }
 }
 
 /// The announcement for a screen that follows an order; none for the others (the menu
@@ -94,10 +101,8 @@ pub fn announcement(screen: &Screen) -> Option<Announcement> {
     }
     let Words { title, number, .. } = words(screen);
     Some(Announcement {
-        text: match number {
-            Some(n) => format!("Order #{n}: {title}"),
-            None => title,
-        },
+        number,
+        title,
         urgent: matches!(screen, Screen::Ready(_)),
     })
 }
@@ -109,6 +114,7 @@ fn QueuePosition(number: u32) -> impl IntoView {
     let ctx = expect_context::<OrderContext>();
     let tick = use_clock(QUEUE_REFRESH);
     let windows = ctx.live.model.with_untracked(|m| m.windows);
+    let i18n = use_i18n();
     let ahead = LocalResource::new(move || {
         tick.track();
         let ctx = ctx.clone();
@@ -124,9 +130,8 @@ fn QueuePosition(number: u32) -> impl IntoView {
     move || {
         ahead.get().flatten().map(|n| {
             let text = match n {
-                0 => "You're next.".to_string(),
-                1 => "1 order ahead of you.".to_string(),
-                n => format!("{n} orders ahead of you."),
+                0 => i18n.say(Text::YoureNext),
+                n => i18n.say(Text::OrdersAhead.count(n.into())),
             };
             view! { <p class="queue-position">{text}</p> }
         })
@@ -154,9 +159,9 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         let until = model.with(|m| m.next_order_ms)?;
         (ready && until > now.get()).then(|| view! {
             <p class="daily-limit">
-                "It's one coffee a day: you can order again in "
+                {t(Text::DailyLimitBefore)}
                 <span role="timer" aria-live="off">{move || flow::long_countdown(until, now.get())}</span>
-                "."
+                {t(Text::DailyLimitAfter)}
             </p>
         })
     };
@@ -172,7 +177,9 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
             }
         })
     };
-    let cancel_error = move || error_of(cancel).map(|e| format!("Could not cancel: {e}"));
+    let i18n = use_i18n();
+    let cancel_error =
+        move || error_of(cancel).map(|e| i18n.say(Text::CouldNotCancel.with("why", e)));
     // The receipt: the backend's record of a finished order (`GET /orders/{id}`), when
     // this screen does not know the drink itself (a cancelled or timed-out order).
     let receipt = (final_screen && drink.is_none()).then(|| {
@@ -186,11 +193,14 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         receipt.and_then(|r| r.get()).and_then(Result::ok).map(|order| {
             order.drink.map(|drink| {
                 view! {
-                    <table class="receipt" aria-label="Receipt">
+                    <table class="receipt" aria-label=t(Text::Receipt)>
                         <tbody>
-                            {order.number.map(|n| view! { <tr><th scope="row">"Order"</th><td>{format!("#{n}")}</td></tr> })}
-                            <tr><th scope="row">"Drink"</th><td>{drink.drink.clone()}</td></tr>
-                            <tr><th scope="row">"Options"</th><td>{drink.options_text().unwrap_or_else(|| "None".into())}</td></tr>
+                            {order.number.map(|n| view! { <tr><th scope="row">{t(Text::ReceiptOrder)}</th><td>{format!("#{n}")}</td></tr> })}
+                            <tr><th scope="row">{t(Text::ReceiptDrink)}</th><td translate="no">{drink.drink.clone()}</td></tr>
+                            <tr><th scope="row">{t(Text::ReceiptOptions)}</th>{match drink.options_text() {
+                                Some(options) => view! { <td translate="no">{options}</td> }.into_any(),
+                                None => view! { <td>{t(Text::ReceiptNone)}</td> }.into_any(),
+                            }}</tr>
                         </tbody>
                     </table>
                 }
@@ -206,31 +216,38 @@ pub fn StatusScreen(screen: Screen) -> impl IntoView {
         <section class="card status" aria-labelledby="status-title" data-order=order_id.clone()>
             <img class="notice-icon" src=format!("icons/{icon}.svg") alt="" width="96" height="96"/>
             {number.map(|n| view! { <p class="order-number" aria-hidden="true">{format!("#{n}")}</p> })}
-            <h1 id="status-title" tabindex="-1" node_ref=heading>
-                {number.map(|n| view! { <span class="visually-hidden">{format!("Order #{n}: ")}</span> })}
-                {title}
-            </h1>
-            {drink.map(|d| view! { <p class="drink-line">{d.summary()}</p> })}
+            <h1 id="status-title" tabindex="-1" node_ref=heading>{match number {
+                // Read out whole ("Order #12: Being made"); the number is shown above.
+                Some(n) => {
+                    let said = Announcement { number: Some(n), title, urgent: false };
+                    view! {
+                        <span class="visually-hidden">{move || i18n.speak(|lang, c| said.say(lang, c))}</span>
+                        <span aria-hidden="true">{t(title)}</span>
+                    }.into_any()
+                }
+                None => t(title).into_any(),
+            }}</h1>
+            {drink.map(|d| view! { <p class="drink-line" translate="no">{d.summary()}</p> })}
             {match (queued, number) {
                 (true, Some(n)) => view! { <QueuePosition number=n/> }.into_any(),
                 _ => ().into_any(),
             }}
-            <p>{detail}</p>
+            <p>{t(detail)}</p>
             {limit}
             {cancellable.then(|| view! { <NotifyMe/> })}
             {receipt_view}
             {move || cancel_error().map(|e| view! { <Alert kind=AlertKind::Error>{e}</Alert> })}
             <div class="button-row">
                 {final_screen.then(|| view! {
-                    <button type="button" class="button primary-wide" on:click=move |_| restart.restart()>"Next"</button>
+                    <button type="button" class="button primary-wide" on:click=move |_| restart.restart()>{t(Text::Next)}</button>
                 })}
                 {journey.map(|url| view! {
-                    <a class="button secondary" href=url target="_blank" rel="noopener">"View order journey"</a>
+                    <a class="button secondary" href=url target="_blank" rel="noopener">{t(Text::ViewJourney)}</a>
                 })}
                 {cancellable.then(|| {
                     let order_id = order_id.clone();
                     view! {
-                        <ConfirmButton label="Cancel order" question="Cancel this order? Your drink will not be made."
+                        <ConfirmButton label=t(Text::CancelOrder) question=t(Text::CancelQuestion)
                             kind=ButtonKind::DangerQuiet disabled=Signal::derive(move || cancel.pending().get())
                             on_confirm=move |()| { cancel.dispatch(order_id.clone()); }/>
                     }
