@@ -8,7 +8,7 @@
 //! catalogue, is.
 
 use anyhow::{ensure, Context, Result};
-use e2e::{workspace_root, Browser, Device, Harness, PHONE};
+use e2e::{workspace_root, Browser, Device, Harness, ADMIN, PHONE, TV};
 use serde_json::Value;
 use shared::AppKind;
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ struct Words(BTreeMap<(String, String), String>);
 impl Words {
     fn of(tag: &str) -> Result<Self> {
         let mut words = BTreeMap::new();
-        for ns in ["shared", "order"] {
+        for ns in ["shared", "order", "barista", "display"] {
             let path = workspace_root().join(format!("public/locales/{tag}/{ns}.json"));
             let text =
                 std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
@@ -228,6 +228,68 @@ async fn a_phone_switched_to_japanese_orders_in_japanese() -> Result<()> {
         )
         .await?;
     phone.close().await
+}
+
+/// French, German and Brazilian Portuguese, each chosen in the header: with Spanish and
+/// Japanese above, the journey runs in every language the apps speak.
+#[tokio::test]
+async fn the_journey_in_french_german_and_portuguese() -> Result<()> {
+    let harness = Harness::start().await?;
+    let english = Words::of("en")?;
+    for (tag, name) in [("fr", "chloe"), ("de", "lukas"), ("pt-BR", "ana-clara")] {
+        let phone = harness.browser(PHONE).await?;
+        harness.open(&phone, AppKind::Order).await?;
+        phone
+            .wait_for_text("#auth-title", &english.get("shared", "SignInToOrder"))
+            .await?;
+        phone
+            .click(&format!(".lang-switch option[value='{tag}']"))
+            .await?;
+        journey(&harness, &phone, tag, name).await?;
+        phone.close().await?;
+    }
+    Ok(())
+}
+
+/// The staff's screens in the language chosen on them (remembered by the browser): the
+/// barista console on the iPad with an order on it, and the TV board with the order in
+/// Preparing, in Japanese.
+#[tokio::test]
+async fn the_console_and_the_board_in_japanese() -> Result<()> {
+    let harness = Harness::start().await?;
+    let (english, words) = (Words::of("en")?, Words::of("ja")?);
+    harness.open_store().await?;
+    let order = harness.order("kenji", harness.drink().0).await?;
+
+    let ipad = harness.staff_console().await?;
+    ipad.js("localStorage.setItem('serverlesspresso.lang', 'ja')")
+        .await?;
+    ipad.reload().await?;
+    ipad.wait_for_text_containing("#col-Preview", &words.get("barista", "Preview"))
+        .await?;
+    ipad.wait_for(&format!(".order-card[data-order='{order}'] .make"))
+        .await?;
+    ensure!(
+        ipad.text(&format!(".order-card[data-order='{order}'] .make"))
+            .await?
+            == words.get("barista", "Make"),
+        "the card's main button is in Japanese"
+    );
+    no_english(&ipad, "ja", &english, &words, "console").await?;
+
+    let tv = harness.browser(TV).await?;
+    harness.sign_in_to(&tv, AppKind::Display, ADMIN).await?;
+    tv.wait_for_qr_code().await?;
+    tv.js("localStorage.setItem('serverlesspresso.lang', 'ja')")
+        .await?;
+    tv.reload().await?;
+    tv.wait_for_text("#preparing-title", &words.get("display", "Preparing"))
+        .await?;
+    tv.wait_for_text("#qr-title", &words.get("display", "ScanToOrder"))
+        .await?;
+    no_english(&tv, "ja", &english, &words, "board").await?;
+    ipad.close().await?;
+    tv.close().await
 }
 
 /// German has the longest words: on a 320 px phone and at 200 % zoom (a 195 px
