@@ -189,7 +189,7 @@ const A_DAY: &str = "public, max-age=86400";
 /// Every kind of file the apps have, in upload order: the hashed folders first, then the
 /// assets, then what a page reads at start (`manifest`, `sw.js`, `settings.json`), and
 /// the pages last, so no page is served before what it names.
-pub fn upload_groups() -> [Group; 9] {
+pub fn upload_groups() -> [Group; 10] {
     let group = |pattern, content_type, cache_control| Group {
         pattern,
         content_type,
@@ -208,6 +208,8 @@ pub fn upload_groups() -> [Group; 9] {
         ),
         group("*/sw.js", "text/javascript; charset=utf-8", REVALIDATE),
         group("*/settings.json", "application/json", REVALIDATE),
+        // The languages' words: not hashed, and a deployment may change them.
+        group("*/locales/*.json", "application/json", REVALIDATE),
         group("*/index.html", "text/html; charset=utf-8", REVALIDATE),
     ]
 }
@@ -694,6 +696,11 @@ mod tests {
             ),
             ("order/sw.js", "text/javascript; charset=utf-8", REVALIDATE),
             ("display/settings.json", "application/json", REVALIDATE),
+            (
+                "order/locales/pt-BR/shared.json",
+                "application/json",
+                REVALIDATE,
+            ),
             ("barista/index.html", "text/html; charset=utf-8", REVALIDATE),
             (
                 "order/manifest.webmanifest",
