@@ -174,6 +174,32 @@ pub enum English {
     },
 }
 
+impl English {
+    /// The key of a [`messages!`](crate::messages) table entry: `Key\0English`.
+    #[doc(hidden)]
+    pub fn key_of(entry: &'static str) -> &'static str {
+        entry.split('\0').next().unwrap_or_default()
+    }
+
+    /// The English of a table entry: `Key\0Text` or `Key\0one\0other`.
+    #[doc(hidden)]
+    pub fn of(entry: &'static str) -> English {
+        let mut parts = entry.split('\0').skip(1);
+        match (parts.next(), parts.next()) {
+            (Some(one), Some(other)) => English::Plural { one, other },
+            (text, _) => English::Text(text.unwrap_or_default()),
+        }
+    }
+
+    /// The text (a plural message's `other` form).
+    pub fn text(self) -> &'static str {
+        match self {
+            English::Text(t) => t,
+            English::Plural { other, .. } => other,
+        }
+    }
+}
+
 /// One crate's messages: made by [`messages!`](crate::messages).
 pub trait Message: Copy + std::fmt::Debug + Send + Sync + 'static {
     /// The catalogue file's name: `shared`, `order`, `barista`, `display`.
@@ -526,10 +552,11 @@ macro_rules! messages {
         }
 
         impl $name {
-            /// Each message's key and English, in declaration order: a table, which is
-            /// smaller in wasm than a `match` per property.
-            const TABLE: &'static [(&'static str, $crate::i18n::English)] =
-                &[$( (stringify!($variant), $crate::__english!($english)) ),*];
+            /// Each message as one string, in declaration order: its key, then its English
+            /// (or its two plural forms), each after a NUL. One string per message is
+            /// smaller in wasm than a table of pieces or a `match` per property.
+            const TABLE: &'static [&'static str] =
+                &[$( concat!(stringify!($variant), $crate::__english!($english)) ),*];
         }
 
         impl $crate::i18n::Message for $name {
@@ -538,10 +565,10 @@ macro_rules! messages {
                 &[$( Self::$variant ),*]
             }
             fn key(self) -> &'static str {
-                Self::TABLE[self as usize].0
+                $crate::i18n::English::key_of(Self::TABLE[self as usize])
             }
             fn english(self) -> $crate::i18n::English {
-                Self::TABLE[self as usize].1
+                $crate::i18n::English::of(Self::TABLE[self as usize])
             }
         }
     };
@@ -551,13 +578,10 @@ macro_rules! messages {
 #[macro_export]
 macro_rules! __english {
     ($text:literal) => {
-        $crate::i18n::English::Text($text)
+        concat!("\0", $text)
     };
     ({ one: $one:literal, other: $other:literal $(,)? }) => {
-        $crate::i18n::English::Plural {
-            one: $one,
-            other: $other,
-        }
+        concat!("\0", $one, "\0", $other)
     };
 }
 

@@ -20,7 +20,7 @@ struct Words(BTreeMap<(String, String), String>);
 impl Words {
     fn of(tag: &str) -> Result<Self> {
         let mut words = BTreeMap::new();
-        for ns in ["shared", "order", "barista", "display"] {
+        for ns in ["shared", "order", "barista", "display", "setup"] {
             let path = workspace_root().join(format!("public/locales/{tag}/{ns}.json"));
             let text =
                 std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
@@ -276,6 +276,16 @@ async fn the_console_and_the_board_in_japanese() -> Result<()> {
         "the card's main button is in Japanese"
     );
     no_english(&ipad, "ja", &english, &words, "console").await?;
+    // The settings page's words come with it (they are not in the first load).
+    ipad.goto(&harness.url("/barista/settings")).await?;
+    ipad.wait_for_text("#settings-title", &words.get("setup", "SettingsTitle"))
+        .await?;
+    ipad.wait_for_text_containing(
+        "label[for='setting-region']",
+        &words.get("setup", "FieldRegion"),
+    )
+    .await?;
+    ipad.look("ja-settings").await?;
 
     let tv = harness.browser(TV).await?;
     harness.sign_in_to(&tv, AppKind::Display, ADMIN).await?;

@@ -2,10 +2,12 @@
 //! Everything here is a few lines over `web_sys`; the logic it feeds is in
 //! [`crate::settings`] and tested natively.
 
+use crate::i18n::{Message, Phrase};
 use crate::kind::AppKind;
 use crate::settings::SettingsDraft;
+use crate::text::{Explain, Setup};
 
-/// Why settings could not be read or written.
+/// Why settings could not be read or written (said to people through [`Explain`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StorageError {
     #[error("This browser is not keeping data for this site (private browsing or blocked storage), so settings cannot be saved. Open the app in a normal browser window.")]
@@ -14,6 +16,16 @@ pub enum StorageError {
     WriteFailed(String),
     #[error("The saved settings could not be read ({0}). Enter them again.")]
     Corrupt(String),
+}
+
+impl Explain for StorageError {
+    fn explain(&self) -> Phrase {
+        match self {
+            Self::Unavailable => Setup::StorageUnavailable.into(),
+            Self::WriteFailed(why) => Setup::StorageWriteFailed.with("why", why),
+            Self::Corrupt(why) => Setup::StorageCorrupt.with("why", why),
+        }
+    }
 }
 
 fn window() -> web_sys::Window {

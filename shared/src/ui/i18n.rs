@@ -26,6 +26,9 @@ const LANG_KEY: &str = "serverlesspresso.lang";
 pub struct I18n {
     chosen: RwSignal<Lang>,
     shown: RwSignal<(Lang, Arc<Catalogue>)>,
+    /// The catalogues the page needs: the shared one and the app's, and a page's own
+    /// (the settings page's) once it is shown.
+    namespaces: RwSignal<Vec<&'static str>>,
 }
 
 impl I18n {
@@ -50,6 +53,14 @@ impl I18n {
     /// several messages.
     pub fn speak<R>(&self, f: impl FnOnce(Lang, &Catalogue) -> R) -> R {
         self.shown.with(|(lang, catalogue)| f(*lang, catalogue))
+    }
+
+    /// Also loads `namespace`'s catalogue, for a page that is not part of the first
+    /// screen (the staff's settings page): its words come with it, not before.
+    pub fn include(&self, namespace: &'static str) {
+        if !self.namespaces.with_untracked(|n| n.contains(&namespace)) {
+            self.namespaces.update(|n| n.push(namespace));
+        }
     }
 
     /// Speaks `lang` from now on, in this browser.
@@ -123,12 +134,15 @@ pub fn provide_i18n(app: AppKind) -> I18n {
     let i18n = I18n {
         chosen: RwSignal::new(initial),
         shown: RwSignal::new((Lang::En, Arc::new(Catalogue::default()))),
+        namespaces: RwSignal::new(vec![Common::NAMESPACE, app.slug()]),
     };
     provide_context(i18n);
-    let loaded = StoredValue::new(Vec::<(Lang, Arc<Catalogue>)>::new());
+    // Each language's catalogues, for the namespaces they were fetched with.
+    let loaded = StoredValue::new(Vec::<(Lang, usize, Arc<Catalogue>)>::new());
     // Effects run once the first screen is in the page.
     Effect::new(move |_| {
         let lang = i18n.chosen.get();
+        let namespaces = i18n.namespaces.get();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", lang.tag());
             let _ = root.set_attribute("dir", lang.dir());
@@ -137,17 +151,21 @@ pub fn provide_i18n(app: AppKind) -> I18n {
             i18n.shown.set((Lang::En, Arc::new(Catalogue::default())));
             return;
         }
-        let known =
-            loaded.with_value(|l| l.iter().find(|(l, _)| *l == lang).map(|(_, c)| c.clone()));
+        let count = namespaces.len();
+        let known = loaded.with_value(|l| {
+            l.iter()
+                .find(|(l, n, _)| *l == lang && *n == count)
+                .map(|(_, _, c)| c.clone())
+        });
         if let Some(catalogue) = known {
             i18n.shown.set((lang, catalogue));
             return;
         }
         leptos::task::spawn_local(async move {
-            match fetch_catalogue(lang, app).await {
+            match fetch_catalogue(lang, namespaces).await {
                 Ok(catalogue) => {
                     let catalogue = Arc::new(catalogue);
-                    loaded.update_value(|l| l.push((lang, catalogue.clone())));
+                    loaded.update_value(|l| l.push((lang, count, catalogue.clone())));
                     // Only if it is still the language wanted.
                     if i18n.chosen.get_untracked() == lang {
                         i18n.shown.set((lang, catalogue));
@@ -180,20 +198,27 @@ impl From<leptos::wasm_split::SplitLoaderError> for LoadError {
     }
 }
 
-/// The shared and the app's catalogues of `lang`.
-async fn fetch_catalogue(lang: Lang, app: AppKind) -> Result<Catalogue, LoadError> {
+/// `lang`'s catalogues of `namespaces`: the first two (the shared one and the app's)
+/// together, then any a page added.
+async fn fetch_catalogue(
+    lang: Lang,
+    namespaces: Vec<&'static str>,
+) -> Result<Catalogue, LoadError> {
     let base = super::browser::base_uri();
     let url = |ns: &str| format!("{base}locales/{}/{ns}.json", lang.tag());
-    let (shared_url, own_url) = (url(Common::NAMESPACE), url(app.slug()));
+    let (first, second) = (url(namespaces[0]), url(namespaces[1]));
     let (shared, own) = futures::join!(
-        crate::web::http::get_text(&shared_url),
-        crate::web::http::get_text(&own_url)
+        crate::web::http::get_text(&first),
+        crate::web::http::get_text(&second)
     );
-    read_catalogue(vec![
-        (Common::NAMESPACE.to_string(), shared?),
-        (app.slug().to_string(), own?),
-    ])
-    .await
+    let mut files = vec![
+        (namespaces[0].to_string(), shared?),
+        (namespaces[1].to_string(), own?),
+    ];
+    for ns in &namespaces[2..] {
+        files.push((ns.to_string(), crate::web::http::get_text(&url(ns)).await?));
+    }
+    read_catalogue(files).await
 }
 
 // Reading catalogues is needed only after the first screen, and only for a language

@@ -3,11 +3,11 @@
 use super::alert::{Alert, AlertKind, Announce};
 use super::browser::{self, StorageError};
 use super::context::{Resolved, Source};
-use super::{AppHeader, SettingsContext};
+use super::{t, AppHeader, SettingsContext};
 use crate::i18n::Message;
 use crate::kind::{AppKind, Flavour};
 use crate::settings::{Field, FieldErrors, SettingsDraft};
-use crate::text::Common;
+use crate::text::{field_error, field_help, field_label, flavour_name, Common, Explain, Setup};
 use crate::trust::{self, HostChange, Trust};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -79,6 +79,9 @@ fn NotSetUp(reason: String) -> impl IntoView {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let ctx = expect_context::<SettingsContext>();
+    let i18n = super::use_i18n();
+    // This page's words are not fetched with the first screen.
+    i18n.include(Setup::NAMESPACE);
     let app = ctx.app;
     let deployment = ctx.deployment();
     let from_query = match trust::takes_hand_offs(app) {
@@ -203,98 +206,96 @@ pub fn SettingsPage() -> impl IntoView {
 
     view! {
         <section class="card settings-page" aria-labelledby="settings-title">
-            <h1 id="settings-title">"Settings"</h1>
-            <p>
-                "This " {app.title().to_lowercase()}
-                " app needs to know where the Serverlesspresso backend runs. "
-                "Settings saved here stay in this browser and are never sent anywhere."
-            </p>
+            <h1 id="settings-title">{t(Setup::SettingsTitle)}</h1>
+            <p>{t(Setup::SettingsIntro)}</p>
             {(!from_query.is_empty()).then(|| view! {
                 <Alert kind=AlertKind::Info>
-                    "Filled in from the link you opened. Check the values, then save: anyone can make such a link."
+                    {t(Setup::FilledFromLink)}
                 </Alert>
             })}
             {locked.then(|| view! {
                 <Alert kind=AlertKind::Info id="settings-locked">
-                    "Where this app sends sign-ins, tokens and orders is set by its deployment (settings.json) and cannot be changed on this device. To let staff point devices at other hosts, list them in settings.json as allowedHosts."
+                    {t(Setup::SettingsLocked)}
                 </Alert>
             })}
             {(from_deployment && !locked).then(|| view! {
                 <Alert kind=AlertKind::Info>
-                    "These are the settings deployed with the app. Saving keeps your changes in this browser only; Clear settings goes back to the deployed ones."
+                    {t(Setup::FromDeployment)}
                 </Alert>
             })}
             {(!ignored.is_empty()).then(|| view! {
                 <Alert kind=AlertKind::Warning id="settings-ignored">
-                    <strong>"This link tried to change where this device sends sign-ins and tokens. That part was ignored:"</strong>
+                    <strong>{t(Setup::LinkIgnored)}</strong>
                     <ul>
                         {ignored.into_iter().map(|(field, value)| view! {
-                            <li>{field.label()} ": " {value}</li>
+                            <li>{t(field_label(field))} ": " {value}</li>
                         }).collect_view()}
                     </ul>
                 </Alert>
             })}
             {ctx.set_aside().map(|errors| view! {
                 <Alert kind=AlertKind::Warning id="settings-set-aside">
-                    "Settings saved in this browser are not used: " {errors.to_string()}
+                    {move || {
+                        let why = errors.0.iter().map(|(field, error)| {
+                            format!("{}: {}", i18n.say(field_label(*field)), i18n.say(field_error(error)))
+                        }).collect::<Vec<_>>().join(" ");
+                        i18n.say(Setup::SetAside.with("why", why))
+                    }}
                 </Alert>
             })}
             {ctx.load_error.clone().map(|e| view! {
-                <Alert kind=AlertKind::Warning>{e.to_string()}</Alert>
+                <Alert kind=AlertKind::Warning>{move || i18n.say(e.explain())}</Alert>
             })}
             {move || save_error.get().map(|e| view! {
-                <Alert kind=AlertKind::Error>{e.to_string()}</Alert>
+                <Alert kind=AlertKind::Error>{move || i18n.say(e.explain())}</Alert>
             })}
             // Not announced as it appears: the page moves focus to it.
             <Alert kind=AlertKind::Error id="settings-errors" announce=Announce::Off focus=summary
                 hidden=move || shown_errors.with(FieldErrors::is_empty)>
                 <strong>
-                    {move || match shown_errors.with(FieldErrors::len) {
-                        1 => "One setting needs attention:".to_string(),
-                        n => format!("{n} settings need attention:"),
-                    }}
+                    {move || i18n.say(Setup::NeedAttention.count(shown_errors.with(FieldErrors::len) as i64))}
                 </strong>
                 <ul>
                     {move || shown_errors.get().0.into_iter().map(|(field, error)| view! {
-                        <li>{field.label()} ": " {error.to_string()}</li>
+                        <li>{t(field_label(field))} ": " {i18n.say(field_error(&error))}</li>
                     }).collect_view()}
                 </ul>
             </Alert>
             <form novalidate on:submit=on_submit>
                 <fieldset class="form-section">
-                    <legend>"Backend"</legend>
+                    <legend>{t(Setup::BackendLegend)}</legend>
                     {field_views(basic)}
                 </fieldset>
                 <details class="form-section" open=advanced_open>
-                    <summary>"Other backends and the local emulator"</summary>
+                    <summary>{t(Setup::OtherBackends)}</summary>
                     {field_views(advanced)}
                 </details>
                 <Alert kind=AlertKind::Warning id="host-changes" focus=confirm_panel
                     hidden=move || to_confirm.with(Vec::is_empty)>
-                    <strong>"Check these hosts before saving"</strong>
-                    <p>"This device will send sign-ins, tokens and AWS credentials to them. Save only if each one is your coffee bar's."</p>
+                    <strong>{t(Setup::CheckHosts)}</strong>
+                    <p>{t(Setup::CheckHostsDetail)}</p>
                     <ul>
                         {move || to_confirm.get().into_iter().map(|change| view! {
                             <li>
-                                {change.field.label()} ": "
-                                {change.from.unwrap_or_else(|| "none".to_string())}
+                                {t(field_label(change.field))} ": "
+                                {change.from.unwrap_or_else(|| i18n.say(Setup::NoHost))}
                                 " → " <strong>{change.to}</strong>
                             </li>
                         }).collect_view()}
                     </ul>
                     <div class="button-row">
                         <button type="button" class="button" id="confirm-hosts" on:click=on_confirm>
-                            "Use these hosts"
+                            {t(Setup::UseTheseHosts)}
                         </button>
                         <button type="button" class="button secondary" on:click=move |_| to_confirm.set(Vec::new())>
-                            "Not now"
+                            {t(Setup::NotNow)}
                         </button>
                     </div>
                 </Alert>
                 <div class="button-row" hidden=move || !to_confirm.with(Vec::is_empty)>
-                    <button type="submit" class="button">"Save and reload"</button>
+                    <button type="submit" class="button">{t(Setup::SaveAndReload)}</button>
                     <button type="button" class="button secondary" on:click=on_clear>
-                        "Clear settings"
+                        {t(Setup::ClearSettings)}
                     </button>
                 </div>
             </form>
@@ -314,7 +315,8 @@ fn SettingField(
     let id = format!("setting-{}", field.key());
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
-    let error = move || errors.with(|e| e.get(field).map(ToString::to_string));
+    let i18n = super::use_i18n();
+    let error = move || errors.with(|e| e.get(field).map(|e| i18n.say(field_error(e))));
     let invalid = move || error().is_some().to_string();
     let described_by = {
         let (help_id, error_id) = (help_id.clone(), error_id.clone());
@@ -334,7 +336,7 @@ fn SettingField(
             <select id=id.clone() name=field.key() on:change=on_input disabled=fixed
                 aria-describedby=described_by aria-invalid=invalid>
                 {Flavour::ALL.into_iter().map(|f| view! {
-                    <option value=f.key() selected=f == current>{f.describe()}</option>
+                    <option value=f.key() selected=f == current>{t(flavour_name(f))}</option>
                 }).collect_view()}
             </select>
         }
@@ -353,13 +355,13 @@ fn SettingField(
     view! {
         <div class="field">
             <label for=id>
-                {field.label()}
+                {t(field_label(field))}
                 <Show when=required>
                     <span class="required" aria-hidden="true">"*"</span>
                 </Show>
             </label>
             {control}
-            <p id=help_id class="field-help">{field.help()}</p>
+            <p id=help_id class="field-help">{t(field_help(field))}</p>
             {move || error().map(|message| view! {
                 <p id=error_id.clone() class="field-error">
                     <span aria-hidden="true">"⚠ "</span>{message}
