@@ -89,7 +89,12 @@ async fn english_on(
     let translated: Vec<&String> = english
         .0
         .iter()
-        .filter(|(k, text)| words.0.get(k) != Some(text) && !text.contains('{'))
+        // Whole messages only, with words (not a lone "." that ends a sentence).
+        .filter(|(k, text)| {
+            words.0.get(k) != Some(text)
+                && !text.contains('{')
+                && text.chars().any(char::is_alphabetic)
+        })
         .map(|(_, text)| text)
         .collect();
     let latin_word = |w: &str| w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic());
