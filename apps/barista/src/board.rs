@@ -44,10 +44,9 @@ impl Age {
     }
 }
 
-/// `3m 07s` since `since_ms`.
-pub fn age_text(since_ms: i64, now_ms: i64) -> String {
-    let secs = (now_ms - since_ms).max(0) / 1000;
-    format!("{}m {:02}s", secs / 60, secs % 60)
+/// `3m 07s` since `since_ms` (in English; each language writes its own units).
+pub fn age_text(since_ms: i64, now_ms: i64) -> shared::i18n::Phrase {
+    crate::text::minutes_seconds(now_ms - since_ms)
 }
 
 /// One order on the board.
@@ -782,7 +781,8 @@ mod tests {
         assert_eq!(Age::of(120_000, &W), Age::Waiting);
         assert_eq!(Age::of(300_000, &W), Age::Late);
         assert_eq!(Age::of(5_000, &Windows::scaled(60)), Age::Late);
-        assert_eq!(age_text(NOW - 187_000, NOW), "3m 07s");
+        let en = |p: shared::i18n::Phrase| p.say(shared::i18n::Lang::En, &Default::default());
+        assert_eq!(en(age_text(NOW - 187_000, NOW)), "3m 07s");
     }
 
     #[test]

@@ -317,10 +317,9 @@ impl ServiceNumbers {
     }
 }
 
-/// `4m 05s`, a wait as staff read it.
-pub fn wait_text(ms: i64) -> String {
-    let secs = ms.max(0) / 1000;
-    format!("{}m {:02}s", secs / 60, secs % 60)
+/// `4m 05s`, a wait as staff read it (in English; each language writes its own units).
+pub fn wait_text(ms: i64) -> shared::i18n::Phrase {
+    crate::text::minutes_seconds(ms)
 }
 
 /// The day's orders as CSV (RFC 4180), one row each, with the times written by
@@ -575,6 +574,7 @@ mod tests {
         assert_eq!(lines[3], "3,Espresso,,no,t555,,,Ready");
         assert_eq!(lines[6], "6,Latte,,no,t590,,,Waiting");
         assert_eq!(lines.len(), 8, "six rows and the final line end");
-        assert_eq!(wait_text(245_000), "4m 05s");
+        let said = wait_text(245_000).say(shared::i18n::Lang::En, &Default::default());
+        assert_eq!(said, "4m 05s");
     }
 }

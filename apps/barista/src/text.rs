@@ -107,6 +107,8 @@ shared::messages! {
         ColReached => "Reached the bar",
         ColLeft => "Left",
         ColOutcome => "Outcome",
+        /// A card's age or a wait: minutes, then seconds as two digits ("3m 07s").
+        MinutesSeconds => "{m}m {s}s",
         /// "{time}": the time it left; "{wait}": how long it was on the board, such as 3m 05s.
         LeftAfter => "{time} (after {wait})",
         EarlierUnknown => "Earlier (time not known)",
@@ -141,6 +143,14 @@ shared::messages! {
         NotAPrinter => "that address is not an ePOS receipt printer: check the printer's address",
         PrinterRefused => "the printer refused the ticket ({code})",
     }
+}
+
+/// `ms` as minutes and seconds, such as "3m 07s".
+pub fn minutes_seconds(ms: i64) -> Phrase {
+    let secs = ms.max(0) / 1000;
+    Text::MinutesSeconds
+        .with("m", secs / 60)
+        .with("s", format!("{:02}", secs % 60))
 }
 
 /// What a key does, as the Keys panel lists it.

@@ -167,7 +167,7 @@ pub fn OrderCard(card: Card) -> impl IntoView {
                 <span class="order-card-number">{number.clone()}</span>
                 {card.order.robot.then(|| view! { <span class="badge robot">{t(Text::Robot)}</span> })}
                 {ticking.then(|| view! {
-                    <span class="age" role="timer" aria-label=t(Text::WaitingFor)>{move || age_text(since, now.get())}</span>
+                    <span class="age" role="timer" aria-label=t(Text::WaitingFor)>{move || i18n.say(age_text(since, now.get()))}</span>
                 })}
             </header>
             <p class="order-card-drink" translate="no">{drink.map(|d| d.drink).unwrap_or_default()}</p>

@@ -46,10 +46,10 @@ pub fn ServiceNumbersPanel() -> impl IntoView {
                 {figure("completed-hour", Text::CompletedThisHour, move || numbers.with(|n| n.completed_this_hour.to_string()))}
                 {figure("completed-today", Text::CompletedToday, move || numbers.with(|n| n.completed_today.to_string()))}
                 {figure("waiting-now", Text::WaitingNow, move || numbers.with(|n| n.waiting_now.to_string()))}
-                {figure("wait-average-today", Text::AverageWaitToday, move || numbers.with(|n| average(n.waits_today)))}
-                {figure("wait-longest-today", Text::LongestWaitToday, move || numbers.with(|n| longest(n.waits_today)))}
-                {figure("wait-average-recent", Text::AverageWaitRecent, move || numbers.with(|n| average(n.waits_last_half_hour)))}
-                {figure("wait-longest-recent", Text::LongestWaitRecent, move || numbers.with(|n| longest(n.waits_last_half_hour)))}
+                {figure("wait-average-today", Text::AverageWaitToday, move || numbers.with(|n| average(n.waits_today, i18n)))}
+                {figure("wait-longest-today", Text::LongestWaitToday, move || numbers.with(|n| longest(n.waits_today, i18n)))}
+                {figure("wait-average-recent", Text::AverageWaitRecent, move || numbers.with(|n| average(n.waits_last_half_hour, i18n)))}
+                {figure("wait-longest-recent", Text::LongestWaitRecent, move || numbers.with(|n| longest(n.waits_last_half_hour, i18n)))}
                 {figure("timed-out", Text::TimedOutToday, move || numbers.with(|n| n.timed_out.to_string()))}
                 {figure("cancelled", Text::CancelledToday, move || numbers.with(|n| n.cancelled.to_string()))}
             </dl>
@@ -82,12 +82,12 @@ fn figure(
     }
 }
 
-fn average(waits: Option<Waits>) -> String {
-    waits.map_or("–".into(), |w| wait_text(w.average_ms))
+fn average(waits: Option<Waits>, i18n: I18n) -> String {
+    waits.map_or("–".into(), |w| i18n.say(wait_text(w.average_ms)))
 }
 
-fn longest(waits: Option<Waits>) -> String {
-    waits.map_or("–".into(), |w| wait_text(w.longest_ms))
+fn longest(waits: Option<Waits>, i18n: I18n) -> String {
+    waits.map_or("–".into(), |w| i18n.say(wait_text(w.longest_ms)))
 }
 
 /// Over how many drinks the waits are measured.

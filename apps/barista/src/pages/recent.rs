@@ -72,7 +72,7 @@ fn RecentRow(departed: DayOrder) -> impl IntoView {
         (Some(left), Some(reached)) => i18n.say(
             Text::LeftAfter
                 .with("time", i18n.time_of_day(left))
-                .with("wait", age_text(reached, left)),
+                .with("wait", i18n.say(age_text(reached, left))),
         ),
         (Some(left), None) => i18n.time_of_day(left),
         (None, _) => i18n.say(Text::EarlierUnknown),
