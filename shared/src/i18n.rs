@@ -395,10 +395,6 @@ impl Catalogue {
             .filter(move |(ns, _)| ns == namespace)
             .flat_map(|(_, entries)| entries.iter().map(|(k, _)| k.as_str()))
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.namespaces.is_empty()
-    }
 }
 
 /// The reference catalogue of a crate's English (`public/locales/en/{namespace}.json`),
@@ -490,11 +486,12 @@ pub fn check_catalogue<M: Message>(lang: Lang, json: &str) -> Vec<String> {
     problems
 }
 
-/// Checks `M`'s catalogues under `root` (`public/locales`): the English reference equals
-/// the source (with `UPDATE_LOCALES=1` in the environment, it is rewritten), and every
-/// other language's file is complete ([`check_catalogue`]). For each crate's native tests.
+/// Checks `M`'s catalogues in `public/locales`: the English reference equals the source
+/// (with `UPDATE_LOCALES=1` in the environment, it is rewritten), and every other
+/// language's file is complete ([`check_catalogue`]). For each crate's native tests.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn check_locales<M: Message>(root: &str) -> Result<(), String> {
+pub fn check_locales<M: Message>() -> Result<(), String> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/locales");
     let file = |lang: Lang| format!("{root}/{}/{}.json", lang.tag(), M::NAMESPACE);
     let mut problems = Vec::new();
     let english = english_catalogue::<M>();

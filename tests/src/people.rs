@@ -283,12 +283,13 @@ impl Harness {
 }
 
 impl Browser {
-    /// Signs in on the shared sign-in page, and waits until the page has taken the
-    /// session (the form is gone), as a person waits before scanning a code.
+    /// Signs in on the shared sign-in page (with its submit button, whatever the page's
+    /// language), and waits until the page has taken the session (the form is gone), as
+    /// a person waits before scanning a code.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<()> {
         self.fill("#auth-email", email).await?;
         self.fill("#auth-password", password).await?;
-        self.click_button("Sign in").await?;
+        self.click(".auth-card button[type=submit]").await?;
         self.sign_in_taken().await
     }
 

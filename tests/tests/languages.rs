@@ -127,6 +127,32 @@ async fn no_english(
     Ok(())
 }
 
+/// The phone picks this backend's drink (and its option) on the menu.
+async fn choose_the_drink(harness: &Harness, phone: &Browser) -> Result<()> {
+    let (drink, option) = harness.drink();
+    phone.click_button(drink).await?;
+    if let Some(option) = option {
+        phone.click_button(option).await?;
+    }
+    Ok(())
+}
+
+/// The phone orders what it chose; the order's id once it has its number.
+async fn place_the_order(phone: &Browser) -> Result<String> {
+    phone.click(".order-now").await?;
+    phone.wait_for(".order-number").await?;
+    Ok(phone
+        .attr(".status", "data-order")
+        .await?
+        .unwrap_or_default())
+}
+
+/// A barista makes the order and marks it ready.
+async fn made_ready(harness: &Harness, order: &str) -> Result<()> {
+    harness.barista_action(order, "make").await?;
+    harness.barista_action(order, "complete").await
+}
+
 /// A customer signs in, scans, orders and is told the drink is ready, and looks at the
 /// history, reading `tag`'s words all the way.
 async fn journey(harness: &Harness, phone: &Browser, tag: &str, name: &str) -> Result<()> {
@@ -142,36 +168,23 @@ async fn journey(harness: &Harness, phone: &Browser, tag: &str, name: &str) -> R
     no_english(phone, tag, &english, &words, "sign-in").await?;
     // The walk finds what it looks for: the page before the catalogue came was English.
     let (user, password) = harness.customer_login(name).await?;
-    phone.fill("#auth-email", &user).await?;
-    phone.fill("#auth-password", &password).await?;
-    phone.click(".auth-card button[type=submit]").await?;
-    phone.sign_in_taken().await?;
+    phone.sign_in(&user, &password).await?;
 
     harness.phone_scans(phone).await?;
     phone
         .wait_for_text("#menu-title", &said("order", "ChooseADrink"))
         .await?;
     no_english(phone, tag, &english, &words, "menu").await?;
-    let (drink, option) = harness.drink();
-    phone.click_button(drink).await?;
-    if let Some(option) = option {
-        phone.click_button(option).await?;
-    }
+    choose_the_drink(harness, phone).await?;
     phone.wait_for(".order-now:not([disabled])").await?;
     no_english(phone, tag, &english, &words, "menu-chosen").await?;
-    phone.click(".order-now").await?;
-    phone.wait_for(".order-number").await?;
+    let order = place_the_order(phone).await?;
     phone
         .wait_for_text("#status-title [aria-hidden]", &said("order", "InTheQueue"))
         .await?;
     no_english(phone, tag, &english, &words, "queued").await?;
 
-    let order = phone
-        .attr(".status", "data-order")
-        .await?
-        .unwrap_or_default();
-    harness.barista_action(&order, "make").await?;
-    harness.barista_action(&order, "complete").await?;
+    made_ready(harness, &order).await?;
     let ready = said("order", "ReadyTitle");
     phone
         .wait_for_text("#status-title [aria-hidden]", &ready)
@@ -335,25 +348,12 @@ async fn german_fits_a_narrow_phone_and_a_double_zoom() -> Result<()> {
             .await?;
         fits(&phone, &format!("{}-sign-in", device.name)).await?;
         let (user, password) = harness.customer_login(name).await?;
-        phone.fill("#auth-email", &user).await?;
-        phone.fill("#auth-password", &password).await?;
-        phone.click(".auth-card button[type=submit]").await?;
-        phone.sign_in_taken().await?;
+        phone.sign_in(&user, &password).await?;
         harness.phone_scans(&phone).await?;
-        let (drink, option) = harness.drink();
-        phone.click_button(drink).await?;
-        if let Some(option) = option {
-            phone.click_button(option).await?;
-        }
+        choose_the_drink(&harness, &phone).await?;
         fits(&phone, &format!("{}-menu", device.name)).await?;
-        phone.click(".order-now").await?;
-        phone.wait_for(".order-number").await?;
-        let order = phone
-            .attr(".status", "data-order")
-            .await?
-            .unwrap_or_default();
-        harness.barista_action(&order, "make").await?;
-        harness.barista_action(&order, "complete").await?;
+        let order = place_the_order(&phone).await?;
+        made_ready(&harness, &order).await?;
         phone
             .wait_for_text(
                 "#status-title [aria-hidden]",

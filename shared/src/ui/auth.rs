@@ -79,11 +79,10 @@ fn InsufficientPrivileges() -> impl IntoView {
         .get_untracked()
         .map(|u| u.display_name())
         .unwrap_or_default();
-    let i18n = use_i18n();
     view! {
         <section class="card auth-card" aria-labelledby="privileges-title">
             <h1 id="privileges-title">{t(Common::InsufficientPrivileges)}</h1>
-            <p>{move || i18n.say(Common::NotAdmin.with("name", &name))}</p>
+            <p>{t(Common::NotAdmin.with("name", &name))}</p>
             <button type="button" class="button secondary" on:click=move |_| auth.sign_out()>{t(Common::SignOut)}</button>
         </section>
     }

@@ -29,7 +29,7 @@ where
             match loading.await {
                 Ok(screen) => screen,
                 Err(why) => {
-                    view! { <ErrorNotice message=Signal::derive(move || super::use_i18n().say(crate::text::Explain::explain(&why))) on_retry=retry/> }.into_any()
+                    view! { <ErrorNotice message=super::t(crate::text::Explain::explain(&why)) on_retry=retry/> }.into_any()
                 }
             }
         })

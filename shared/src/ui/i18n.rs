@@ -29,6 +29,8 @@ pub struct I18n {
     /// The catalogues the page needs: the shared one and the app's, and a page's own
     /// (the settings page's) once it is shown.
     namespaces: RwSignal<Vec<&'static str>>,
+    /// The browser's preferred languages, read once.
+    preferred: StoredValue<Vec<String>>,
 }
 
 impl I18n {
@@ -73,10 +75,12 @@ impl I18n {
     /// (`en-GB`, `es-MX`), else the language's.
     pub fn locale(&self) -> String {
         let lang = self.lang();
-        preferred()
-            .into_iter()
-            .find(|tag| Lang::from_tag(tag) == Some(lang))
-            .unwrap_or_else(|| lang.tag().to_string())
+        self.preferred.with_value(|tags| {
+            tags.iter()
+                .find(|tag| Lang::from_tag(tag) == Some(lang))
+                .cloned()
+                .unwrap_or_else(|| lang.tag().to_string())
+        })
     }
 
     /// "14:05" or "2:05 PM": the local time of day at `ms`, as the locale writes it.
@@ -119,19 +123,22 @@ pub fn use_i18n() -> I18n {
     expect_context()
 }
 
-/// A message as reactive text, for a view, an attribute or a prop: `{t(Text::Title)}`.
-pub fn t<M: Message>(message: M) -> Signal<String> {
-    let i18n = use_i18n();
-    Signal::derive(move || i18n.say(message))
+/// A message or phrase as reactive text, for a view, an attribute or a prop:
+/// `{t(Text::Title)}`, `message=t(error.explain())`.
+pub fn t(phrase: impl Into<Phrase>) -> Signal<String> {
+    let (i18n, phrase) = (use_i18n(), phrase.into());
+    Signal::derive(move || i18n.say(phrase.clone()))
 }
 
 /// Provides the page's [`I18n`] for `app`: the language remembered or preferred; its
 /// catalogues are fetched after the first screen, and again whenever the switch changes.
 pub fn provide_i18n(app: AppKind) -> I18n {
+    let preferred = preferred();
     let initial = super::browser::recall(LANG_KEY)
         .and_then(|tag| Lang::from_tag(&tag))
-        .unwrap_or_else(|| Lang::negotiate(preferred().iter().map(String::as_str)));
+        .unwrap_or_else(|| Lang::negotiate(preferred.iter().map(String::as_str)));
     let i18n = I18n {
+        preferred: StoredValue::new(preferred),
         chosen: RwSignal::new(initial),
         shown: RwSignal::new((Lang::En, Arc::new(Catalogue::default()))),
         namespaces: RwSignal::new(vec![Common::NAMESPACE, app.slug()]),
@@ -256,7 +263,7 @@ fn LanguageSwitch() -> impl IntoView {
         <label class="lang-switch" for="language">
             <span class="visually-hidden">{t(Common::Language)}</span>
             <span class="lang-code" aria-hidden="true" translate="no">{move || i18n.chosen().code()}</span>
-            <select id="language" translate="no" on:change=change prop:value=move || i18n.chosen().tag()>
+            <select id="language" translate="no" on:change=change>
                 {Lang::ALL.into_iter().map(|lang| view! {
                     <option value=lang.tag() lang=lang.tag() selected=move || i18n.chosen() == lang>
                         {lang.endonym()}

@@ -274,7 +274,7 @@ pub fn LiveNotices(status: LiveStatus) -> impl IntoView {
     view! {
         <ConnectionBanner status/>
         {move || load_error.get().map(|e| view! {
-            <ErrorNotice message=Signal::derive(move || super::use_i18n().say(e.explain())) on_retry=Callback::new(move |()| status.reload())/>
+            <ErrorNotice message=super::t(e.explain()) on_retry=Callback::new(move |()| status.reload())/>
         })}
     }
 }

@@ -65,7 +65,7 @@ fn NotSetUp(reason: String) -> impl IntoView {
                 <p>{super::t(Common::NotSetUpDetail)}</p>
                 <details class="staff-details">
                     <summary>{super::t(Common::ForStaff)}</summary>
-                    <p>{move || super::use_i18n().say(Common::NoSettings.with("why", &reason))}</p>
+                    <p>{super::t(Common::NoSettings.with("why", &reason))}</p>
                 </details>
             </section>
         </main>
@@ -244,10 +244,10 @@ pub fn SettingsPage() -> impl IntoView {
                 </Alert>
             })}
             {ctx.load_error.clone().map(|e| view! {
-                <Alert kind=AlertKind::Warning>{move || i18n.say(e.explain())}</Alert>
+                <Alert kind=AlertKind::Warning>{t(e.explain())}</Alert>
             })}
             {move || save_error.get().map(|e| view! {
-                <Alert kind=AlertKind::Error>{move || i18n.say(e.explain())}</Alert>
+                <Alert kind=AlertKind::Error>{t(e.explain())}</Alert>
             })}
             // Not announced as it appears: the page moves focus to it.
             <Alert kind=AlertKind::Error id="settings-errors" announce=Announce::Off focus=summary

@@ -139,10 +139,7 @@ pub fn OrderCard(card: Card) -> impl IntoView {
     let age_class = move || Age::of(now.get() - since, &windows).class();
     let ticking = card.column != Column::Pickup;
     let i18n = use_i18n();
-    let card_label = {
-        let number = number.clone();
-        move || i18n.say(Text::OrderCard.with("number", &number))
-    };
+    let card_label = t(Text::OrderCard.with("number", &number));
     let highlighted = {
         let drink = card.order.drink.as_ref().map(|d| d.drink.clone());
         let highlight = ctx.highlight;

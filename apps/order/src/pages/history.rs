@@ -48,7 +48,7 @@ pub fn HistoryPage() -> impl IntoView {
             <h1 id="history-title">{t(Text::YourOrders)}</h1>
             <Suspense fallback=|| view! { <div class="spinner" role="status" aria-label=t(Common::Loading)></div> }>
                 {move || orders.get().map(|result| match result {
-                    Err(e) => view! { <ErrorNotice message=Signal::derive(move || i18n.say(e.explain())) on_retry=Callback::new(move |()| orders.refetch())/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=t(e.explain()) on_retry=Callback::new(move |()| orders.refetch())/> }.into_any(),
                     Ok((list, 0)) if list.is_empty() => view! { <p class="card">{t(Text::NoOrdersYet)}</p> }.into_any(),
                     Ok((list, unreadable)) => {
                         let now = now_ms();
