@@ -259,10 +259,7 @@ impl Harness {
     async fn phone_chooses_and_orders(&self, phone: &Browser) -> Result<String> {
         phone.wait_for_text("#menu-title", "Choose a drink").await?;
         let (drink, option) = self.drink();
-        phone.click_button(drink).await?;
-        if let Some(option) = option {
-            phone.click_button(option).await?;
-        }
+        self.phone_chooses(phone).await?;
         phone
             .wait_for_text(".order-summary .drink-line", &drink_line(drink, option))
             .await?;
@@ -272,6 +269,17 @@ impl Harness {
             .attr(".status", "data-order")
             .await?
             .unwrap_or_default())
+    }
+
+    /// A phone on the menu picks this backend's drink and its option (by their names,
+    /// which come from the backend in every language).
+    pub async fn phone_chooses(&self, phone: &Browser) -> Result<()> {
+        let (drink, option) = self.drink();
+        phone.click_button(drink).await?;
+        if let Some(option) = option {
+            phone.click_button(option).await?;
+        }
+        Ok(())
     }
 
     /// The barista's `make`, `unmake`, `complete` or `cancel`, through the API.

@@ -127,16 +127,6 @@ async fn no_english(
     Ok(())
 }
 
-/// The phone picks this backend's drink (and its option) on the menu.
-async fn choose_the_drink(harness: &Harness, phone: &Browser) -> Result<()> {
-    let (drink, option) = harness.drink();
-    phone.click_button(drink).await?;
-    if let Some(option) = option {
-        phone.click_button(option).await?;
-    }
-    Ok(())
-}
-
 /// The phone orders what it chose; the order's id once it has its number.
 async fn place_the_order(phone: &Browser) -> Result<String> {
     phone.click(".order-now").await?;
@@ -175,7 +165,7 @@ async fn journey(harness: &Harness, phone: &Browser, tag: &str, name: &str) -> R
         .wait_for_text("#menu-title", &said("order", "ChooseADrink"))
         .await?;
     no_english(phone, tag, &english, &words, "menu").await?;
-    choose_the_drink(harness, phone).await?;
+    harness.phone_chooses(phone).await?;
     phone.wait_for(".order-now:not([disabled])").await?;
     no_english(phone, tag, &english, &words, "menu-chosen").await?;
     let order = place_the_order(phone).await?;
@@ -350,7 +340,7 @@ async fn german_fits_a_narrow_phone_and_a_double_zoom() -> Result<()> {
         let (user, password) = harness.customer_login(name).await?;
         phone.sign_in(&user, &password).await?;
         harness.phone_scans(&phone).await?;
-        choose_the_drink(&harness, &phone).await?;
+        harness.phone_chooses(&phone).await?;
         fits(&phone, &format!("{}-menu", device.name)).await?;
         let order = place_the_order(&phone).await?;
         made_ready(&harness, &order).await?;
